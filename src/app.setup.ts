@@ -1,0 +1,87 @@
+import helmet from '@fastify/helmet';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import {
+  FastifyAdapter,
+  type NestFastifyApplication,
+} from '@nestjs/platform-fastify';
+import type { IncomingMessage } from 'node:http';
+import { AppModule } from './app.module.js';
+import { DOCS_PATH, setupSwagger } from './common/swagger.js';
+import { validationPipe } from './common/validation.js';
+import type { Config } from './config/environment.js';
+import { parseTrustProxy } from './config/trust-proxy.js';
+
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+const LOG_LEVELS: Record<Config['LOG_LEVEL'], LogLevel[]> = {
+  silent: [],
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/** Builds the whole application, exactly as `npm start` serves it; the e2e tests use it too. */
+export async function createApp(): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      // Importing AppModule has validated the environment (ConfigModule.forRoot), so this
+      // value is known to be well-formed; Fastify needs it before the app exists.
+      trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
+    }),
+    { abortOnError: false, bufferLogs: true },
+  );
+  const config = app.get<ConfigService<Config, true>>(ConfigService);
+  app.useLogger(
+    new ConsoleLogger({
+      logLevels: LOG_LEVELS[config.get('LOG_LEVEL', { infer: true })],
+      json: config.get('NODE_ENV', { infer: true }) === 'production',
+    }),
+  );
+  app.flushLogs();
+
+  await app.register(helmet, { contentSecurityPolicy: contentSecurityPolicy() });
+  const corsOrigins = config.get('CORS_ORIGINS', { infer: true });
+  if (corsOrigins.length > 0) {
+    app.enableCors({
+      origin: corsOrigins,
+      credentials: false,
+      exposedHeaders: ['X-Total-Count', 'WWW-Authenticate', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+  app.useGlobalPipes(validationPipe);
+  app.enableShutdownHooks();
+  if (config.get('SWAGGER_ENABLED', { infer: true })) setupSwagger(app);
+  await app.init();
+  return app;
+}
+
+/**
+ * API responses get `default-src 'none'` (they are JSON, never rendered); Swagger UI's pages
+ * need their own scripts, styles and the images they inline.
+ */
+function contentSecurityPolicy() {
+  const isDocs = (request: IncomingMessage) =>
+    request.url?.startsWith(`/${DOCS_PATH}`) === true;
+  const forDocs =
+    (docs: string, api: string) => (request: IncomingMessage) =>
+      isDocs(request) ? docs : api;
+  return {
+    useDefaults: false,
+    directives: {
+      defaultSrc: [forDocs("'self'", "'none'")],
+      styleSrc: [forDocs("'self' 'unsafe-inline'", "'none'")],
+      imgSrc: [forDocs("'self' data:", "'none'")],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: [forDocs("'self'", "'none'")],
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ALL_SCOPES } from '../scopes.js';
+
+/**
+ * The form of `POST /auth/token` (RFC 6749 §4.3.2 and §6), for the OpenAPI document only: the
+ * endpoint parses its own parameters so that errors come back in the RFC 6749 §5.2 shape and
+ * unknown parameters are ignored, as §3.2 requires.
+ */
+export class TokenRequestDto {
+  @ApiProperty({ enum: ['password', 'refresh_token'], example: 'password' })
+  grant_type: string;
+
+  @ApiPropertyOptional({ description: 'Username or email (password grant)', example: 'jane_doe' })
+  username?: string;
+
+  @ApiPropertyOptional({ description: 'Password grant', example: 'correct horse battery staple' })
+  password?: string;
+
+  @ApiPropertyOptional({ description: 'refresh_token grant' })
+  refresh_token?: string;
+
+  @ApiPropertyOptional({
+    description: `Space-separated subset of: ${ALL_SCOPES.join(', ')}. Omitted: every scope your role grants.`,
+    example: 'profile todos:read',
+  })
+  scope?: string;
+}

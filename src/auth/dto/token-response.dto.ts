@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { UserDto } from '../../users/dto/user.dto.js';
+
+/** RFC 6749 §5.1 token response. */
+export class TokenResponseDto {
+  @ApiProperty({ description: 'A JWT (RFC 9068 profile)', example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9...' })
+  access_token: string;
+
+  @ApiProperty({ example: 'bearer' })
+  token_type: 'bearer';
+
+  @ApiProperty({ description: 'Seconds until the access token expires', example: 900 })
+  expires_in: number;
+
+  @ApiPropertyOptional({
+    description: 'Opaque; exchange it at /auth/token (grant_type=refresh_token) or /auth/refresh. Rotated on every use.',
+  })
+  refresh_token?: string;
+
+  @ApiProperty({ example: 'profile todos:read todos:write posts:write' })
+  scope: string;
+}
+
+export class SignupResponseDto extends TokenResponseDto {
+  @ApiProperty({ type: UserDto })
+  user: UserDto;
+}
+
+/** RFC 6749 §5.2 error response. */
+export class OAuthErrorDto {
+  @ApiProperty({
+    enum: ['invalid_request', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope'],
+    example: 'invalid_grant',
+  })
+  error: string;
+
+  @ApiProperty({ example: 'Invalid username or password' })
+  error_description: string;
+}

@@ -1,0 +1,19 @@
+import type { User } from '../users/user.entity.js';
+import type { Scope } from './scopes.js';
+
+/** Who a verified access token speaks for: what `JwtAuthGuard` puts on `request.user`. */
+export interface Principal {
+  user: User;
+  sessionId: string;
+  tokenId: string;
+  /** The token's scopes that the user's current roles still grant. */
+  scopes: ReadonlySet<Scope>;
+  /** `exp`, in seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** Where a request came from; recorded on sessions and in security logs. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+}

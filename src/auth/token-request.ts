@@ -1,0 +1,63 @@
+import { OAuthException } from './oauth.exception.js';
+
+export type TokenRequest =
+  | { grantType: 'password'; username: string; password: string; scope?: string }
+  | { grantType: 'refresh_token'; refreshToken: string; scope?: string };
+
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+
+/**
+ * Reads an RFC 6749 token request. The body must be form-encoded (§4.3.2); a parameter that is
+ * empty counts as omitted and one sent twice is `invalid_request` (§3.2); parameters the grant
+ * does not use are ignored.
+ */
+export function parseTokenRequest(
+  contentType: string | undefined,
+  body: unknown,
+): TokenRequest {
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase();
+  if (mediaType !== FORM_CONTENT_TYPE || typeof body !== 'object' || body === null) {
+    throw new OAuthException(
+      'invalid_request',
+      `The token endpoint accepts ${FORM_CONTENT_TYPE} bodies only`,
+    );
+  }
+  const params = body as Record<string, unknown>;
+  const grantType = readParam(params, 'grant_type');
+  const scope = readParam(params, 'scope');
+  switch (grantType) {
+    case undefined:
+      throw new OAuthException('invalid_request', 'grant_type is required');
+    case 'password':
+      return {
+        grantType,
+        username: requireParam(params, 'username'),
+        password: requireParam(params, 'password'),
+        scope,
+      };
+    case 'refresh_token':
+      return { grantType, refreshToken: requireParam(params, 'refresh_token'), scope };
+    default:
+      throw new OAuthException(
+        'unsupported_grant_type',
+        'Supported grant types: password, refresh_token',
+      );
+  }
+}
+
+function readParam(params: Record<string, unknown>, name: string): string | undefined {
+  const value = params[name];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') {
+    throw new OAuthException('invalid_request', `${name} must be sent exactly once`);
+  }
+  return value;
+}
+
+function requireParam(params: Record<string, unknown>, name: string): string {
+  const value = readParam(params, name);
+  if (value === undefined) {
+    throw new OAuthException('invalid_request', `${name} is required`);
+  }
+  return value;
+}

@@ -1,0 +1,237 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  validateSync,
+} from 'class-validator';
+import { parseDuration } from './duration.js';
+import { isValidTrustProxy } from './trust-proxy.js';
+import {
+  loadOrCreateDevelopmentSecret,
+  weakSecretReason,
+} from './jwt-secret.js';
+
+const NODE_ENVS = ['development', 'production', 'test'] as const;
+const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const;
+export const JWT_ALGORITHMS = ['HS256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+const DEVELOPMENT_SECRET_FILE = 'data/jwt-secret';
+
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim())
+    ? Number(value)
+    : value;
+const toDuration = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? parseDuration(value) : value;
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const normalised = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(normalised)) return true;
+  if (['false', '0', 'no'].includes(normalised)) return false;
+  return value;
+};
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
+
+const DURATION = { message: '$property must be a duration such as 900, 15m or 14d' };
+
+/**
+ * Every setting Warden reads, with its default. Values arrive as strings from the environment
+ * (or `.env`) and leave typed; see API.md §9 and the README's configuration table.
+ */
+export class Environment {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  @IsNotEmpty()
+  HOST = '0.0.0.0';
+
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message:
+      '$property must be sqlite:<file>, sqlite::memory: or postgres://user@host:port/database',
+  })
+  DATABASE_URL = 'sqlite:data/warden.sqlite';
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, {
+    message: '$property must be a redis:// or rediss:// URL',
+  })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_SECRET?: string;
+
+  @IsIn(JWT_ALGORITHMS)
+  JWT_ALGORITHM: JwtAlgorithm = 'HS256';
+
+  @IsString()
+  @IsNotEmpty()
+  JWT_ISSUER = 'warden';
+
+  @IsString()
+  @IsNotEmpty()
+  JWT_AUDIENCE = 'warden-api';
+
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(1)
+  ACCESS_TOKEN_TTL = 900;
+
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(1)
+  REFRESH_TOKEN_TTL = 14 * 86400;
+
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(1)
+  SESSION_ABSOLUTE_TTL = 30 * 86400;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  AUTH_RATE_LIMIT = 10;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  LOGIN_FAILURE_LIMIT = 5;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT = 300;
+
+  // The argon2 library's own lower bounds; below OWASP's minimum is allowed for tests only and
+  // logged as a warning.
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  @Max(4 * 1024 * 1024)
+  ARGON2_MEMORY_KIB = 19456;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  ARGON2_TIME_COST = 2;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  ARGON2_PARALLELISM = 1;
+
+  @Transform(toList)
+  @IsString({ each: true })
+  @Matches(/^https?:\/\/[^/\s]+$/, {
+    each: true,
+    message:
+      '$property must be a comma-separated list of origins such as https://app.example.com',
+  })
+  CORS_ORIGINS: string[] = [];
+
+  @IsOptional()
+  @IsString()
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && isValidTrustProxy(value),
+      defaultMessage: () =>
+        'TRUST_PROXY must be a number of hops or a comma-separated list of proxy addresses or subnets',
+    },
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  SWAGGER_ENABLED?: boolean;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+}
+
+/** The validated configuration; `JWT_SECRET` and `SWAGGER_ENABLED` are always resolved. */
+export type Config = Omit<Environment, 'JWT_SECRET' | 'SWAGGER_ENABLED'> & {
+  JWT_SECRET: string;
+  SWAGGER_ENABLED: boolean;
+};
+
+export class ConfigurationError extends Error {
+  constructor(problems: string[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * The `validate` hook of `ConfigModule.forRoot`: turns raw strings into a typed `Config`, or
+ * throws one error that names every offending variable (values are not echoed: some are secrets).
+ */
+export function validateEnvironment(raw: Record<string, unknown>): Config {
+  const known = Object.keys(new Environment());
+  const provided: Record<string, unknown> = {};
+  for (const key of [...known, 'JWT_SECRET', 'REDIS_URL', 'TRUST_PROXY', 'SWAGGER_ENABLED']) {
+    // An empty variable (`REDIS_URL=`) means "not set", as in most twelve-factor tools.
+    if (raw[key] !== undefined && raw[key] !== '') provided[key] = raw[key];
+  }
+  const env = plainToInstance(Environment, provided);
+  const problems = validateSync(env, { forbidUnknownValues: false }).flatMap(
+    (error) => Object.values(error.constraints ?? {}),
+  );
+  if (problems.length > 0) throw new ConfigurationError(problems);
+
+  return {
+    ...env,
+    JWT_SECRET: resolveJwtSecret(env),
+    SWAGGER_ENABLED: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
+  };
+}
+
+function resolveJwtSecret(env: Environment): string {
+  if (env.JWT_SECRET === undefined) {
+    if (env.NODE_ENV === 'production') {
+      throw new ConfigurationError([
+        'JWT_SECRET is required when NODE_ENV=production (at least 32 random bytes; generate one with: openssl rand -base64 48)',
+      ]);
+    }
+    return loadOrCreateDevelopmentSecret(DEVELOPMENT_SECRET_FILE);
+  }
+  const reason = weakSecretReason(env.JWT_SECRET);
+  if (reason) throw new ConfigurationError([`JWT_SECRET ${reason}`]);
+  return env.JWT_SECRET;
+}

@@ -1,0 +1,19 @@
+import { QueryFailedError } from 'typeorm';
+
+/**
+ * The name of the unique index a failed write collided with, for PostgreSQL (23505) and SQLite
+ * (SQLITE_CONSTRAINT_UNIQUE), or undefined when the error is something else.
+ */
+export function violatedUniqueIndex(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as {
+    code?: string;
+    constraint?: string;
+    message?: string;
+  };
+  if (driverError.code === '23505') return driverError.constraint ?? '';
+  if (driverError.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return /index '([^']+)'/.exec(driverError.message ?? '')?.[1] ?? '';
+  }
+  return undefined;
+}

@@ -1,0 +1,16 @@
+import type { QueryRunner } from 'typeorm';
+
+/**
+ * Runs the statements written for the connected database. Migrations are plain SQL per dialect
+ * so that a reviewer sees exactly what each database receives.
+ */
+export async function runForDriver(
+  queryRunner: QueryRunner,
+  statements: { postgres: string[]; sqlite: string[] },
+): Promise<void> {
+  const dialect =
+    queryRunner.connection.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  for (const sql of statements[dialect]) {
+    await queryRunner.query(sql);
+  }
+}

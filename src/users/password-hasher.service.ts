@@ -1,0 +1,67 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import * as argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/environment.js';
+
+// OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1.
+const OWASP_MINIMUM_MEMORY_KIB = 19456;
+
+/**
+ * argon2id hashing. argon2 runs on libuv's thread pool, so hashing never blocks the event loop.
+ */
+@Injectable()
+export class PasswordHasher implements OnModuleInit {
+  private readonly logger = new Logger(PasswordHasher.name);
+  private readonly options: argon2.Options;
+  private dummyHash = '';
+
+  constructor(config: ConfigService<Config, true>) {
+    this.options = {
+      type: argon2.argon2id,
+      memoryCost: config.get('ARGON2_MEMORY_KIB', { infer: true }),
+      timeCost: config.get('ARGON2_TIME_COST', { infer: true }),
+      parallelism: config.get('ARGON2_PARALLELISM', { infer: true }),
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    if ((this.options.memoryCost ?? 0) < OWASP_MINIMUM_MEMORY_KIB) {
+      this.logger.warn(
+        `ARGON2_MEMORY_KIB=${this.options.memoryCost} is below the OWASP minimum of ${OWASP_MINIMUM_MEMORY_KIB}; use it for tests only`,
+      );
+    }
+    // Made once with the current settings, so that a login for an unknown account costs the
+    // same as one for a known account (no user enumeration by timing).
+    this.dummyHash = await this.hash(randomBytes(16).toString('hex'));
+  }
+
+  hash(password: string): Promise<string> {
+    return argon2.hash(password, this.options);
+  }
+
+  /** False for a wrong password and for a stored hash argon2 cannot read. */
+  async verify(hash: string, password: string): Promise<boolean> {
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Spends the time of one verification and always fails. */
+  async verifyAgainstDummy(password: string): Promise<false> {
+    await this.verify(this.dummyHash, password);
+    return false;
+  }
+
+  /**
+   * True when the hash was made with other settings or another variant: `needsRehash` alone
+   * compares only the parameters, so an argon2i or argon2d hash must be caught by its prefix.
+   */
+  needsRehash(hash: string): boolean {
+    return (
+      !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, this.options)
+    );
+  }
+}

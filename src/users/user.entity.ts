@@ -1,0 +1,39 @@
+import {
+  Column,
+  Entity,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { CreatedAtColumn, UpdatedAtColumn } from '../database/timestamps.js';
+import type { Role } from '../auth/scopes.js';
+
+@Entity({ name: 'users' })
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Case preserved; unique case-insensitively (index on lower(username)). */
+  @Column({ type: 'varchar', length: 32 })
+  username: string;
+
+  /** Stored lower-cased. */
+  @Column({ type: 'varchar', length: 254 })
+  email: string;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  fullName: string | null;
+
+  @Column({ type: 'varchar', length: 255 })
+  passwordHash: string;
+
+  @Column({ type: 'simple-array' })
+  roles: Role[];
+
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  @CreatedAtColumn()
+  createdAt: Date;
+
+  @UpdatedAtColumn()
+  updatedAt: Date;
+}

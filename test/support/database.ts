@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+
+export type TestDatabaseKind = 'sqlite' | 'postgres';
+
+export const testDatabaseKind = (): TestDatabaseKind =>
+  process.env.WARDEN_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A database of its own for one test file: an in-memory SQLite database, or a fresh schema in
+ * the PostgreSQL of TEST_DATABASE_URL (selected through the connection's search_path), dropped
+ * afterwards.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (testDatabaseKind() === 'sqlite') {
+    return { url: 'sqlite::memory:', drop: async () => {} };
+  }
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('WARDEN_TEST_DB=postgres needs TEST_DATABASE_URL');
+  const schema = `warden_test_${randomBytes(6).toString('hex')}`;
+  await withClient(base, (client) => client.query(`CREATE SCHEMA "${schema}"`));
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: () =>
+      withClient(base, (client) =>
+        client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`),
+      ),
+  };
+}
+
+async function withClient(url: string, run: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A row of the users table as stored, read through the application's own connection. */
+export async function storedUser(
+  testApp: { dataSource: DataSource },
+  id: string,
+): Promise<{ passwordHash: string; email: string; disabled: boolean; roles: string }> {
+  const row = await testApp.dataSource
+    .createQueryBuilder()
+    .select(['u.passwordHash AS "passwordHash"', 'u.email AS "email"', 'u.disabled AS "disabled"', 'u.roles AS "roles"'])
+    .from('users', 'u')
+    .where('u.id = :id', { id })
+    .getRawOne();
+  if (!row) throw new Error(`no user ${id}`);
+  return row;
+}

@@ -1,0 +1,10 @@
+/** Says out loud which service-backed suites this run skips, and how to switch them on. */
+export default function globalSetup(): void {
+  const skipped: string[] = [];
+  if (!process.env.TEST_DATABASE_URL) {
+    skipped.push(
+      'PostgreSQL e2e suite SKIPPED: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it',
+    );
+  }
+  for (const line of skipped) console.warn(`\n[warden] ${line}`);
+}

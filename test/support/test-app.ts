@@ -1,0 +1,46 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** The Node server, for supertest. */
+  server: NestFastifyApplication['server'];
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real application (`createApp`, exactly what `npm start` runs) on a database of its
+ * own. The environment is set before the application module is first imported, because
+ * ConfigModule validates it at import time; a test file that needs other settings passes them
+ * here, and gets one configuration per file (vitest isolates files).
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database: TestDatabase = await createTestDatabase();
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: database.url,
+    // Cheap hashing keeps the suite fast; one test checks the production defaults.
+    ARGON2_MEMORY_KIB: '4096',
+    ARGON2_TIME_COST: '1',
+    ...env,
+  });
+  const { createApp } = await import('../../src/app.setup.js');
+  const { DataSource } = await import('typeorm');
+  const app = await createApp();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    server: app.getHttpServer(),
+    dataSource: app.get(DataSource),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+const e2e = ['test/**/*.e2e-spec.ts'];
+const postgres = process.env.TEST_DATABASE_URL;
+
+export default defineConfig({
+  test: {
+    globals: true,
+    hookTimeout: 60_000,
+    testTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e:sqlite',
+          include: e2e,
+          env: { WARDEN_TEST_DB: 'sqlite' },
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      // The same e2e suite against PostgreSQL, when there is one to talk to (CI sets it).
+      ...(postgres
+        ? [
+            {
+              extends: true,
+              test: { name: 'e2e:postgres', include: e2e, env: { WARDEN_TEST_DB: 'postgres' } },
+            },
+          ]
+        : []),
+    ],
+  },
+});
