@@ -9,9 +9,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     testTimeout: 30_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
       {
-        extends: true,
+        extends: true as const,
+        test: { name: 'unit', include: ['src/**/*.spec.ts'] },
+      },
+      {
+        extends: true as const,
         test: {
           name: 'e2e:sqlite',
           include: e2e,
@@ -23,8 +26,12 @@ export default defineConfig({
       ...(postgres
         ? [
             {
-              extends: true,
-              test: { name: 'e2e:postgres', include: e2e, env: { WARDEN_TEST_DB: 'postgres' } },
+              extends: true as const,
+              test: {
+                name: 'e2e:postgres',
+                include: e2e,
+                env: { WARDEN_TEST_DB: 'postgres' },
+              },
             },
           ]
         : []),

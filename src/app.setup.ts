@@ -35,7 +35,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
       // value is known to be well-formed; Fastify needs it before the app exists.
       trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
     }),
-    { abortOnError: false, bufferLogs: true },
+    // Start-up failures are reported once, by main.ts, without Nest's stack-trace dump.
+    { abortOnError: false, bufferLogs: true, autoFlushLogs: false },
   );
   const config = app.get<ConfigService<Config, true>>(ConfigService);
   app.useLogger(
@@ -46,7 +47,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
   );
   app.flushLogs();
 
-  await app.register(helmet, { contentSecurityPolicy: contentSecurityPolicy() });
+  await app.register(helmet, {
+    contentSecurityPolicy: contentSecurityPolicy(),
+  });
   const corsOrigins = config.get('CORS_ORIGINS', { infer: true });
   if (corsOrigins.length > 0) {
     app.enableCors({
@@ -57,7 +60,6 @@ export async function createApp(): Promise<NestFastifyApplication> {
     });
   }
   app.useGlobalPipes(validationPipe);
-  app.enableShutdownHooks();
   if (config.get('SWAGGER_ENABLED', { infer: true })) setupSwagger(app);
   await app.init();
   return app;
@@ -70,9 +72,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
 function contentSecurityPolicy() {
   const isDocs = (request: IncomingMessage) =>
     request.url?.startsWith(`/${DOCS_PATH}`) === true;
-  const forDocs =
-    (docs: string, api: string) => (request: IncomingMessage) =>
-      isDocs(request) ? docs : api;
+  const forDocs = (docs: string, api: string) => (request: IncomingMessage) =>
+    isDocs(request) ? docs : api;
   return {
     useDefaults: false,
     directives: {

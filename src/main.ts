@@ -1,7 +1,11 @@
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createApp } from './app.setup.js';
 import { ConfigurationError } from './config/environment.js';
 import type { Config } from './config/environment.js';
+
+/** In-flight requests get this long to finish after SIGTERM before the process gives up. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 try {
   const app = await createApp();
@@ -10,10 +14,37 @@ try {
     port: config.get('PORT', { infer: true }),
     host: config.get('HOST', { infer: true }),
   });
+  Logger.log(`Listening on ${await app.getUrl()}`, 'Warden');
+
+  // Graceful shutdown: stop accepting connections, let in-flight requests finish, close the
+  // database, then exit 0. (Nest's enableShutdownHooks would re-raise the signal, and a process
+  // killed by a signal does not exit 0.)
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      Logger.log(`${signal} received: finishing in-flight requests`, 'Warden');
+      setTimeout(() => {
+        Logger.error('Shutdown took too long; exiting', 'Warden');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          Logger.error(`Shutdown failed: ${String(error)}`, 'Warden');
+          process.exit(1);
+        },
+      );
+    });
+  }
 } catch (error) {
-  // A configuration problem is the operator's to fix: print the message, not a stack trace.
+  // A configuration problem is the operator's to fix: the message names the variable, and a
+  // stack trace would only bury it.
   console.error(
-    error instanceof ConfigurationError ? error.message : error,
+    error instanceof ConfigurationError
+      ? error.message
+      : `Warden failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
   process.exit(1);
 }

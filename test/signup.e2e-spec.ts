@@ -11,15 +11,24 @@ describe('POST /auth/signup', () => {
   afterAll(() => t.close());
 
   const countUsers = async () =>
-    Number((await t.dataSource.query('SELECT COUNT(*) AS n FROM "users"'))[0].n);
+    Number(
+      (await t.dataSource.query('SELECT COUNT(*) AS n FROM "users"'))[0].n,
+    );
 
   it('creates the user and answers 201 with a token response, the user and no-store', async () => {
     const response = await request(t.server)
       .post('/auth/signup')
-      .send({ email: 'Ada@Example.COM', password: PASSWORD, username: 'ada', fullName: 'Ada Lovelace' })
+      .send({
+        email: 'Ada@Example.COM',
+        password: PASSWORD,
+        username: 'ada',
+        fullName: 'Ada Lovelace',
+      })
       .expect(201);
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['content-type']).toBe(
+      'application/json; charset=utf-8',
+    );
     expect(response.body).toMatchObject({
       token_type: 'bearer',
       expires_in: 900,
@@ -33,10 +42,19 @@ describe('POST /auth/signup', () => {
       },
     });
     expect(typeof response.body.access_token).toBe('string');
-    expect(Object.keys(response.body.user).sort()).toEqual(
-      ['createdAt', 'disabled', 'email', 'fullName', 'id', 'roles', 'updatedAt', 'username'],
+    expect(Object.keys(response.body.user).sort()).toEqual([
+      'createdAt',
+      'disabled',
+      'email',
+      'fullName',
+      'id',
+      'roles',
+      'updatedAt',
+      'username',
+    ]);
+    expect(JSON.stringify(response.body)).not.toMatch(
+      /passwordHash|argon2|correct horse/,
     );
-    expect(JSON.stringify(response.body)).not.toMatch(/passwordHash|argon2|correct horse/);
 
     const row = await storedUser(t, response.body.user.id);
     expect(row.email).toBe('ada@example.com');
@@ -51,7 +69,11 @@ describe('POST /auth/signup', () => {
   it('is also served at /user/signup and accepts fullname as an alias of fullName', async () => {
     const response = await request(t.server)
       .post('/user/signup')
-      .send({ email: 'alias@example.com', password: PASSWORD, fullname: 'Alias Person' })
+      .send({
+        email: 'alias@example.com',
+        password: PASSWORD,
+        fullname: 'Alias Person',
+      })
       .expect(201);
     expect(response.body.user.fullName).toBe('Alias Person');
   });
@@ -72,35 +94,87 @@ describe('POST /auth/signup', () => {
   it.each([
     [{ roles: ['admin'] }, 'property roles should not exist'],
     [{ isAdmin: true }, 'property isAdmin should not exist'],
-    [{ id: '3f1c8a52-7d2e-4b8e-9a51-0c7f2b9d6e14' }, 'property id should not exist'],
+    [
+      { id: '3f1c8a52-7d2e-4b8e-9a51-0c7f2b9d6e14' },
+      'property id should not exist',
+    ],
     [{ passwordHash: 'x' }, 'property passwordHash should not exist'],
     [{ disabled: false }, 'property disabled should not exist'],
-  ])('rejects the extra field %j with a 400 that names it and creates nothing', async (extra, message) => {
-    const before = await countUsers();
-    const response = await request(t.server)
-      .post('/auth/signup')
-      .send({ email: 'mallory@example.com', password: PASSWORD, ...extra })
-      .expect(400);
-    expect(response.body.message).toContain(message);
-    expect(await countUsers()).toBe(before);
-  });
+  ])(
+    'rejects the extra field %j with a 400 that names it and creates nothing',
+    async (extra, message) => {
+      const before = await countUsers();
+      const response = await request(t.server)
+        .post('/auth/signup')
+        .send({ email: 'mallory@example.com', password: PASSWORD, ...extra })
+        .expect(400);
+      expect(response.body.message).toContain(message);
+      expect(await countUsers()).toBe(before);
+    },
+  );
 
   it.each([
     [{ password: PASSWORD }, 'email'],
-    [{ email: 'not-an-email', password: PASSWORD }, 'email must be a valid email address'],
+    [
+      { email: 'not-an-email', password: PASSWORD },
+      'email must be a valid email address',
+    ],
     [{ email: `${'a'.repeat(250)}@example.com`, password: PASSWORD }, 'email'],
-    [{ email: 'short@example.com', password: 'seven77' }, 'password must be between 8 and 128 characters long'],
-    [{ email: 'long@example.com', password: 'x'.repeat(129) }, 'password must be between 8 and 128 characters long'],
+    [
+      { email: 'short@example.com', password: 'seven77' },
+      'password must be between 8 and 128 characters long',
+    ],
+    [
+      { email: 'long@example.com', password: 'x'.repeat(129) },
+      'password must be between 8 and 128 characters long',
+    ],
     [{ email: 'num@example.com', password: 12345678 }, 'password'],
-    [{ email: 'user@example.com', password: PASSWORD, username: 'ab' }, 'username must be 3-32'],
-    [{ email: 'user@example.com', password: PASSWORD, username: 'has space' }, 'username must be 3-32'],
-    [{ email: 'user@example.com', password: PASSWORD, username: 'line\nbreak' }, 'username must be 3-32'],
-    [{ email: 'user@example.com', password: PASSWORD, username: 'rtl\u202Eoverride' }, 'username must be 3-32'],
-    [{ email: 'user@example.com', password: PASSWORD, fullName: 'x'.repeat(101) }, 'fullName'],
-    [{ email: 'user@example.com', password: PASSWORD, username: 'x'.repeat(33) }, 'username must be 3-32'],
+    [
+      { email: 'user@example.com', password: PASSWORD, username: 'ab' },
+      'username must be 3-32',
+    ],
+    [
+      { email: 'user@example.com', password: PASSWORD, username: 'has space' },
+      'username must be 3-32',
+    ],
+    [
+      {
+        email: 'user@example.com',
+        password: PASSWORD,
+        username: 'line\nbreak',
+      },
+      'username must be 3-32',
+    ],
+    [
+      {
+        email: 'user@example.com',
+        password: PASSWORD,
+        username: 'rtl\u202Eoverride',
+      },
+      'username must be 3-32',
+    ],
+    [
+      {
+        email: 'user@example.com',
+        password: PASSWORD,
+        fullName: 'x'.repeat(101),
+      },
+      'fullName',
+    ],
+    [
+      {
+        email: 'user@example.com',
+        password: PASSWORD,
+        username: 'x'.repeat(33),
+      },
+      'username must be 3-32',
+    ],
   ])('rejects %j with a 400 naming %s', async (body, message) => {
     const before = await countUsers();
-    const response = await request(t.server).post('/auth/signup').send(body).expect(400);
+    const response = await request(t.server)
+      .post('/auth/signup')
+      .send(body)
+      .expect(400);
     expect(JSON.stringify(response.body.message)).toContain(message);
     expect(await countUsers()).toBe(before);
   });
@@ -117,9 +191,18 @@ describe('POST /auth/signup', () => {
   });
 
   it.each([
-    ['contains the username', { username: 'margaret', password: 'margaret-loves-apollo' }],
-    ['contains the email local part', { email: 'hamilton@example.com', password: 'my hamilton password' }],
-    ['equals the email', { email: 'equal@example.com', password: 'equal@example.com' }],
+    [
+      'contains the username',
+      { username: 'margaret', password: 'margaret-loves-apollo' },
+    ],
+    [
+      'contains the email local part',
+      { email: 'hamilton@example.com', password: 'my hamilton password' },
+    ],
+    [
+      'equals the email',
+      { email: 'equal@example.com', password: 'equal@example.com' },
+    ],
     ['contains the service name', { password: 'my warden password' }],
   ])('rejects a password that %s', async (_case, body) => {
     const response = await request(t.server)
@@ -138,7 +221,11 @@ describe('POST /auth/signup', () => {
       .expect((response) => expect(response.body.message).toMatch(/email/));
     await request(t.server)
       .post('/auth/signup')
-      .send({ email: 'other@example.net', username: user.username.toUpperCase(), password: PASSWORD })
+      .send({
+        email: 'other@example.net',
+        username: user.username.toUpperCase(),
+        password: PASSWORD,
+      })
       .expect(409)
       .expect((response) => expect(response.body.message).toMatch(/username/));
   });
@@ -146,8 +233,12 @@ describe('POST /auth/signup', () => {
   it('lets exactly one of two concurrent signups with one email through', async () => {
     const body = { email: 'race@example.com', password: PASSWORD };
     const statuses = await Promise.all([
-      request(t.server).post('/auth/signup').send({ ...body, username: 'racer_one' }),
-      request(t.server).post('/auth/signup').send({ ...body, username: 'racer_two' }),
+      request(t.server)
+        .post('/auth/signup')
+        .send({ ...body, username: 'racer_one' }),
+      request(t.server)
+        .post('/auth/signup')
+        .send({ ...body, username: 'racer_two' }),
     ]).then((responses) => responses.map((r) => r.status).sort());
     expect(statuses).toEqual([201, 409]);
     const [row] = await t.dataSource.query(
@@ -159,9 +250,10 @@ describe('POST /auth/signup', () => {
   it('gives two users with the same password different salts and hashes', async () => {
     const a = await signUp(t);
     const b = await signUp(t);
-    const [hashA, hashB] = [await storedUser(t, a.id), await storedUser(t, b.id)].map(
-      (row) => row.passwordHash,
-    );
+    const [hashA, hashB] = [
+      await storedUser(t, a.id),
+      await storedUser(t, b.id),
+    ].map((row) => row.passwordHash);
     expect(hashA).toMatch(/^\$argon2id\$/);
     expect(hashA.split('$')[4]).not.toBe(hashB.split('$')[4]);
     expect(hashA).not.toBe(hashB);
@@ -173,7 +265,10 @@ describe('POST /auth/signup', () => {
       .set('Content-Type', 'application/json')
       .send('{"email":')
       .expect(400);
-    expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(malformed.body).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+    });
     expect(JSON.stringify(malformed.body)).not.toMatch(/at .*\.js/);
     await request(t.server)
       .post('/auth/signup')

@@ -47,9 +47,18 @@ export class AuthController {
   @NoStore()
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: SignupResponseDto })
-  @ApiBadRequestResponse({ description: 'A field is invalid (the message names it)', type: ErrorDto })
-  @ApiConflictResponse({ description: 'The email or username is taken', type: ErrorDto })
-  signup(@Body() dto: SignupDto, @Client() client: ClientInfo): Promise<SignupResponseDto> {
+  @ApiBadRequestResponse({
+    description: 'A field is invalid (the message names it)',
+    type: ErrorDto,
+  })
+  @ApiConflictResponse({
+    description: 'The email or username is taken',
+    type: ErrorDto,
+  })
+  signup(
+    @Body() dto: SignupDto,
+    @Client() client: ClientInfo,
+  ): Promise<SignupResponseDto> {
     return this.auth.signup(dto, client);
   }
 
@@ -61,9 +70,18 @@ export class AuthController {
   @ApiConsumes(JSON_TYPE, FORM)
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiBadRequestResponse({ description: 'A field is missing or not a string', type: ErrorDto })
-  @ApiUnauthorizedResponse({ description: 'Incorrect username or password', type: ErrorDto })
-  login(@CurrentUser() user: User, @Client() client: ClientInfo): Promise<TokenResponseDto> {
+  @ApiBadRequestResponse({
+    description: 'A field is missing or not a string',
+    type: ErrorDto,
+  })
+  @ApiUnauthorizedResponse({
+    description: 'Incorrect username or password',
+    type: ErrorDto,
+  })
+  login(
+    @CurrentUser() user: User,
+    @Client() client: ClientInfo,
+  ): Promise<TokenResponseDto> {
     return this.auth.login(user, client);
   }
 
@@ -71,12 +89,16 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({
-    summary: 'OAuth 2.0 token endpoint (RFC 6749): password and refresh_token grants',
+    summary:
+      'OAuth 2.0 token endpoint (RFC 6749): password and refresh_token grants',
   })
   @ApiConsumes(FORM)
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiBadRequestResponse({ description: 'RFC 6749 §5.2 error', type: OAuthErrorDto })
+  @ApiBadRequestResponse({
+    description: 'RFC 6749 §5.2 error',
+    type: OAuthErrorDto,
+  })
   token(
     @Headers('content-type') contentType: string | undefined,
     // Typed loosely on purpose: the global ValidationPipe skips it, because RFC 6749 §3.2 wants

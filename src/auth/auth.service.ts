@@ -57,7 +57,10 @@ export class AuthService {
     const matches = await this.hasher.verify(user.passwordHash, password);
     if (!matches || user.disabled) return null;
     if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
+      await this.users.setPasswordHash(
+        user.id,
+        await this.hasher.hash(password),
+      );
     }
     return user;
   }
@@ -68,12 +71,21 @@ export class AuthService {
   }
 
   /** `POST /auth/token` (RFC 6749 §4.3 and §6). */
-  async grant(request: TokenRequest, client: ClientInfo): Promise<TokenResponseDto> {
+  async grant(
+    request: TokenRequest,
+    client: ClientInfo,
+  ): Promise<TokenResponseDto> {
     switch (request.grantType) {
       case 'password': {
-        const user = await this.validateCredentials(request.username, request.password);
+        const user = await this.validateCredentials(
+          request.username,
+          request.password,
+        );
         if (!user) {
-          throw new OAuthException('invalid_grant', 'Invalid username or password');
+          throw new OAuthException(
+            'invalid_grant',
+            'Invalid username or password',
+          );
         }
         return this.startSession(user, request.scope, client);
       }
@@ -94,7 +106,11 @@ export class AuthService {
     return Promise.resolve(this.tokenResponse(user, randomUUID(), scopes));
   }
 
-  private tokenResponse(user: User, sessionId: string, scopes: Scope[]): TokenResponseDto {
+  private tokenResponse(
+    user: User,
+    sessionId: string,
+    scopes: Scope[],
+  ): TokenResponseDto {
     return {
       access_token: this.accessTokens.issue(user.id, sessionId, scopes),
       token_type: 'bearer',
@@ -111,7 +127,10 @@ export class AuthService {
     const granted = grantedScopes(user.roles);
     if (requested === undefined) return [...granted];
     const scopes = [...new Set(requested.split(' ').filter(Boolean))];
-    if (scopes.length === 0 || !scopes.every((scope) => granted.has(scope as Scope))) {
+    if (
+      scopes.length === 0 ||
+      !scopes.every((scope) => granted.has(scope as Scope))
+    ) {
       throw new OAuthException(
         'invalid_scope',
         `Requested scope is unknown or not granted; available: ${[...granted].join(' ')}`,

@@ -6,9 +6,7 @@ import {
 
 /** RFC 6750 §3.1 error codes. */
 export type BearerErrorCode =
-  | 'invalid_request'
-  | 'invalid_token'
-  | 'insufficient_scope';
+  'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
 const STATUS: Record<BearerErrorCode, [HttpStatus, string]> = {
   invalid_request: [HttpStatus.BAD_REQUEST, 'Bad Request'],
@@ -33,10 +31,8 @@ export class BearerChallengeException extends HttpExceptionWithHeaders {
     let challenge = `Bearer realm="${BEARER_REALM}"`;
     if (code) challenge += `, error="${code}"`;
     if (requiredScope) challenge += `, scope="${requiredScope}"`;
-    super(
-      { statusCode: status, message, error },
-      status,
-      { 'WWW-Authenticate': challenge },
-    );
+    super({ statusCode: status, message, error }, status, {
+      'WWW-Authenticate': challenge,
+    });
   }
 }

@@ -4,15 +4,15 @@ import type { FastifyRequest } from 'fastify';
 const BEARER_CREDENTIALS = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export type BearerCredentials =
-  | { kind: 'absent' }
-  | { kind: 'malformed' }
-  | { kind: 'token'; token: string };
+  { kind: 'absent' } | { kind: 'malformed' } | { kind: 'token'; token: string };
 
 /**
  * Reads the access token from the Authorization header, and only from there: tokens in the
  * query string or body are never accepted (RFC 6750 §5.3). Another scheme counts as absent.
  */
-export function readBearerCredentials(request: FastifyRequest): BearerCredentials {
+export function readBearerCredentials(
+  request: FastifyRequest,
+): BearerCredentials {
   const header = request.headers.authorization;
   if (!header) return { kind: 'absent' };
   const [scheme] = header.split(' ', 1);

@@ -17,10 +17,9 @@ export class OAuthException extends HttpExceptionWithHeaders {
     readonly error: OAuthErrorCode,
     description: string,
   ) {
-    super(
-      { error, error_description: description },
-      HttpStatus.BAD_REQUEST,
-      { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
-    );
+    super({ error, error_description: description }, HttpStatus.BAD_REQUEST, {
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+    });
   }
 }

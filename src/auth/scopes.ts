@@ -13,7 +13,12 @@ export const ALL_SCOPES = Object.keys(SCOPE_DESCRIPTIONS) as Scope[];
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-const USER_SCOPES: Scope[] = ['profile', 'todos:read', 'todos:write', 'posts:write'];
+const USER_SCOPES: Scope[] = [
+  'profile',
+  'todos:read',
+  'todos:write',
+  'posts:write',
+];
 
 /** What each role may be granted; a token carries the requested subset of its user's grant. */
 export const ROLE_SCOPES: Record<Role, ReadonlySet<Scope>> = {

@@ -1,7 +1,12 @@
 import { OAuthException } from './oauth.exception.js';
 
 export type TokenRequest =
-  | { grantType: 'password'; username: string; password: string; scope?: string }
+  | {
+      grantType: 'password';
+      username: string;
+      password: string;
+      scope?: string;
+    }
   | { grantType: 'refresh_token'; refreshToken: string; scope?: string };
 
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
@@ -16,7 +21,11 @@ export function parseTokenRequest(
   body: unknown,
 ): TokenRequest {
   const mediaType = contentType?.split(';')[0].trim().toLowerCase();
-  if (mediaType !== FORM_CONTENT_TYPE || typeof body !== 'object' || body === null) {
+  if (
+    mediaType !== FORM_CONTENT_TYPE ||
+    typeof body !== 'object' ||
+    body === null
+  ) {
     throw new OAuthException(
       'invalid_request',
       `The token endpoint accepts ${FORM_CONTENT_TYPE} bodies only`,
@@ -36,7 +45,11 @@ export function parseTokenRequest(
         scope,
       };
     case 'refresh_token':
-      return { grantType, refreshToken: requireParam(params, 'refresh_token'), scope };
+      return {
+        grantType,
+        refreshToken: requireParam(params, 'refresh_token'),
+        scope,
+      };
     default:
       throw new OAuthException(
         'unsupported_grant_type',
@@ -45,11 +58,17 @@ export function parseTokenRequest(
   }
 }
 
-function readParam(params: Record<string, unknown>, name: string): string | undefined {
+function readParam(
+  params: Record<string, unknown>,
+  name: string,
+): string | undefined {
   const value = params[name];
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw new OAuthException('invalid_request', `${name} must be sent exactly once`);
+    throw new OAuthException(
+      'invalid_request',
+      `${name} must be sent exactly once`,
+    );
   }
   return value;
 }

@@ -47,7 +47,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpExceptionWithHeaders) {
       void reply.headers(exception.headers);
     }
-    if (status === HttpStatus.UNAUTHORIZED && !reply.hasHeader('www-authenticate')) {
+    if (
+      status === Number(HttpStatus.UNAUTHORIZED) &&
+      !reply.hasHeader('www-authenticate')
+    ) {
       void reply.header('WWW-Authenticate', `Bearer realm="${BEARER_REALM}"`);
     }
     void reply

@@ -23,7 +23,12 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
     )
     .setVersion('1.0')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Paste an access_token' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'Paste an access_token',
+      },
       'bearer',
     )
     .addOAuth2(
@@ -31,13 +36,18 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
         type: 'oauth2',
         description: 'Sign in with your username (or email) and password',
         flows: {
-          password: { tokenUrl: '/auth/token', scopes: { ...SCOPE_DESCRIPTIONS } },
+          password: {
+            tokenUrl: '/auth/token',
+            scopes: { ...SCOPE_DESCRIPTIONS },
+          },
         },
       },
       'oauth2',
     )
     .build();
-  const document = withUniqueOperationIds(SwaggerModule.createDocument(app, config));
+  const document = withUniqueOperationIds(
+    SwaggerModule.createDocument(app, config),
+  );
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     swaggerOptions: { persistAuthorization: true },
@@ -53,7 +63,11 @@ function withUniqueOperationIds(document: OpenAPIObject): OpenAPIObject {
   const seen = new Set<string>();
   for (const [path, item] of Object.entries(document.paths)) {
     for (const operation of Object.values(item)) {
-      if (typeof operation !== 'object' || operation === null || !('operationId' in operation)) {
+      if (
+        typeof operation !== 'object' ||
+        operation === null ||
+        !('operationId' in operation)
+      ) {
         continue;
       }
       const op = operation as { operationId?: string };

@@ -11,7 +11,10 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(seconds);
   });
 
-  it.each(['', '15 minutes', '-5', '1.5h', '10w', 'm'])('rejects %j', (input) => {
-    expect(parseDuration(input)).toBeNaN();
-  });
+  it.each(['', '15 minutes', '-5', '1.5h', '10w', 'm'])(
+    'rejects %j',
+    (input) => {
+      expect(parseDuration(input)).toBeNaN();
+    },
+  );
 });

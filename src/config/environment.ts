@@ -55,7 +55,9 @@ const toList = ({ value }: { value: unknown }): unknown =>
         .filter(Boolean)
     : value;
 
-const DURATION = { message: '$property must be a duration such as 900, 15m or 14d' };
+const DURATION = {
+  message: '$property must be a duration such as 900, 15m or 14d',
+};
 
 /**
  * Every setting Warden reads, with its default. Values arrive as strings from the environment
@@ -205,7 +207,13 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Record<string, unknown>): Config {
   const known = Object.keys(new Environment());
   const provided: Record<string, unknown> = {};
-  for (const key of [...known, 'JWT_SECRET', 'REDIS_URL', 'TRUST_PROXY', 'SWAGGER_ENABLED']) {
+  for (const key of [
+    ...known,
+    'JWT_SECRET',
+    'REDIS_URL',
+    'TRUST_PROXY',
+    'SWAGGER_ENABLED',
+  ]) {
     // An empty variable (`REDIS_URL=`) means "not set", as in most twelve-factor tools.
     if (raw[key] !== undefined && raw[key] !== '') provided[key] = raw[key];
   }

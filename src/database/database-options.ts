@@ -30,7 +30,8 @@ export function databaseOptions(url: string): DataSourceOptions {
 
   if (url.startsWith('sqlite:')) {
     const database = url.slice('sqlite:'.length);
-    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    if (database !== ':memory:')
+      mkdirSync(dirname(database), { recursive: true });
     return {
       ...common,
       type: 'better-sqlite3',

@@ -8,8 +8,12 @@ import { databaseOptions } from './database-options.js';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Config, true>) =>
-        databaseOptions(config.get('DATABASE_URL', { infer: true })),
+      useFactory: (config: ConfigService<Config, true>) => ({
+        ...databaseOptions(config.get('DATABASE_URL', { infer: true })),
+        // A database that is still starting gets a few seconds; then start-up fails loudly.
+        retryAttempts: 5,
+        retryDelay: 1000,
+      }),
     }),
   ],
 })

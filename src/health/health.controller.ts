@@ -24,7 +24,9 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: 200 when the database answers, 503 otherwise' })
+  @ApiOperation({
+    summary: 'Readiness: 200 when the database answers, 503 otherwise',
+  })
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1000 }),

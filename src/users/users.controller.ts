@@ -37,7 +37,10 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiConflictResponse({ description: 'The email or username is taken', type: ErrorDto })
+  @ApiConflictResponse({
+    description: 'The email or username is taken',
+    type: ErrorDto,
+  })
   async updateMe(
     @CurrentUser() principal: Principal,
     @Body() dto: UpdateProfileDto,

@@ -89,10 +89,13 @@ export class UsersService {
    */
   async updateProfile(user: User, dto: UpdateProfileDto): Promise<User> {
     const { currentPassword, ...changes } = dto;
-    if (changes.email !== undefined) changes.email = changes.email.toLowerCase();
+    if (changes.email !== undefined)
+      changes.email = changes.email.toLowerCase();
     if (changes.email !== undefined && changes.email !== user.email) {
       if (currentPassword === undefined) {
-        throw new BadRequestException('currentPassword is required to change the email');
+        throw new BadRequestException(
+          'currentPassword is required to change the email',
+        );
       }
       if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
         throw new ForbiddenException('currentPassword is incorrect');

@@ -18,7 +18,12 @@ let counter = 0;
 /** Signs up a fresh user through the API and returns its credentials and first tokens. */
 export async function signUp(
   testApp: TestApp,
-  overrides: Partial<{ username: string; email: string; password: string; fullName: string }> = {},
+  overrides: Partial<{
+    username: string;
+    email: string;
+    password: string;
+    fullName: string;
+  }> = {},
 ): Promise<TestUser> {
   const unique = `${Date.now().toString(36)}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`;
   const body = {
@@ -27,9 +32,13 @@ export async function signUp(
     password: PASSWORD,
     ...overrides,
   };
-  const response = await request(testApp.server).post('/auth/signup').send(body);
+  const response = await request(testApp.server)
+    .post('/auth/signup')
+    .send(body);
   if (response.status !== 201) {
-    throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
+    throw new Error(
+      `signup failed: ${response.status} ${JSON.stringify(response.body)}`,
+    );
   }
   return {
     id: response.body.user.id,
@@ -42,7 +51,10 @@ export async function signUp(
 }
 
 /** `POST /auth/token` with a form body. */
-export function tokenRequest(testApp: TestApp, form: Record<string, string | string[]>) {
+export function tokenRequest(
+  testApp: TestApp,
+  form: Record<string, string | string[]>,
+) {
   return request(testApp.server).post('/auth/token').type('form').send(form);
 }
 

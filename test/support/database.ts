@@ -36,7 +36,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function withClient(url: string, run: (client: pg.Client) => Promise<unknown>): Promise<void> {
+async function withClient(
+  url: string,
+  run: (client: pg.Client) => Promise<unknown>,
+): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -50,10 +53,20 @@ async function withClient(url: string, run: (client: pg.Client) => Promise<unkno
 export async function storedUser(
   testApp: { dataSource: DataSource },
   id: string,
-): Promise<{ passwordHash: string; email: string; disabled: boolean; roles: string }> {
+): Promise<{
+  passwordHash: string;
+  email: string;
+  disabled: boolean;
+  roles: string;
+}> {
   const row = await testApp.dataSource
     .createQueryBuilder()
-    .select(['u.passwordHash AS "passwordHash"', 'u.email AS "email"', 'u.disabled AS "disabled"', 'u.roles AS "roles"'])
+    .select([
+      'u.passwordHash AS "passwordHash"',
+      'u.email AS "email"',
+      'u.disabled AS "disabled"',
+      'u.roles AS "roles"',
+    ])
     .from('users', 'u')
     .where('u.id = :id', { id })
     .getRawOne();

@@ -1,5 +1,4 @@
-import jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { TEST_JWT_SECRET } from './test-app.js';
 
 /** Claims of a valid access token for `sub`, before any test-specific change. */
@@ -17,24 +16,31 @@ export function validClaims(sub: string): Record<string, unknown> {
   };
 }
 
+export const base64url = (value: unknown) =>
+  Buffer.from(
+    typeof value === 'string' ? value : JSON.stringify(value),
+  ).toString('base64url');
+
+const HASH = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const;
+
 /**
- * Signs with the real test secret (the catalogue's `sign()` helper): proves which claim checks
- * the server itself enforces. `undefined` claim values are removed.
+ * The catalogue's `sign()`: an HMAC over whatever claims and header a test wants, with the real
+ * test secret unless told otherwise, so a test proves which checks the server enforces (no
+ * library refuses to sign a string `exp` here). `undefined` values are left out.
  */
 export function sign(
   claims: Record<string, unknown>,
   header: Record<string, unknown> = {},
-  options: { algorithm?: jwt.Algorithm; secret?: string } = {},
+  options: { algorithm?: keyof typeof HASH; secret?: string | Buffer } = {},
 ): string {
-  const payload = Object.fromEntries(
-    Object.entries(claims).filter(([, value]) => value !== undefined),
-  );
   const algorithm = options.algorithm ?? 'HS256';
-  return jwt.sign(payload, options.secret ?? TEST_JWT_SECRET, {
-    algorithm,
-    header: { alg: algorithm, typ: 'at+jwt', ...header } as jwt.JwtHeader,
-  });
+  const withoutUndefined = (record: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(record).filter(([, value]) => value !== undefined),
+    );
+  const signingInput = `${base64url(withoutUndefined({ alg: algorithm, typ: 'at+jwt', ...header }))}.${base64url(withoutUndefined(claims))}`;
+  const mac = createHmac(HASH[algorithm], options.secret ?? TEST_JWT_SECRET)
+    .update(signingInput)
+    .digest('base64url');
+  return `${signingInput}.${mac}`;
 }
-
-export const base64url = (value: unknown) =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');

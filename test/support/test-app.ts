@@ -1,13 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
-export const TEST_JWT_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+export const TEST_JWT_SECRET =
+  'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 export interface TestApp {
   app: NestFastifyApplication;
   /** The Node server, for supertest. */
-  server: NestFastifyApplication['server'];
+  server: Server;
   dataSource: DataSource;
   close(): Promise<void>;
 }
@@ -18,7 +20,9 @@ export interface TestApp {
  * ConfigModule validates it at import time; a test file that needs other settings passes them
  * here, and gets one configuration per file (vitest isolates files).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const database: TestDatabase = await createTestDatabase();
   Object.assign(process.env, {
     NODE_ENV: 'test',

@@ -24,7 +24,8 @@ export function Auth(...scopes: Scope[]) {
     ApiBearerAuth('bearer'),
     ApiOAuth2(scopes, 'oauth2'),
     ApiUnauthorizedResponse({
-      description: 'No access token, or one that is invalid, expired or revoked',
+      description:
+        'No access token, or one that is invalid, expired or revoked',
       type: ErrorDto,
     }),
     ...(scopes.length > 0

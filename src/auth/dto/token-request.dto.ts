@@ -10,10 +10,16 @@ export class TokenRequestDto {
   @ApiProperty({ enum: ['password', 'refresh_token'], example: 'password' })
   grant_type: string;
 
-  @ApiPropertyOptional({ description: 'Username or email (password grant)', example: 'jane_doe' })
+  @ApiPropertyOptional({
+    description: 'Username or email (password grant)',
+    example: 'jane_doe',
+  })
   username?: string;
 
-  @ApiPropertyOptional({ description: 'Password grant', example: 'correct horse battery staple' })
+  @ApiPropertyOptional({
+    description: 'Password grant',
+    example: 'correct horse battery staple',
+  })
   password?: string;
 
   @ApiPropertyOptional({ description: 'refresh_token grant' })

@@ -3,17 +3,24 @@ import { UserDto } from '../../users/dto/user.dto.js';
 
 /** RFC 6749 §5.1 token response. */
 export class TokenResponseDto {
-  @ApiProperty({ description: 'A JWT (RFC 9068 profile)', example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9...' })
+  @ApiProperty({
+    description: 'A JWT (RFC 9068 profile)',
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9...',
+  })
   access_token: string;
 
   @ApiProperty({ example: 'bearer' })
   token_type: 'bearer';
 
-  @ApiProperty({ description: 'Seconds until the access token expires', example: 900 })
+  @ApiProperty({
+    description: 'Seconds until the access token expires',
+    example: 900,
+  })
   expires_in: number;
 
   @ApiPropertyOptional({
-    description: 'Opaque; exchange it at /auth/token (grant_type=refresh_token) or /auth/refresh. Rotated on every use.',
+    description:
+      'Opaque; exchange it at /auth/token (grant_type=refresh_token) or /auth/refresh. Rotated on every use.',
   })
   refresh_token?: string;
 
@@ -29,7 +36,12 @@ export class SignupResponseDto extends TokenResponseDto {
 /** RFC 6749 §5.2 error response. */
 export class OAuthErrorDto {
   @ApiProperty({
-    enum: ['invalid_request', 'invalid_grant', 'unsupported_grant_type', 'invalid_scope'],
+    enum: [
+      'invalid_request',
+      'invalid_grant',
+      'unsupported_grant_type',
+      'invalid_scope',
+    ],
     example: 'invalid_grant',
   })
   error: string;

@@ -1,4 +1,4 @@
-import { type ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { BearerChallengeException } from '../bearer-challenge.exception.js';
@@ -19,13 +19,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     context: ExecutionContext,
   ): TUser {
     if (principal) return principal;
-    if (error instanceof HttpException) throw error;
-    if (error) throw error;
+    // A failure inside validate() (the database, say) is not the client's fault: rethrow it.
+    if (error instanceof Error) throw error;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     switch (readBearerCredentials(request).kind) {
       case 'absent':
-        throw new BearerChallengeException(undefined, 'Authentication required');
+        throw new BearerChallengeException(
+          undefined,
+          'Authentication required',
+        );
       case 'malformed':
         throw new BearerChallengeException(
           'invalid_request',

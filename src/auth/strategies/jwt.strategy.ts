@@ -14,7 +14,10 @@ import type { Principal } from '../principal.js';
 import { grantedScopes, isScope, type Scope } from '../scopes.js';
 
 const CLOCK_TOLERANCE_SECONDS = 5;
-const ACCEPTED_TYPES = new Set([ACCESS_TOKEN_TYPE, `application/${ACCESS_TOKEN_TYPE}`]);
+const ACCEPTED_TYPES = new Set([
+  ACCESS_TOKEN_TYPE,
+  `application/${ACCESS_TOKEN_TYPE}`,
+]);
 
 /**
  * The one verification path for access tokens. jsonwebtoken checks the signature, `exp`, `nbf`,
@@ -55,7 +58,10 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   async validate(token: Jwt): Promise<Principal | null> {
     const { header, payload } = token;
-    if (typeof payload !== 'object' || !this.hasValidShape(header.typ, payload)) {
+    if (
+      typeof payload !== 'object' ||
+      !this.hasValidShape(header.typ, payload)
+    ) {
       return null;
     }
     const user = await this.users.findById(payload.sub);

@@ -9,7 +9,11 @@ export const LOGIN_FAILED_MESSAGE = 'Incorrect username or password';
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy) {
   constructor(private readonly auth: AuthService) {
-    super({ usernameField: 'username', passwordField: 'password', session: false });
+    super({
+      usernameField: 'username',
+      passwordField: 'password',
+      session: false,
+    });
   }
 
   async validate(username: string, password: string): Promise<User> {

@@ -13,7 +13,8 @@ export class UpdateProfileDto {
   email?: string;
 
   @ApiPropertyOptional({
-    description: 'Required when `email` changes: the email is where account recovery goes',
+    description:
+      'Required when `email` changes: the email is where account recovery goes',
     example: 'correct horse battery staple',
   })
   @IsOptional()

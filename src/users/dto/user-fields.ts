@@ -18,7 +18,8 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 export function UsernameField(options: { optional: boolean }) {
   return applyDecorators(
     (options.optional ? ApiPropertyOptional : ApiProperty)({
-      description: '3-32 characters of A-Z, a-z, 0-9, `_`, `.` and `-`; unique regardless of case',
+      description:
+        '3-32 characters of A-Z, a-z, 0-9, `_`, `.` and `-`; unique regardless of case',
       example: 'jane_doe',
       pattern: USERNAME_PATTERN.source,
     }),
@@ -48,7 +49,11 @@ export function EmailField(options: { optional: boolean }) {
 
 export function FullNameField() {
   return applyDecorators(
-    ApiPropertyOptional({ maxLength: 100, example: 'Jane Doe', nullable: true }),
+    ApiPropertyOptional({
+      maxLength: 100,
+      example: 'Jane Doe',
+      nullable: true,
+    }),
     IsOptional(),
     IsString(),
     MaxLength(100),
@@ -69,7 +74,6 @@ export function NewPasswordField(name = 'password') {
     CodePointLength(8, 128, name),
   );
 }
-
 
 function CodePointLength(min: number, max: number, name: string) {
   return ValidateBy({

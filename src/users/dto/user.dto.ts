@@ -4,7 +4,10 @@ import type { User } from '../user.entity.js';
 
 /** A user as the API shows it: never a password hash or any other secret. */
 export class UserDto {
-  @ApiProperty({ format: 'uuid', example: '3f1c8a52-7d2e-4b8e-9a51-0c7f2b9d6e14' })
+  @ApiProperty({
+    format: 'uuid',
+    example: '3f1c8a52-7d2e-4b8e-9a51-0c7f2b9d6e14',
+  })
   id: string;
 
   @ApiProperty({ example: 'jane_doe' })

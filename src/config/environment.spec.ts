@@ -1,0 +1,142 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, validateEnvironment } from './environment.js';
+
+const STRONG_SECRET = 'k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a';
+
+describe('validateEnvironment', () => {
+  it('applies the documented defaults', () => {
+    const config = validateEnvironment({ JWT_SECRET: STRONG_SECRET });
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'sqlite:data/warden.sqlite',
+      JWT_ALGORITHM: 'HS256',
+      JWT_ISSUER: 'warden',
+      JWT_AUDIENCE: 'warden-api',
+      ACCESS_TOKEN_TTL: 900,
+      REFRESH_TOKEN_TTL: 14 * 86400,
+      AUTH_RATE_LIMIT: 10,
+      LOGIN_FAILURE_LIMIT: 5,
+      RATE_LIMIT: 300,
+      ARGON2_MEMORY_KIB: 19456,
+      ARGON2_TIME_COST: 2,
+      ARGON2_PARALLELISM: 1,
+      CORS_ORIGINS: [],
+      SWAGGER_ENABLED: true,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('parses numbers, durations, lists and booleans', () => {
+    const config = validateEnvironment({
+      JWT_SECRET: STRONG_SECRET,
+      PORT: '8080',
+      ACCESS_TOKEN_TTL: '5m',
+      REFRESH_TOKEN_TTL: '7d',
+      CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
+      SWAGGER_ENABLED: 'false',
+      RATE_LIMIT: '0',
+    });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      ACCESS_TOKEN_TTL: 300,
+      REFRESH_TOKEN_TTL: 604800,
+      CORS_ORIGINS: ['https://a.example.com', 'http://localhost:5173'],
+      SWAGGER_ENABLED: false,
+      RATE_LIMIT: 0,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        PORT: '',
+        REDIS_URL: '',
+      }),
+    ).toMatchObject({
+      PORT: 3000,
+      REDIS_URL: undefined,
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['NODE_ENV', 'staging'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['ACCESS_TOKEN_TTL', '15 minutes'],
+    ['REFRESH_TOKEN_TTL', '0'],
+    ['AUTH_RATE_LIMIT', '-1'],
+    ['ARGON2_MEMORY_KIB', '512'],
+    ['ARGON2_TIME_COST', 'two'],
+    ['CORS_ORIGINS', 'not a url'],
+    ['TRUST_PROXY', 'everyone'],
+    ['SWAGGER_ENABLED', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+    ['JWT_ALGORITHM', 'none'],
+  ])('refuses %s=%j with an error that names the variable', (name, value) => {
+    expect(() =>
+      validateEnvironment({ JWT_SECRET: STRONG_SECRET, [name]: value }),
+    ).toThrow(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('reports every bad variable at once', () => {
+    try {
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        PORT: 'x',
+        LOG_LEVEL: 'y',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toMatch(/PORT/);
+      expect((error as Error).message).toMatch(/LOG_LEVEL/);
+    }
+  });
+
+  it('requires JWT_SECRET in production and turns Swagger off there by default', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET is required/,
+    );
+    expect(
+      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET })
+        .SWAGGER_ENABLED,
+    ).toBe(false);
+  });
+
+  it.each([
+    ['a 16-byte secret', '0123456789abcdef'],
+    ['a well-known example', 'your-256-bit-secret'],
+    ['"secret"', 'secret'],
+    ['a long run of one character', 'a'.repeat(64)],
+  ])('refuses %s in every environment', (_case, secret) => {
+    for (const NODE_ENV of ['production', 'development']) {
+      expect(() =>
+        validateEnvironment({ NODE_ENV, JWT_SECRET: secret }),
+      ).toThrow(/JWT_SECRET/);
+    }
+  });
+
+  it('generates a development secret once and keeps it', () => {
+    const cwd = process.cwd();
+    const dir = mkdtempSync(join(tmpdir(), 'warden-secret-'));
+    process.chdir(dir);
+    try {
+      const first = validateEnvironment({}).JWT_SECRET;
+      const second = validateEnvironment({}).JWT_SECRET;
+      expect(first).toBe(second);
+      expect(first.length).toBeGreaterThanOrEqual(43);
+      expect(readFileSync(join(dir, 'data/jwt-secret'), 'utf8').trim()).toBe(
+        first,
+      );
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});

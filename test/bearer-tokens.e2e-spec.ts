@@ -1,0 +1,348 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import {
+  PASSWORD,
+  signUp,
+  tokenRequest,
+  type TestUser,
+} from './support/api.js';
+import { base64url, sign, validClaims } from './support/jwt.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const CHALLENGE = 'Bearer realm="warden"';
+const INVALID_TOKEN = 'Bearer realm="warden", error="invalid_token"';
+
+describe('Bearer access tokens on protected routes (RFC 6750, RFC 8725)', () => {
+  let t: TestApp;
+  let user: TestUser;
+  let other: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    user = await signUp(t);
+    other = await signUp(t);
+  });
+  afterAll(() => t.close());
+
+  const me = (authorization?: string) => {
+    const call = request(t.server).get('/users/me');
+    return authorization === undefined
+      ? call
+      : call.set('Authorization', authorization);
+  };
+
+  /** "401-IT": 401, the invalid_token challenge, a generic body with no library text. */
+  async function expectInvalidToken(token: string): Promise<void> {
+    const response = await me(`Bearer ${token}`);
+    expect(response.status).toBe(401);
+    expect(response.headers['www-authenticate']).toBe(INVALID_TOKEN);
+    expect(response.body).toEqual({
+      statusCode: 401,
+      message: expect.stringMatching(
+        /^The access token (is invalid|has expired)$/,
+      ),
+      error: 'Unauthorized',
+    });
+  }
+
+  describe('C. Bearer usage', () => {
+    it('answers a request without Authorization with 401 and a bare challenge (BEAR-01)', async () => {
+      const response = await me().expect(401);
+      expect(response.headers['www-authenticate']).toBe(CHALLENGE);
+    });
+
+    it('answers a garbage token with 401 invalid_token (BEAR-02)', async () => {
+      await expectInvalidToken('abc.def.ghi');
+    });
+
+    it('matches the scheme case-insensitively (BEAR-04)', async () => {
+      for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+        await me(`${scheme} ${user.accessToken}`).expect(200);
+      }
+    });
+
+    it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Bearer  TOKEN'])(
+      'answers the malformed header %j with 400 invalid_request (BEAR-05)',
+      async (header) => {
+        const response = await me(
+          header.replace('TOKEN', user.accessToken),
+        ).expect(400);
+        expect(response.headers['www-authenticate']).toBe(
+          'Bearer realm="warden", error="invalid_request"',
+        );
+      },
+    );
+
+    it('never takes a token from the query string (BEAR-06)', async () => {
+      const response = await request(t.server)
+        .get(`/users/me?access_token=${user.accessToken}`)
+        .expect(401);
+      expect(response.headers['www-authenticate']).toBe(CHALLENGE);
+    });
+
+    it('answers another scheme with 401 and a bare challenge (BEAR-09)', async () => {
+      const response = await me(
+        `Basic ${Buffer.from('a:b').toString('base64')}`,
+      ).expect(401);
+      expect(response.headers['www-authenticate']).toBe(CHALLENGE);
+    });
+
+    it('answers a token without the route scope with 403 insufficient_scope (BEAR-08)', async () => {
+      const narrow = await tokenRequest(t, {
+        grant_type: 'password',
+        username: user.username,
+        password: PASSWORD,
+        scope: 'todos:read',
+      }).expect(200);
+      const response = await me(`Bearer ${narrow.body.access_token}`).expect(
+        403,
+      );
+      expect(response.headers['www-authenticate']).toBe(
+        'Bearer realm="warden", error="insufficient_scope", scope="profile"',
+      );
+    });
+
+    it('serves GET /protected to any valid token', async () => {
+      await request(t.server)
+        .get('/protected')
+        .set('Authorization', `Bearer ${user.accessToken}`)
+        .expect(200, { message: 'Hello, authenticated user!' });
+      await request(t.server).get('/protected').expect(401);
+    });
+  });
+
+  describe('D. JWT validation', () => {
+    it('accepts a harness-signed token with valid claims (the control case)', async () => {
+      await me(`Bearer ${sign(validClaims(user.id))}`).expect(200);
+    });
+
+    it.each(['none', 'None', 'NONE', 'nOnE'])(
+      'refuses alg=%s (JWT-01)',
+      async (alg) => {
+        const token = `${base64url({ alg, typ: 'at+jwt' })}.${base64url(validClaims(user.id))}.`;
+        await expectInvalidToken(token);
+      },
+    );
+
+    it('refuses a token with its signature stripped (JWT-02)', async () => {
+      const [header, payload] = user.accessToken.split('.');
+      await expectInvalidToken(`${header}.${payload}.`);
+    });
+
+    it('refuses a token whose sub was changed (JWT-03)', async () => {
+      const [header, payload, signature] = user.accessToken.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      await expectInvalidToken(
+        `${header}.${base64url({ ...claims, sub: other.id })}.${signature}`,
+      );
+    });
+
+    it('refuses a truncated signature and one with a character flipped in the middle (JWT-04)', async () => {
+      await expectInvalidToken(user.accessToken.slice(0, -4));
+      const [header, payload, signature] = user.accessToken.split('.');
+      const middle = Math.floor(signature.length / 2);
+      const flipped = signature[middle] === 'A' ? 'B' : 'A';
+      await expectInvalidToken(
+        `${header}.${payload}.${signature.slice(0, middle)}${flipped}${signature.slice(middle + 1)}`,
+      );
+    });
+
+    it.each([
+      '',
+      'secret',
+      'changeme',
+      'warden',
+      'your-256-bit-secret',
+      'password',
+    ])(
+      'refuses HS256 signed with the weak key %j (JWT-05, JWT-06)',
+      async (secret) => {
+        await expectInvalidToken(sign(validClaims(user.id), {}, { secret }));
+      },
+    );
+
+    it.each(['HS384', 'HS512'] as const)(
+      'refuses %s even with the real secret (JWT-07)',
+      async (algorithm) => {
+        await expectInvalidToken(sign(validClaims(user.id), {}, { algorithm }));
+      },
+    );
+
+    it('refuses RS256 from an attacker key, also with the key embedded in jwk (JWT-08)', async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+      });
+      const plain = jwt.sign(validClaims(user.id), privateKey, {
+        algorithm: 'RS256',
+        header: { alg: 'RS256', typ: 'at+jwt' },
+      });
+      await expectInvalidToken(plain);
+      const embedded = jwt.sign(validClaims(user.id), privateKey, {
+        algorithm: 'RS256',
+        header: {
+          alg: 'RS256',
+          typ: 'at+jwt',
+          jwk: publicKey.export({ format: 'jwk' }),
+        } as never,
+      });
+      await expectInvalidToken(embedded);
+    });
+
+    it('refuses an expired token, with a generic "expired" message (JWT-10, BEAR-03)', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const expired = sign({
+        ...validClaims(user.id),
+        iat: now - 900,
+        exp: now - 60,
+      });
+      const response = await me(`Bearer ${expired}`).expect(401);
+      expect(response.headers['www-authenticate']).toBe(INVALID_TOKEN);
+      expect(response.body.message).toBe('The access token has expired');
+    });
+
+    it('refuses a token that is not valid yet (JWT-11)', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), nbf: now + 300, exp: now + 900 }),
+      );
+    });
+
+    it('refuses a token without exp (JWT-12)', async () => {
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), exp: undefined }),
+      );
+    });
+
+    it('refuses a string exp, a far-future exp and a lifetime over the configured TTL (JWT-13)', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), exp: '9999999999' }),
+      );
+      await expectInvalidToken(sign({ ...validClaims(user.id), exp: 1e20 }));
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), iat: now, exp: now + 86400 }),
+      );
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), iat: undefined }),
+      );
+    });
+
+    it('refuses a wrong or missing issuer (JWT-14)', async () => {
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), iss: 'https://evil' }),
+      );
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), iss: undefined }),
+      );
+    });
+
+    it('refuses a wrong or missing audience, and accepts an array that contains ours (JWT-15)', async () => {
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), aud: 'other-api' }),
+      );
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), aud: undefined }),
+      );
+      await expectInvalidToken(
+        sign({ ...validClaims(user.id), aud: ['x', 'other'] }),
+      );
+      await me(
+        `Bearer ${sign({ ...validClaims(user.id), aud: ['x', 'warden-api'] })}`,
+      ).expect(200);
+    });
+
+    it.each([['JWT'], ['rt+jwt'], [undefined]])(
+      'refuses typ=%s (JWT-16)',
+      async (typ) => {
+        await expectInvalidToken(sign(validClaims(user.id), { typ }));
+      },
+    );
+
+    it('accepts typ=application/at+jwt', async () => {
+      await me(
+        `Bearer ${sign(validClaims(user.id), { typ: 'application/at+jwt' })}`,
+      ).expect(200);
+    });
+
+    it.each([
+      ['missing', undefined],
+      ['a number', 42],
+      ['empty', ''],
+      ['not a UUID', 'admin'],
+      ['an unknown user', randomUUID()],
+    ])(
+      'refuses sub %s without leaking another user (JWT-18)',
+      async (_case, sub) => {
+        await expectInvalidToken(sign({ ...validClaims(user.id), sub }));
+      },
+    );
+
+    it('refuses tokens without sid, jti or scope', async () => {
+      for (const claim of ['sid', 'jti', 'scope']) {
+        await expectInvalidToken(
+          sign({ ...validClaims(user.id), [claim]: undefined }),
+        );
+      }
+    });
+
+    it.each([
+      ['= padding', (token: string) => `${token}=`],
+      [
+        '+ and / characters',
+        (token: string) => token.replace(/-/g, '+').replace(/_/g, '/') + '+/',
+      ],
+      [
+        'two segments',
+        (token: string) => token.split('.').slice(0, 2).join('.'),
+      ],
+      ['four segments', (token: string) => `${token}.abc`],
+      [
+        'a header that is not JSON',
+        (token: string) =>
+          `${base64url('not json')}.${token.split('.').slice(1).join('.')}`,
+      ],
+      [
+        'a header that is a JSON array',
+        (token: string) =>
+          `${base64url([1, 2])}.${token.split('.').slice(1).join('.')}`,
+      ],
+      [
+        'invalid UTF-8',
+        (token: string) =>
+          `${Buffer.from([0xff, 0xfe, 0xfd]).toString('base64url')}.${token.split('.').slice(1).join('.')}`,
+      ],
+    ])(
+      'refuses a malformed token with %s, never with 500 (JWT-19)',
+      async (_case, mangle) => {
+        const response = await me(`Bearer ${mangle(user.accessToken)}`);
+        expect([400, 401]).toContain(response.status);
+        if (response.status === 401)
+          expect(response.headers['www-authenticate']).toBe(INVALID_TOKEN);
+      },
+    );
+
+    it('refuses a 12 KB garbage token with 401 and a 20 KB header with 431 (JWT-20)', async () => {
+      await expectInvalidToken('a'.repeat(12 * 1024));
+      const response = await me(`Bearer ${'a'.repeat(20 * 1024)}`);
+      expect(response.status).toBe(431);
+    });
+
+    it('keeps serving a valid token after 50 invalid ones (JWT-23)', async () => {
+      for (let i = 0; i < 50; i++)
+        await me('Bearer invalid.token.here').expect(401);
+      await me(`Bearer ${user.accessToken}`).expect(200);
+    });
+
+    it('refuses the token of a user who was disabled after it was issued (AUTH-12)', async () => {
+      const victim = await signUp(t);
+      await me(`Bearer ${victim.accessToken}`).expect(200);
+      await t.dataSource
+        .createQueryBuilder()
+        .update('users')
+        .set({ disabled: true })
+        .where('id = :id', { id: victim.id })
+        .execute();
+      await expectInvalidToken(victim.accessToken);
+    });
+  });
+});

@@ -1,0 +1,162 @@
+import request from 'supertest';
+import { signUp } from './support/api.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('Meta routes, headers and HTTP-level input handling', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('GET / welcomes and points at the docs', async () => {
+    await request(t.server)
+      .get('/')
+      .expect(200, { message: 'Welcome to Warden', docs: '/docs' });
+  });
+
+  it('GET /health/live and /health/ready answer 200 while the database answers', async () => {
+    await request(t.server).get('/health/live').expect(200);
+    const ready = await request(t.server).get('/health/ready').expect(200);
+    expect(ready.body.info.database.status).toBe('up');
+  });
+
+  it('sends the security headers on every response, and no X-Powered-By (HDR-01, HDR-05)', async () => {
+    for (const path of ['/', '/users/me', '/does-not-exist']) {
+      const response = await request(t.server).get(path);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['x-powered-by']).toBeUndefined();
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['strict-transport-security']).toMatch(
+        /max-age=31536000; includeSubDomains/,
+      );
+      expect(response.headers['content-security-policy']).toMatch(
+        /default-src 'none'/,
+      );
+      expect(response.headers['content-security-policy']).toMatch(
+        /frame-ancestors 'none'/,
+      );
+    }
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const response = await request(t.server).get('/nope').expect(404);
+    expect(response.body).toMatchObject({
+      statusCode: 404,
+      error: 'Not Found',
+    });
+  });
+
+  it('answers a body over 100 kB with 413 (VAL-05)', async () => {
+    await request(t.server)
+      .post('/auth/signup')
+      .send({ email: 'big@example.com', password: 'x'.repeat(200 * 1024) })
+      .expect(413);
+  });
+
+  it('serves Swagger UI at /docs with a CSP that lets it run', async () => {
+    const response = await request(t.server)
+      .get('/docs')
+      .redirects(1)
+      .expect(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.headers['content-security-policy']).toMatch(
+      /default-src 'self'/,
+    );
+  });
+
+  describe('the OpenAPI document at /docs-json', () => {
+    let document: {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            security?: Record<string, string[]>[];
+            operationId: string;
+            responses: Record<string, unknown>;
+          }
+        >
+      >;
+      components: { securitySchemes: Record<string, Record<string, unknown>> };
+    };
+    beforeAll(async () => {
+      document = (await request(t.server).get('/docs-json').expect(200)).body;
+    });
+
+    it('offers a bearer scheme and the OAuth2 password flow with described scopes', () => {
+      expect(document.components.securitySchemes.bearer).toMatchObject({
+        type: 'http',
+        scheme: 'bearer',
+      });
+      expect(document.components.securitySchemes.oauth2).toMatchObject({
+        type: 'oauth2',
+        flows: {
+          password: {
+            tokenUrl: '/auth/token',
+            scopes: expect.objectContaining({
+              profile: expect.any(String),
+              'todos:write': expect.any(String),
+            }),
+          },
+        },
+      });
+    });
+
+    it('gives every operation a unique operationId', () => {
+      const ids = Object.values(document.paths).flatMap((item) =>
+        Object.values(item).map((op) => op.operationId),
+      );
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it('puts a padlock on exactly the routes that refuse a request without a token', async () => {
+      const expectedPublic = new Set([
+        'GET /',
+        'GET /health/live',
+        'GET /health/ready',
+        'POST /auth/signup',
+        'POST /user/signup',
+        'POST /auth/login',
+        'POST /login',
+        'POST /user/login',
+        'POST /auth/token',
+        'POST /token',
+      ]);
+      for (const [path, item] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(item)) {
+          const route = `${method.toUpperCase()} ${path}`;
+          const locked = (operation.security ?? []).length > 0;
+          expect(locked, route).toBe(
+            !expectedPublic.has(route) && !route.startsWith('GET /posts'),
+          );
+          if (locked) {
+            expect(operation.security).toEqual(
+              expect.arrayContaining([
+                { bearer: [] },
+                expect.objectContaining({ oauth2: expect.any(Array) }),
+              ]),
+            );
+            const concrete = path.replace(
+              /\{[^}]+\}/g,
+              '3f1c8a52-7d2e-4b8e-9a51-0c7f2b9d6e14',
+            );
+            const response = await request(t.server)[method as 'get'](concrete);
+            expect(response.status, route).toBe(401);
+            expect(response.headers['www-authenticate'], route).toBe(
+              'Bearer realm="warden"',
+            );
+          }
+        }
+      }
+    });
+  });
+
+  it('serves the token it issued to the guarded /protected route', async () => {
+    const user = await signUp(t);
+    await request(t.server)
+      .get('/protected')
+      .set('Authorization', `Bearer ${user.accessToken}`)
+      .expect(200);
+  });
+});

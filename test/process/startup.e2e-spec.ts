@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  runUntilExit,
+  scratchDirectory,
+  startServer,
+} from '../support/server-process.js';
+
+const STRONG_SECRET = 'k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a';
+
+describe('Start-up of the built server (node dist/main.js)', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ ACCESS_TOKEN_TTL: 'forever' }, 'ACCESS_TOKEN_TTL'],
+    [{ NODE_ENV: 'production', JWT_SECRET: '' }, 'JWT_SECRET is required'],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: '0123456789abcdef' },
+      'JWT_SECRET must be at least 32 bytes',
+    ],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'secret' }, 'JWT_SECRET'],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'your-256-bit-secret' },
+      'JWT_SECRET',
+    ],
+  ])(
+    'exits non-zero on %j and names the variable, without a stack trace (CFG-02)',
+    async (env, message) => {
+      const { code, output } = await runUntilExit({
+        DATABASE_URL: database.url,
+        ...env,
+      });
+      expect(code).toBe(1);
+      expect(output).toContain('Invalid configuration');
+      expect(output).toContain(message);
+      expect(output).not.toMatch(/^\s+at /m);
+    },
+  );
+
+  it('in development, generates a JWT secret once under data/ and reuses it', async () => {
+    const cwd = scratchDirectory();
+    const env = {
+      NODE_ENV: 'development',
+      JWT_SECRET: '',
+      DATABASE_URL: 'sqlite:data/dev.sqlite',
+    };
+    const first = await startServer(env, cwd);
+    expect(await first.stop()).toBe(0);
+    const secretFile = join(cwd, 'data/jwt-secret');
+    expect(existsSync(secretFile)).toBe(true);
+    const secret = readFileSync(secretFile, 'utf8');
+    expect(existsSync(join(cwd, 'data/dev.sqlite'))).toBe(true);
+    const second = await startServer(env, cwd);
+    expect(await second.stop()).toBe(0);
+    expect(readFileSync(secretFile, 'utf8')).toBe(secret);
+  });
+
+  it('in production, serves no Swagger UI unless SWAGGER_ENABLED=true (CFG-01)', async () => {
+    const server = await startServer({
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      DATABASE_URL: database.url,
+    });
+    try {
+      for (const path of [
+        '/docs',
+        '/docs-json',
+        '/api',
+        '/api-json',
+        '/swagger',
+        '/swagger-ui',
+      ]) {
+        expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
+      }
+      expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,236 @@
+import request from 'supertest';
+import {
+  PASSWORD,
+  signUp,
+  tokenRequest,
+  type TestUser,
+} from './support/api.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/** RFC 6749 §5.2: `error` uses %x20-21 / %x23-5B / %x5D-7E only; descriptions have no CR/LF/TAB. */
+function expectOAuthError(response: request.Response, error: string): void {
+  expect(response.status).toBe(400);
+  expect(response.body).toEqual({
+    error,
+    error_description: expect.any(String),
+  });
+  expect(response.body.error).toMatch(/^[\x20\x21\x23-\x5B\x5D-\x7E]+$/);
+  expect(response.body.error_description).not.toMatch(/[\r\n\t]/);
+  expect(response.headers['cache-control']).toBe('no-store');
+  expect(response.headers['pragma']).toBe('no-cache');
+  expect(response.headers['content-type']).toBe(
+    'application/json; charset=utf-8',
+  );
+  expect(response.headers['x-powered-by']).toBeUndefined();
+}
+
+describe('POST /auth/token (also /token): RFC 6749', () => {
+  let t: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    user = await signUp(t);
+  });
+  afterAll(() => t.close());
+
+  const password = (extra: Record<string, string | string[]> = {}) => ({
+    grant_type: 'password',
+    username: user.username,
+    password: PASSWORD,
+    ...extra,
+  });
+
+  it.each(['/auth/token', '/token'])(
+    '%s issues tokens for the password grant (TOK-01)',
+    async (path) => {
+      const response = await request(t.server)
+        .post(path)
+        .type('form')
+        .send(password({ client_id: 'web' }))
+        .expect(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['pragma']).toBe('no-cache');
+      expect(response.headers['content-type']).toBe(
+        'application/json; charset=utf-8',
+      );
+      expect(response.body.token_type.toLowerCase()).toBe('bearer');
+      expect(Number.isInteger(response.body.expires_in)).toBe(true);
+      expect(response.body.expires_in).toBeLessThanOrEqual(900);
+      expect(response.body.scope).toBe(
+        'profile todos:read todos:write posts:write',
+      );
+      expect(JSON.stringify(response.body)).not.toMatch(/argon2|passwordHash/);
+    },
+  );
+
+  it('puts the RFC 9068 claims and header in the access token (JWT-25)', async () => {
+    const response = await tokenRequest(t, password()).expect(200);
+    const [header, payload] = response.body.access_token
+      .split('.')
+      .slice(0, 2)
+      .map((part: string) =>
+        JSON.parse(Buffer.from(part, 'base64url').toString()),
+      );
+    expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    expect(payload).toEqual({
+      iss: 'warden',
+      aud: 'warden-api',
+      sub: user.id,
+      sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      scope: 'profile todos:read todos:write posts:write',
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+    });
+    expect(payload.exp - payload.iat).toBe(900);
+  });
+
+  it('answers a wrong password and an unknown user byte-identically with invalid_grant (TOK-02, TOK-03)', async () => {
+    const wrong = await tokenRequest(
+      t,
+      password({ password: 'wrong password' }),
+    );
+    const unknown = await tokenRequest(
+      t,
+      password({ username: 'nobody_at_all' }),
+    );
+    expectOAuthError(wrong, 'invalid_grant');
+    expect(unknown.status).toBe(wrong.status);
+    expect(unknown.text).toBe(wrong.text);
+    const { date: _a, ...wrongHeaders } = wrong.headers;
+    const { date: _b, ...unknownHeaders } = unknown.headers;
+    expect(unknownHeaders).toEqual(wrongHeaders);
+  });
+
+  it('answers a missing grant_type with invalid_request (TOK-04)', async () => {
+    expectOAuthError(
+      await tokenRequest(t, { username: user.username, password: PASSWORD }),
+      'invalid_request',
+    );
+  });
+
+  it.each(['client_credentials', 'authorization_code', 'foo', 'implicit'])(
+    'answers grant_type=%s with unsupported_grant_type (TOK-05)',
+    async (grantType) => {
+      expectOAuthError(
+        await tokenRequest(t, password({ grant_type: grantType })),
+        'unsupported_grant_type',
+      );
+    },
+  );
+
+  it.each([
+    ['no username', { grant_type: 'password', password: PASSWORD }],
+    ['no password', { grant_type: 'password', username: 'someone' }],
+    [
+      'an empty username',
+      { grant_type: 'password', username: '', password: PASSWORD },
+    ],
+    [
+      'an empty password',
+      { grant_type: 'password', username: 'someone', password: '' },
+    ],
+  ])(
+    'answers %s with invalid_request, not 401 (TOK-06)',
+    async (_case, form) => {
+      expectOAuthError(await tokenRequest(t, form), 'invalid_request');
+    },
+  );
+
+  it('ignores unknown parameters (TOK-08) and treats an empty scope as omitted (TOK-09)', async () => {
+    await tokenRequest(t, password({ foo: 'bar' })).expect(200);
+    const response = await tokenRequest(t, password({ scope: '' })).expect(200);
+    expect(response.body.scope).toBe(
+      'profile todos:read todos:write posts:write',
+    );
+  });
+
+  it('grants a requested subset of scopes and refuses a scope outside the grant (TOK-14)', async () => {
+    const narrow = await tokenRequest(
+      t,
+      password({ scope: 'todos:read profile' }),
+    ).expect(200);
+    expect(narrow.body.scope).toBe('todos:read profile');
+    expectOAuthError(
+      await tokenRequest(t, password({ scope: 'admin' })),
+      'invalid_scope',
+    );
+    expectOAuthError(
+      await tokenRequest(t, password({ scope: 'profile users:admin' })),
+      'invalid_scope',
+    );
+  });
+
+  it('answers GET with 404 and issues nothing, whatever the query says (TOK-10)', async () => {
+    const response = await request(t.server).get(
+      `/token?grant_type=password&username=${user.username}&password=${encodeURIComponent(PASSWORD)}`,
+    );
+    expect([404, 405]).toContain(response.status);
+    expect(response.body.access_token).toBeUndefined();
+  });
+
+  it('requires form encoding: JSON is invalid_request (TOK-11)', async () => {
+    const response = await request(t.server)
+      .post('/auth/token')
+      .send(password());
+    expectOAuthError(response, 'invalid_request');
+  });
+
+  it('answers repeated or bracketed parameters with invalid_request, never 500 (TOK-16)', async () => {
+    expectOAuthError(
+      await request(t.server)
+        .post('/auth/token')
+        .type('form')
+        .send(
+          `grant_type=password&username=${user.username}&password=a&password=b`,
+        ),
+      'invalid_request',
+    );
+    expectOAuthError(
+      await request(t.server)
+        .post('/auth/token')
+        .type('form')
+        .send(`grant_type=password&username=${user.username}&password[x]=1`),
+      'invalid_request',
+    );
+    expectOAuthError(
+      await request(t.server)
+        .post('/auth/token')
+        .type('form')
+        .send('grant_type=password&grant_type=password&username=a&password=b'),
+      'invalid_request',
+    );
+  });
+
+  it('answers a disabled user with the correct password exactly like a wrong password (TOK-17)', async () => {
+    const disabled = await signUp(t);
+    await t.dataSource
+      .createQueryBuilder()
+      .update('users')
+      .set({ disabled: true })
+      .where('id = :id', { id: disabled.id })
+      .execute();
+    const response = await tokenRequest(t, {
+      grant_type: 'password',
+      username: disabled.username,
+      password: PASSWORD,
+    });
+    const wrong = await tokenRequest(
+      t,
+      password({ password: 'wrong password' }),
+    );
+    expectOAuthError(response, 'invalid_grant');
+    expect(response.text).toBe(wrong.text);
+  });
+
+  it('answers an empty body and a body without a content type with invalid_request', async () => {
+    expectOAuthError(
+      await request(t.server).post('/auth/token'),
+      'invalid_request',
+    );
+    expectOAuthError(
+      await request(t.server).post('/auth/token').type('form').send(''),
+      'invalid_request',
+    );
+  });
+});
