@@ -7,6 +7,8 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { validateEnvironment } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { PostsModule } from './posts/posts.module.js';
+import { TodosModule } from './todos/todos.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -19,6 +21,8 @@ import { UsersModule } from './users/users.module.js';
     DatabaseModule,
     UsersModule,
     AuthModule,
+    TodosModule,
+    PostsModule,
     HealthModule,
   ],
   controllers: [AppController],

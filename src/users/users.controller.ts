@@ -1,7 +1,17 @@
-import { Body, Controller, Get, Patch } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Patch,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -11,6 +21,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
+import { DeleteAccountDto } from './dto/delete-account.dto.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { UserDto } from './dto/user.dto.js';
 import { UsersService } from './users.service.js';
@@ -46,5 +57,24 @@ export class UsersController {
     @Body() dto: UpdateProfileDto,
   ): Promise<UserDto> {
     return UserDto.from(await this.users.updateProfile(principal.user, dto));
+  }
+
+  @Delete('me')
+  @Auth('profile')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary:
+      'Delete your account, with its todos, posts and sessions (needs your password)',
+  })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiForbiddenResponse({
+    description: 'The password is incorrect',
+    type: ErrorDto,
+  })
+  async deleteMe(
+    @CurrentUser() principal: Principal,
+    @Body() dto: DeleteAccountDto,
+  ): Promise<void> {
+    await this.users.deleteAccount(principal.user, dto.password);
   }
 }

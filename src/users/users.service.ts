@@ -111,6 +111,17 @@ export class UsersService {
     return this.getById(user.id);
   }
 
+  /**
+   * Deletes the account and, through the foreign keys' ON DELETE CASCADE, its todos, posts and
+   * sessions: one statement, so all of it goes or none of it does.
+   */
+  async deleteAccount(user: User, password: string): Promise<void> {
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      throw new ForbiddenException('password is incorrect');
+    }
+    await this.users.delete({ id: user.id });
+  }
+
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
     await this.users.update({ id: userId }, { passwordHash });
   }

@@ -1,0 +1,121 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Auth } from '../auth/decorators/auth.decorator.js';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { TOTAL_COUNT_HEADER } from '../common/pagination.dto.js';
+import { CreatePostDto } from './dto/create-post.dto.js';
+import { ListPostsQueryDto } from './dto/list-posts-query.dto.js';
+import { PostDto } from './dto/post.dto.js';
+import { UpdatePostDto } from './dto/update-post.dto.js';
+import { PostsService } from './posts.service.js';
+
+const POST_ID = new ParseUUIDPipe();
+
+@ApiTags('posts')
+@ApiBadRequestResponse({
+  description: 'Invalid input; the message names the field',
+  type: ErrorDto,
+})
+@Controller('posts')
+export class PostsController {
+  constructor(private readonly posts: PostsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'All posts, newest first (public)' })
+  @ApiOkResponse({
+    type: PostDto,
+    isArray: true,
+    headers: {
+      [TOTAL_COUNT_HEADER]: {
+        description: 'How many posts match, ignoring limit and offset',
+        schema: { type: 'integer' },
+      },
+    },
+  })
+  async list(
+    @Query() query: ListPostsQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PostDto[]> {
+    const [posts, total] = await this.posts.list(query);
+    void reply.header(TOTAL_COUNT_HEADER, total);
+    return posts.map((post) => PostDto.from(post));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One post (public)' })
+  @ApiOkResponse({ type: PostDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  async get(@Param('id', POST_ID) id: string): Promise<PostDto> {
+    return PostDto.from(await this.posts.get(id));
+  }
+
+  @Post()
+  @Auth('posts:write')
+  @ApiOperation({ summary: 'Write a post; you are its author' })
+  @ApiCreatedResponse({ type: PostDto })
+  async create(
+    @CurrentUser() principal: Principal,
+    @Body() dto: CreatePostDto,
+  ): Promise<PostDto> {
+    return PostDto.from(await this.posts.create(principal.user, dto));
+  }
+
+  @Patch(':id')
+  @Auth('posts:write')
+  @ApiOperation({ summary: 'Edit a post (its author or an admin)' })
+  @ApiOkResponse({ type: PostDto })
+  @ApiForbiddenResponse({
+    description: 'Not the author, not an admin',
+    type: ErrorDto,
+  })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  async update(
+    @CurrentUser() principal: Principal,
+    @Param('id', POST_ID) id: string,
+    @Body() dto: UpdatePostDto,
+  ): Promise<PostDto> {
+    return PostDto.from(await this.posts.update(principal.user, id, dto));
+  }
+
+  @Delete(':id')
+  @Auth('posts:write')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a post (its author or an admin)' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiForbiddenResponse({
+    description: 'Not the author, not an admin',
+    type: ErrorDto,
+  })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  async remove(
+    @CurrentUser() principal: Principal,
+    @Param('id', POST_ID) id: string,
+  ): Promise<void> {
+    await this.posts.remove(principal.user, id);
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { User } from '../users/user.entity.js';
+import type { CreatePostDto } from './dto/create-post.dto.js';
+import type { ListPostsQueryDto } from './dto/list-posts-query.dto.js';
+import type { UpdatePostDto } from './dto/update-post.dto.js';
+import { Post } from './post.entity.js';
+
+/**
+ * Posts are public to read. Only their author, or an admin, may change or delete them; since a
+ * post's existence is public anyway, anyone else gets 403 rather than 404.
+ */
+@Injectable()
+export class PostsService {
+  constructor(
+    @InjectRepository(Post) private readonly posts: Repository<Post>,
+  ) {}
+
+  list(query: ListPostsQueryDto): Promise<[Post[], number]> {
+    return this.posts.findAndCount({
+      where: query.authorId === undefined ? {} : { authorId: query.authorId },
+      relations: { author: true },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+  }
+
+  async get(id: string): Promise<Post> {
+    const post = await this.posts.findOne({
+      where: { id },
+      relations: { author: true },
+    });
+    if (!post) throw new NotFoundException('Post not found');
+    return post;
+  }
+
+  async create(author: User, dto: CreatePostDto): Promise<Post> {
+    const post = await this.posts.save(
+      this.posts.create({
+        authorId: author.id,
+        title: dto.title,
+        content: dto.content,
+      }),
+    );
+    return this.get(post.id);
+  }
+
+  async update(editor: User, id: string, dto: UpdatePostDto): Promise<Post> {
+    const post = await this.editable(editor, id);
+    await this.posts.update({ id: post.id }, dto);
+    return this.get(post.id);
+  }
+
+  async remove(editor: User, id: string): Promise<void> {
+    const post = await this.editable(editor, id);
+    await this.posts.delete({ id: post.id });
+  }
+
+  private async editable(editor: User, id: string): Promise<Post> {
+    const post = await this.get(id);
+    if (post.authorId !== editor.id && !editor.roles.includes('admin')) {
+      throw new ForbiddenException(
+        'Only the author or an admin may change this post',
+      );
+    }
+    return post;
+  }
+}

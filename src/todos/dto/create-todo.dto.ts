@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+} from 'class-validator';
+
+export class CreateTodoDto {
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Buy milk' })
+  @IsString()
+  @Length(1, 200)
+  title: string;
+
+  @ApiPropertyOptional({
+    maxLength: 20000,
+    nullable: true,
+    example: 'Semi-skimmed, two litres',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  description?: string | null;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  done?: boolean;
+}

@@ -1,0 +1,132 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Auth } from '../auth/decorators/auth.decorator.js';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { NoStore } from '../common/no-store.decorator.js';
+import { TOTAL_COUNT_HEADER } from '../common/pagination.dto.js';
+import { CreateTodoDto } from './dto/create-todo.dto.js';
+import { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
+import { TodoDto } from './dto/todo.dto.js';
+import { UpdateTodoDto } from './dto/update-todo.dto.js';
+import { TodosService } from './todos.service.js';
+
+const TODO_ID = new ParseUUIDPipe();
+
+@ApiTags('todos')
+@ApiBadRequestResponse({
+  description: 'Invalid input; the message names the field',
+  type: ErrorDto,
+})
+@Controller()
+export class TodosController {
+  constructor(private readonly todos: TodosService) {}
+
+  @Get(['todos', 'secure-todos'])
+  @Auth('todos:read')
+  @NoStore()
+  @ApiOperation({ summary: 'Your todos, newest first' })
+  @ApiOkResponse({
+    type: TodoDto,
+    isArray: true,
+    headers: {
+      [TOTAL_COUNT_HEADER]: {
+        description: 'How many todos match, ignoring limit and offset',
+        schema: { type: 'integer' },
+      },
+    },
+  })
+  async list(
+    @CurrentUser() principal: Principal,
+    @Query() query: ListTodosQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TodoDto[]> {
+    const [todos, total] = await this.todos.list(principal.user.id, query);
+    void reply.header(TOTAL_COUNT_HEADER, total);
+    return todos.map((todo) => TodoDto.from(todo));
+  }
+
+  @Post('todos')
+  @Auth('todos:write')
+  @NoStore()
+  @ApiOperation({ summary: 'Create a todo' })
+  @ApiCreatedResponse({ type: TodoDto })
+  async create(
+    @CurrentUser() principal: Principal,
+    @Body() dto: CreateTodoDto,
+  ): Promise<TodoDto> {
+    return TodoDto.from(await this.todos.create(principal.user.id, dto));
+  }
+
+  @Get('todos/:id')
+  @Auth('todos:read')
+  @NoStore()
+  @ApiOperation({ summary: 'One of your todos' })
+  @ApiOkResponse({ type: TodoDto })
+  @ApiNotFoundResponse({
+    description: 'No such todo, or not yours',
+    type: ErrorDto,
+  })
+  async get(
+    @CurrentUser() principal: Principal,
+    @Param('id', TODO_ID) id: string,
+  ): Promise<TodoDto> {
+    return TodoDto.from(await this.todos.get(principal.user.id, id));
+  }
+
+  @Patch('todos/:id')
+  @Auth('todos:write')
+  @NoStore()
+  @ApiOperation({ summary: 'Edit one of your todos' })
+  @ApiOkResponse({ type: TodoDto })
+  @ApiNotFoundResponse({
+    description: 'No such todo, or not yours',
+    type: ErrorDto,
+  })
+  async update(
+    @CurrentUser() principal: Principal,
+    @Param('id', TODO_ID) id: string,
+    @Body() dto: UpdateTodoDto,
+  ): Promise<TodoDto> {
+    return TodoDto.from(await this.todos.update(principal.user.id, id, dto));
+  }
+
+  @Delete('todos/:id')
+  @Auth('todos:write')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete one of your todos' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({
+    description: 'No such todo, or not yours',
+    type: ErrorDto,
+  })
+  async remove(
+    @CurrentUser() principal: Principal,
+    @Param('id', TODO_ID) id: string,
+  ): Promise<void> {
+    await this.todos.remove(principal.user.id, id);
+  }
+}
