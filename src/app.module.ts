@@ -3,11 +3,13 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { AppController } from './app.controller.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CacheModule } from './cache/cache.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { validateEnvironment } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PostsModule } from './posts/posts.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { TodosModule } from './todos/todos.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -19,6 +21,8 @@ import { UsersModule } from './users/users.module.js';
       validate: validateEnvironment,
     }),
     DatabaseModule,
+    RedisModule,
+    CacheModule,
     UsersModule,
     AuthModule,
     TodosModule,

@@ -122,6 +122,9 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
         'POST /user/login',
         'POST /auth/token',
         'POST /token',
+        'POST /auth/refresh',
+        'POST /auth/logout',
+        'POST /auth/revoke',
       ]);
       for (const [path, item] of Object.entries(document.paths)) {
         for (const [method, operation] of Object.entries(item)) {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer, signUp, type TestUser } from './support/api.js';
+import { bearer, makeAdmin, signUp, type TestUser } from './support/api.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('Posts: public to read, editable by their author or an admin', () => {
@@ -11,13 +11,7 @@ describe('Posts: public to read, editable by their author or an admin', () => {
     t = await startTestApp();
     alice = await signUp(t, { fullName: 'Alice A.' });
     bob = await signUp(t);
-    admin = await signUp(t);
-    await t.dataSource
-      .createQueryBuilder()
-      .update('users')
-      .set({ roles: 'user,admin' })
-      .where('id = :id', { id: admin.id })
-      .execute();
+    admin = await makeAdmin(t, await signUp(t));
   });
   afterAll(() => t.close());
 

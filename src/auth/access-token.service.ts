@@ -1,40 +1,112 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
+import jwt, { type Jwt, type JwtPayload } from 'jsonwebtoken';
+import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/environment.js';
+import type { Config, JwtAlgorithm } from '../config/environment.js';
 import { JwtKeys } from './jwt-keys.js';
 import type { Scope } from './scopes.js';
 
 /** The header `typ` of Warden's access tokens (RFC 9068 §2.1). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
+const ACCEPTED_TYPES = new Set([
+  ACCESS_TOKEN_TYPE,
+  `application/${ACCESS_TOKEN_TYPE}`,
+]);
+const CLOCK_TOLERANCE_SECONDS = 5;
 
-/** Signs access tokens in the RFC 9068 profile: iss, aud, sub, sid, scope, iat, exp, jti. */
+export interface AccessTokenClaims extends JwtPayload {
+  sub: string;
+  sid: string;
+  jti: string;
+  scope: string;
+  iat: number;
+  exp: number;
+}
+
+/**
+ * Issues and checks access tokens in the RFC 9068 profile (iss, aud, sub, sid, scope, iat, exp,
+ * jti; header typ at+jwt). `verifyOptions` and `claimsOf` are the one definition of a valid
+ * token: `JwtStrategy` hands the same options to passport-jwt and calls `claimsOf` in validate().
+ */
 @Injectable()
 export class AccessTokenService {
   readonly ttlSeconds: number;
+  /** jsonwebtoken verify options: exactly one algorithm, our issuer, our audience. */
+  readonly verifyOptions: {
+    algorithms: JwtAlgorithm[];
+    issuer: string;
+    audience: string;
+    clockTolerance: number;
+  };
   private readonly signOptions: JwtSignOptions;
 
   constructor(
-    private readonly jwt: JwtService,
-    keys: JwtKeys,
+    private readonly jwtService: JwtService,
+    private readonly keys: JwtKeys,
     config: ConfigService<Config, true>,
   ) {
     this.ttlSeconds = config.get('ACCESS_TOKEN_TTL', { infer: true });
+    const issuer = config.get('JWT_ISSUER', { infer: true });
+    const audience = config.get('JWT_AUDIENCE', { infer: true });
+    this.verifyOptions = {
+      algorithms: [keys.algorithm],
+      issuer,
+      audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    };
     this.signOptions = {
       privateKey: keys.signingKey,
       algorithm: keys.algorithm,
-      issuer: config.get('JWT_ISSUER', { infer: true }),
-      audience: config.get('JWT_AUDIENCE', { infer: true }),
+      issuer,
+      audience,
       expiresIn: this.ttlSeconds,
       header: { alg: keys.algorithm, typ: ACCESS_TOKEN_TYPE },
     };
   }
 
   issue(userId: string, sessionId: string, scopes: readonly Scope[]): string {
-    return this.jwt.sign(
+    return this.jwtService.sign(
       { sid: sessionId, scope: scopes.join(' ') },
       { ...this.signOptions, subject: userId, jwtid: randomUUID() },
     );
+  }
+
+  /** Verifies a token outside passport (token revocation); null when it is not valid. */
+  verify(token: string): AccessTokenClaims | null {
+    try {
+      const decoded = jwt.verify(token, this.keys.verificationKey, {
+        ...this.verifyOptions,
+        complete: true,
+      });
+      return this.claimsOf(decoded);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * What jsonwebtoken does not check: the `at+jwt` type, that `exp` is present and no further
+   * from `iat` than the configured lifetime (so a token minted with a long life is refused), an
+   * `iat` not in the future, and the types of every claim Warden relies on.
+   */
+  claimsOf(token: Jwt): AccessTokenClaims | null {
+    const { header, payload } = token;
+    if (typeof payload !== 'object' || payload === null) return null;
+    const nowSeconds = Date.now() / 1000;
+    const valid =
+      typeof header.typ === 'string' &&
+      ACCEPTED_TYPES.has(header.typ.toLowerCase()) &&
+      typeof payload.sub === 'string' &&
+      isUUID(payload.sub) &&
+      typeof payload.sid === 'string' &&
+      typeof payload.jti === 'string' &&
+      typeof payload.scope === 'string' &&
+      typeof payload.iat === 'number' &&
+      typeof payload.exp === 'number' &&
+      payload.iat <= nowSeconds + CLOCK_TOLERANCE_SECONDS &&
+      payload.exp - payload.iat <= this.ttlSeconds;
+    return valid ? (payload as AccessTokenClaims) : null;
   }
 }

@@ -5,6 +5,7 @@ import {
   HttpCode,
   HttpStatus,
   Post,
+  UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -13,6 +14,7 @@ import {
   ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -33,7 +35,12 @@ import {
 } from './dto/token-response.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import type { ClientInfo } from './principal.js';
-import { parseTokenRequest } from './token-request.js';
+import { parseRevocationRequest, parseTokenRequest } from './oauth-requests.js';
+import { Auth } from './decorators/auth.decorator.js';
+import { LogoutDto, RefreshDto } from './dto/refresh.dto.js';
+import { RevocationRequestDto } from './dto/revocation-request.dto.js';
+import { OptionalJwtAuthGuard } from './guards/optional-jwt-auth.guard.js';
+import type { Principal } from './principal.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -107,5 +114,89 @@ export class AuthController {
     @Client() client: ClientInfo,
   ): Promise<TokenResponseDto> {
     return this.auth.grant(parseTokenRequest(contentType, body), client);
+  }
+
+  @Post('auth/refresh')
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Exchange a refresh token for new tokens (JSON); the refresh token rotates',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({
+    description: 'Unknown, used, expired or revoked refresh token',
+    type: ErrorDto,
+  })
+  async refresh(
+    @Body() dto: RefreshDto,
+    @Client() client: ClientInfo,
+  ): Promise<TokenResponseDto> {
+    const outcome = await this.auth.refresh(
+      dto.refresh_token,
+      dto.scope,
+      client,
+    );
+    if (outcome.ok) return outcome.tokens;
+    throw new UnauthorizedException(
+      outcome.error === 'invalid_scope'
+        ? 'The requested scope exceeds the granted scope'
+        : 'The refresh token is invalid, expired or revoked',
+    );
+  }
+
+  @Post('auth/logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @UseGuards(OptionalJwtAuthGuard)
+  @ApiOperation({
+    summary:
+      "End the refresh token's session (or the bearer token's); its access tokens stop working at once",
+  })
+  @ApiNoContentResponse({
+    description: 'Logged out (also for an unknown token)',
+  })
+  async logout(
+    @Body() dto: LogoutDto,
+    @CurrentUser() principal: Principal | null,
+  ): Promise<void> {
+    await this.auth.logout(dto.refresh_token, principal);
+  }
+
+  @Post('auth/logout-all')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Auth()
+  @ApiOperation({ summary: 'End every session of yours, on every device' })
+  @ApiNoContentResponse({ description: 'Logged out everywhere' })
+  async logoutAll(@CurrentUser() principal: Principal): Promise<void> {
+    await this.auth.logoutEverywhere(principal);
+  }
+
+  @Post('auth/revoke')
+  @HttpCode(HttpStatus.OK)
+  @UseGuards(OptionalJwtAuthGuard)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'RFC 7009 token revocation: a refresh or access token ends its session',
+  })
+  @ApiConsumes(FORM)
+  @ApiBody({ type: RevocationRequestDto })
+  @ApiOkResponse({
+    description: 'Revoked, or nothing to revoke (RFC 7009 §2.2)',
+  })
+  @ApiBadRequestResponse({
+    description: '`token` is missing',
+    type: OAuthErrorDto,
+  })
+  async revoke(
+    @Headers('content-type') contentType: string | undefined,
+    // Typed loosely on purpose, as on /auth/token.
+    @Body() body: unknown,
+    @CurrentUser() principal: Principal | null,
+  ): Promise<void> {
+    await this.auth.revoke(
+      parseRevocationRequest(contentType, body),
+      principal,
+    );
   }
 }

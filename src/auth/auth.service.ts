@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { SessionsService } from '../sessions/sessions.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
+import { PasswordHasher } from '../users/password-hasher.service.js';
+import { PasswordPolicy } from '../users/password-policy.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -10,19 +12,24 @@ import type {
   TokenResponseDto,
 } from './dto/token-response.dto.js';
 import { OAuthException } from './oauth.exception.js';
-import { PasswordHasher } from '../users/password-hasher.service.js';
-import { PasswordPolicy } from '../users/password-policy.js';
-import type { ClientInfo } from './principal.js';
-import { grantedScopes, type Scope } from './scopes.js';
-import type { TokenRequest } from './token-request.js';
+import type { ClientInfo, Principal } from './principal.js';
+import { grantedScopes, resolveScopes, type Scope } from './scopes.js';
+import type { TokenRequest } from './oauth-requests.js';
 
 const MAX_PASSWORD_LENGTH = 128;
 
-/** Signup, credential checks and the token grants. */
+export type RefreshOutcome =
+  | { ok: true; tokens: TokenResponseDto }
+  | { ok: false; error: 'invalid_grant' | 'invalid_scope' };
+
+/** Signup, credential checks, the token grants, and ending sessions. */
 @Injectable()
 export class AuthService {
+  private readonly securityLog = new Logger('Security');
+
   constructor(
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly accessTokens: AccessTokenService,
@@ -38,7 +45,11 @@ export class AuthService {
       fullName: dto.fullName ?? dto.fullname ?? null,
       passwordHash: await this.hasher.hash(dto.password),
     });
-    const tokens = await this.startSession(user, undefined, client);
+    const tokens = await this.startSession(
+      user,
+      [...grantedScopes(user.roles)],
+      client,
+    );
     return { ...tokens, user: UserDto.from(user) };
   }
 
@@ -67,7 +78,7 @@ export class AuthService {
 
   /** `POST /auth/login`, after `LocalAuthGuard` has verified the password. */
   login(user: User, client: ClientInfo): Promise<TokenResponseDto> {
-    return this.startSession(user, undefined, client);
+    return this.startSession(user, [...grantedScopes(user.roles)], client);
   }
 
   /** `POST /auth/token` (RFC 6749 §4.3 and §6). */
@@ -75,67 +86,136 @@ export class AuthService {
     request: TokenRequest,
     client: ClientInfo,
   ): Promise<TokenResponseDto> {
-    switch (request.grantType) {
-      case 'password': {
-        const user = await this.validateCredentials(
-          request.username,
-          request.password,
-        );
-        if (!user) {
-          throw new OAuthException(
+    if (request.grantType === 'refresh_token') {
+      const outcome = await this.refresh(
+        request.refreshToken,
+        request.scope,
+        client,
+      );
+      if (outcome.ok) return outcome.tokens;
+      throw outcome.error === 'invalid_scope'
+        ? new OAuthException(
+            'invalid_scope',
+            'The requested scope exceeds the granted scope',
+          )
+        : new OAuthException(
             'invalid_grant',
-            'Invalid username or password',
+            'The refresh token is invalid, expired or revoked',
           );
-        }
-        return this.startSession(user, request.scope, client);
-      }
-      case 'refresh_token':
-        throw new OAuthException(
-          'unsupported_grant_type',
-          'Supported grant types: password',
-        );
     }
+    const user = await this.validateCredentials(
+      request.username,
+      request.password,
+    );
+    if (!user)
+      throw new OAuthException('invalid_grant', 'Invalid username or password');
+    const granted = grantedScopes(user.roles);
+    const scopes = resolveScopes(granted, request.scope);
+    if (!scopes) {
+      throw new OAuthException(
+        'invalid_scope',
+        `Requested scope is unknown or not granted; available: ${[...granted].join(' ')}`,
+      );
+    }
+    return this.startSession(user, scopes, client);
+  }
+
+  /** Rotates a refresh token (RFC 6749 §6); see `SessionsService.rotate`. */
+  async refresh(
+    refreshToken: string,
+    scope: string | undefined,
+    client: ClientInfo,
+  ): Promise<RefreshOutcome> {
+    const rotation = await this.sessions.rotate(refreshToken, client, scope);
+    if (!rotation.ok) {
+      return {
+        ok: false,
+        error:
+          rotation.reason === 'invalid-scope'
+            ? 'invalid_scope'
+            : 'invalid_grant',
+      };
+    }
+    return {
+      ok: true,
+      tokens: this.tokenResponse(
+        rotation.user,
+        rotation.session.id,
+        rotation.scopes,
+        rotation.refreshToken,
+      ),
+    };
+  }
+
+  /**
+   * Ends the session of a refresh token, or else that of the caller's access token. Unknown
+   * tokens end nothing and are not an error (the client is logged out either way).
+   */
+  async logout(
+    refreshToken: string | undefined,
+    principal: Principal | null,
+  ): Promise<void> {
+    const session = refreshToken
+      ? await this.sessions.findByRefreshToken(refreshToken)
+      : null;
+    if (session) await this.sessions.endSession(session.id, 'logout');
+    else if (principal)
+      await this.sessions.endSession(principal.sessionId, 'logout');
+  }
+
+  async logoutEverywhere(principal: Principal): Promise<void> {
+    await this.sessions.endAllForUser(principal.user.id, 'logout-all');
+  }
+
+  /**
+   * RFC 7009 revocation: a refresh token or an access token (the hint only orders the search)
+   * ends its session. With a bearer token, only the caller's own tokens are revoked; without
+   * one, possession of the token is the authority, as it would be to use it.
+   */
+  async revoke(token: string, caller: Principal | null): Promise<void> {
+    const session = await this.sessions.findByRefreshToken(token);
+    const target = session
+      ? { sessionId: session.id, userId: session.userId }
+      : this.sessionOfAccessToken(token);
+    if (!target || (caller && caller.user.id !== target.userId)) return;
+    await this.sessions.endSession(target.sessionId, 'revoked');
+  }
+
+  private sessionOfAccessToken(
+    token: string,
+  ): { sessionId: string; userId: string } | null {
+    const claims = this.accessTokens.verify(token);
+    return claims ? { sessionId: claims.sid, userId: claims.sub } : null;
   }
 
   private async startSession(
     user: User,
-    requestedScope: string | undefined,
-    _client: ClientInfo,
+    scopes: Scope[],
+    client: ClientInfo,
   ): Promise<TokenResponseDto> {
-    const scopes = this.resolveScopes(user, requestedScope);
-    return Promise.resolve(this.tokenResponse(user, randomUUID(), scopes));
+    const { session, refreshToken } = await this.sessions.start(
+      user,
+      scopes.join(' '),
+      client,
+    );
+    this.securityLog.log(
+      `login: user ${user.id} session ${session.id} ip ${client.ip}`,
+    );
+    return this.tokenResponse(user, session.id, scopes, refreshToken);
   }
 
   private tokenResponse(
     user: User,
     sessionId: string,
     scopes: Scope[],
+    refreshToken: string,
   ): TokenResponseDto {
     return {
       access_token: this.accessTokens.issue(user.id, sessionId, scopes),
       token_type: 'bearer',
       expires_in: this.accessTokens.ttlSeconds,
+      refresh_token: refreshToken,
       scope: scopes.join(' '),
     };
-  }
-
-  /**
-   * RFC 6749 §3.3: no `scope` means every scope the user's roles grant; otherwise each requested
-   * scope must be granted, or the whole request is `invalid_scope`.
-   */
-  private resolveScopes(user: User, requested: string | undefined): Scope[] {
-    const granted = grantedScopes(user.roles);
-    if (requested === undefined) return [...granted];
-    const scopes = [...new Set(requested.split(' ').filter(Boolean))];
-    if (
-      scopes.length === 0 ||
-      !scopes.every((scope) => granted.has(scope as Scope))
-    ) {
-      throw new OAuthException(
-        'invalid_scope',
-        `Requested scope is unknown or not granted; available: ${[...granted].join(' ')}`,
-      );
-    }
-    return scopes as Scope[];
   }
 }

@@ -37,3 +37,31 @@ export function grantedScopes(roles: readonly Role[]): Set<Scope> {
 export function isScope(value: string): value is Scope {
   return Object.hasOwn(SCOPE_DESCRIPTIONS, value);
 }
+
+/**
+ * RFC 6749 §3.3 and §6: no `scope` means everything `available`; otherwise every requested
+ * scope must be available, or null (the caller answers `invalid_scope`).
+ */
+export function resolveScopes(
+  available: ReadonlySet<Scope>,
+  requested: string | undefined,
+): Scope[] | null {
+  if (requested === undefined) return [...available];
+  const scopes = [...new Set(requested.split(' ').filter(Boolean))];
+  if (scopes.length === 0) return null;
+  return scopes.every((scope) => isScope(scope) && available.has(scope))
+    ? (scopes as Scope[])
+    : null;
+}
+
+/** The scopes in a space-separated string that `granted` still contains. */
+export function intersectScopes(
+  scope: string,
+  granted: ReadonlySet<Scope>,
+): Set<Scope> {
+  const result = new Set<Scope>();
+  for (const item of scope.split(' ')) {
+    if (isScope(item) && granted.has(item)) result.add(item);
+  }
+  return result;
+}

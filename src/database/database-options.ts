@@ -5,9 +5,12 @@ import { Post } from '../posts/post.entity.js';
 import { Todo } from '../todos/todo.entity.js';
 import { User } from '../users/user.entity.js';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema.js';
+import { Sessions1732000001000 } from './migrations/1732000001000-sessions.js';
+import { RefreshToken } from '../sessions/refresh-token.entity.js';
+import { Session } from '../sessions/session.entity.js';
 
-export const ENTITIES = [User, Todo, Post];
-export const MIGRATIONS = [InitialSchema1732000000000];
+export const ENTITIES = [User, Todo, Post, Session, RefreshToken];
+export const MIGRATIONS = [InitialSchema1732000000000, Sessions1732000001000];
 
 /**
  * Builds TypeORM options from `DATABASE_URL`: `sqlite:<file>` (better-sqlite3, WAL) or

@@ -5,13 +5,19 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  Param,
+  ParseUUIDPipe,
   Patch,
+  Post,
+  Query,
+  Res,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -21,6 +27,13 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
+import {
+  PaginationQueryDto,
+  TOTAL_COUNT_HEADER,
+} from '../common/pagination.dto.js';
+import type { FastifyReply } from 'fastify';
+import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { UserDto } from './dto/user.dto.js';
@@ -76,5 +89,76 @@ export class UsersController {
     @Body() dto: DeleteAccountDto,
   ): Promise<void> {
     await this.users.deleteAccount(principal.user, dto.password);
+  }
+
+  @Post('me/password')
+  @Auth('profile')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Change your password; every other session of yours ends',
+  })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiBadRequestResponse({
+    description: 'The new password breaks the policy',
+    type: ErrorDto,
+  })
+  @ApiForbiddenResponse({
+    description: 'currentPassword is incorrect',
+    type: ErrorDto,
+  })
+  async changePassword(
+    @CurrentUser() principal: Principal,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<void> {
+    await this.users.changePassword(principal.user, dto, principal.sessionId);
+  }
+
+  @Get()
+  @Auth('users:admin')
+  @NoStore()
+  @ApiOperation({ summary: 'Every user (admins)' })
+  @ApiOkResponse({
+    type: UserDto,
+    isArray: true,
+    headers: {
+      [TOTAL_COUNT_HEADER]: {
+        description: 'How many users there are',
+        schema: { type: 'integer' },
+      },
+    },
+  })
+  async list(
+    @Query() query: PaginationQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserDto[]> {
+    const [users, total] = await this.users.list(query.limit, query.offset);
+    void reply.header(TOTAL_COUNT_HEADER, total);
+    return users.map((user) => UserDto.from(user));
+  }
+
+  @Get(':id')
+  @Auth('users:admin')
+  @NoStore()
+  @ApiOperation({ summary: 'One user (admins)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<UserDto> {
+    return UserDto.from(await this.users.getById(id));
+  }
+
+  @Patch(':id')
+  @Auth('users:admin')
+  @NoStore()
+  @ApiOperation({
+    summary:
+      "Edit a user's roles, name or disabled flag (admins); disabling ends their sessions",
+  })
+  @ApiOkResponse({ type: UserDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  async adminUpdate(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: AdminUpdateUserDto,
+  ): Promise<UserDto> {
+    return UserDto.from(await this.users.adminUpdate(id, dto));
   }
 }

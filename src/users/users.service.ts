@@ -10,9 +10,15 @@ import { isUUID } from 'class-validator';
 import { randomInt } from 'node:crypto';
 import { Repository } from 'typeorm';
 import type { Role } from '../auth/scopes.js';
+import { ExpiringCache } from '../cache/expiring-cache.js';
+import { InvalidationBus } from '../cache/invalidation-bus.js';
 import { violatedUniqueIndex } from '../database/database-errors.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
+import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { PasswordHasher } from './password-hasher.service.js';
+import { PasswordPolicy } from './password-policy.js';
 import { User } from './user.entity.js';
 
 export interface NewUser {
@@ -23,13 +29,34 @@ export interface NewUser {
   roles?: Role[];
 }
 
-/** The user store. Emails are lower-cased here, the one place users are written. */
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX_ENTRIES = 50_000;
+
+/**
+ * The user store. Emails are lower-cased here, the one place users are written. Every write
+ * announces itself on the InvalidationBus, so the cached copies that authenticated requests read
+ * (`findActiveById`) are dropped on every instance at once.
+ */
 @Injectable()
 export class UsersService {
+  private readonly cache = new ExpiringCache<string, User | null>(
+    CACHE_TTL_MS,
+    CACHE_MAX_ENTRIES,
+  );
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
-  ) {}
+    private readonly policy: PasswordPolicy,
+    private readonly sessions: SessionsService,
+    private readonly bus: InvalidationBus,
+  ) {
+    bus.listen((invalidation) => {
+      if (invalidation === 'all') this.cache.clear();
+      else if (invalidation.kind === 'user')
+        this.cache.invalidate(invalidation.ids);
+    });
+  }
 
   /** Inserts a user; a taken email or username is a 409 decided by the database's unique indexes. */
   async create(newUser: NewUser): Promise<User> {
@@ -52,6 +79,19 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  /**
+   * The enabled user with this id, from memory when possible: this runs on every authenticated
+   * request. The returned object is shared; do not modify it.
+   */
+  async findActiveById(id: string): Promise<User | null> {
+    const user = await this.cache.get(
+      id,
+      () => this.findById(id),
+      this.bus.cacheable,
+    );
+    return user && !user.disabled ? user : null;
+  }
+
   async getById(id: string): Promise<User> {
     const user = await this.findById(id);
     if (!user) throw new NotFoundException('User not found');
@@ -65,6 +105,14 @@ export class UsersService {
     return identifier.includes('@')
       ? query.where('lower(user.email) = :lowered', { lowered }).getOne()
       : query.where('lower(user.username) = :lowered', { lowered }).getOne();
+  }
+
+  list(limit: number, offset: number): Promise<[User[], number]> {
+    return this.users.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
   }
 
   /**
@@ -97,18 +145,39 @@ export class UsersService {
           'currentPassword is required to change the email',
         );
       }
-      if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-        throw new ForbiddenException('currentPassword is incorrect');
-      }
+      await this.assertPassword(user, currentPassword, 'currentPassword');
     }
-    if (Object.keys(changes).length > 0) {
-      try {
-        await this.users.update({ id: user.id }, changes);
-      } catch (error) {
-        throw this.conflictFrom(error) ?? error;
-      }
-    }
-    return this.getById(user.id);
+    return this.update(user.id, changes);
+  }
+
+  /**
+   * Changes the password after checking the current one, and ends every other session of the
+   * user: whoever else was signed in (perhaps the reason for the change) is signed out.
+   */
+  async changePassword(
+    user: User,
+    dto: ChangePasswordDto,
+    currentSessionId: string,
+  ): Promise<void> {
+    await this.assertPassword(user, dto.currentPassword, 'currentPassword');
+    this.policy.assertAcceptable(dto.newPassword, user);
+    await this.setPasswordHash(
+      user.id,
+      await this.hasher.hash(dto.newPassword),
+    );
+    await this.sessions.endAllForUser(
+      user.id,
+      'password-changed',
+      currentSessionId,
+    );
+  }
+
+  /** An admin's edit; disabling a user ends all of that user's sessions. */
+  async adminUpdate(id: string, dto: AdminUpdateUserDto): Promise<User> {
+    const user = await this.update((await this.getById(id)).id, dto);
+    if (dto.disabled === true)
+      await this.sessions.endAllForUser(id, 'disabled');
+    return user;
   }
 
   /**
@@ -116,14 +185,36 @@ export class UsersService {
    * sessions: one statement, so all of it goes or none of it does.
    */
   async deleteAccount(user: User, password: string): Promise<void> {
-    if (!(await this.hasher.verify(user.passwordHash, password))) {
-      throw new ForbiddenException('password is incorrect');
-    }
+    await this.assertPassword(user, password, 'password');
     await this.users.delete({ id: user.id });
+    await this.bus.publish({ kind: 'user', ids: [user.id] });
   }
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
     await this.users.update({ id: userId }, { passwordHash });
+    await this.bus.publish({ kind: 'user', ids: [userId] });
+  }
+
+  private async update(id: string, changes: Partial<User>): Promise<User> {
+    if (Object.keys(changes).length > 0) {
+      try {
+        await this.users.update({ id }, changes);
+      } catch (error) {
+        throw this.conflictFrom(error) ?? error;
+      }
+      await this.bus.publish({ kind: 'user', ids: [id] });
+    }
+    return this.getById(id);
+  }
+
+  private async assertPassword(
+    user: User,
+    password: string,
+    field: string,
+  ): Promise<void> {
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      throw new ForbiddenException(`${field} is incorrect`);
+    }
   }
 
   private conflictFrom(error: unknown): ConflictException | undefined {

@@ -59,3 +59,41 @@ export function tokenRequest(
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/**
+ * Gives `user` the admin role (there is no API for the first admin: `npm run user:create
+ * -- --admin` is the supported way) and signs in again, so the token carries `users:admin`.
+ */
+export async function makeAdmin(
+  testApp: TestApp,
+  user: TestUser,
+): Promise<TestUser> {
+  await testApp.dataSource
+    .createQueryBuilder()
+    .update('users')
+    .set({ roles: 'user,admin' })
+    .where('id = :id', { id: user.id })
+    .execute();
+  const login = await request(testApp.server)
+    .post('/auth/login')
+    .send({ username: user.username, password: user.password })
+    .expect(200);
+  return {
+    ...user,
+    accessToken: login.body.access_token,
+    refreshToken: login.body.refresh_token,
+  };
+}
+
+/** Disables a user the supported way: an admin's PATCH /users/:id. */
+export async function disableUser(
+  testApp: TestApp,
+  admin: TestUser,
+  userId: string,
+): Promise<void> {
+  await request(testApp.server)
+    .patch(`/users/${userId}`)
+    .set(bearer(admin.accessToken))
+    .send({ disabled: true })
+    .expect(200);
+}

@@ -1,14 +1,35 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { TEST_JWT_SECRET } from './test-app.js';
 
-/** Claims of a valid access token for `sub`, before any test-specific change. */
-export function validClaims(sub: string): Record<string, unknown> {
+/** The claims of a token Warden issued, decoded without checking anything. */
+export interface DecodedClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  scope: string;
+  iat: number;
+  exp: number;
+}
+
+export const decodeClaims = (token: string): DecodedClaims =>
+  JSON.parse(
+    Buffer.from(token.split('.')[1], 'base64url').toString(),
+  ) as DecodedClaims;
+
+/**
+ * Claims of a valid access token for `user` (in the session of its current access token),
+ * before any test-specific change.
+ */
+export function validClaims(user: {
+  id: string;
+  accessToken: string;
+}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   return {
     iss: 'warden',
     aud: 'warden-api',
-    sub,
-    sid: randomUUID(),
+    sub: user.id,
+    sid: decodeClaims(user.accessToken).sid,
     jti: randomUUID(),
     scope: 'profile todos:read todos:write posts:write',
     iat: now,

@@ -1,41 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
-import { isUUID } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import type { Jwt, JwtPayload } from 'jsonwebtoken';
+import type { Jwt } from 'jsonwebtoken';
 import { Strategy } from 'passport-jwt';
-import type { Config } from '../../config/environment.js';
+import { SessionsService } from '../../sessions/sessions.service.js';
 import { UsersService } from '../../users/users.service.js';
-import { ACCESS_TOKEN_TYPE } from '../access-token.service.js';
+import { AccessTokenService } from '../access-token.service.js';
 import { readBearerCredentials } from '../bearer-token.js';
 import { JwtKeys } from '../jwt-keys.js';
 import type { Principal } from '../principal.js';
-import { grantedScopes, isScope, type Scope } from '../scopes.js';
-
-const CLOCK_TOLERANCE_SECONDS = 5;
-const ACCEPTED_TYPES = new Set([
-  ACCESS_TOKEN_TYPE,
-  `application/${ACCESS_TOKEN_TYPE}`,
-]);
+import { grantedScopes, intersectScopes } from '../scopes.js';
 
 /**
- * The one verification path for access tokens. jsonwebtoken checks the signature, `exp`, `nbf`,
- * and (pinned at the top level of the options: passport-jwt silently drops them when they are
- * given only inside `jsonWebTokenOptions`) exactly one algorithm, the issuer and the audience.
- * `validate()` then checks what jsonwebtoken does not: the `at+jwt` type, that `exp` is present
- * and no further from `iat` than the configured lifetime, the claim types, and that the user
- * still exists and is enabled.
+ * The verification path for access tokens on every protected route. jsonwebtoken checks the
+ * signature, `exp` and `nbf`, and exactly one algorithm, the issuer and the audience: pinned at
+ * the top level of the options, because passport-jwt silently drops them when they are given
+ * only inside `jsonWebTokenOptions`. `validate()` adds Warden's own claim rules
+ * (`AccessTokenService.claimsOf`), then requires the user to exist and be enabled and the
+ * session to be active. Both lookups are memory hits for a warm user.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
-  private readonly maxLifetime: number;
-
   constructor(
+    private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
     keys: JwtKeys,
-    config: ConfigService<Config, true>,
   ) {
+    const { algorithms, issuer, audience } = accessTokens.verifyOptions;
     super({
       jwtFromRequest: (request: FastifyRequest) => {
         const credentials = readBearerCredentials(request);
@@ -44,69 +36,25 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       // @types/passport-jwt predates KeyObject keys; jsonwebtoken 9 accepts them (and verifies
       // ~50x faster than with a string secret).
       secretOrKey: keys.verificationKey as unknown as Buffer,
-      algorithms: [keys.algorithm],
-      issuer: config.get('JWT_ISSUER', { infer: true }),
-      audience: config.get('JWT_AUDIENCE', { infer: true }),
+      algorithms,
+      issuer,
+      audience,
       ignoreExpiration: false,
-      jsonWebTokenOptions: {
-        complete: true,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      },
+      jsonWebTokenOptions: { ...accessTokens.verifyOptions, complete: true },
     });
-    this.maxLifetime = config.get('ACCESS_TOKEN_TTL', { infer: true });
   }
 
   async validate(token: Jwt): Promise<Principal | null> {
-    const { header, payload } = token;
-    if (
-      typeof payload !== 'object' ||
-      !this.hasValidShape(header.typ, payload)
-    ) {
-      return null;
-    }
-    const user = await this.users.findById(payload.sub);
-    if (!user || user.disabled) return null;
-
-    const granted = grantedScopes(user.roles);
-    const scopes = new Set<Scope>();
-    for (const scope of payload.scope.split(' ')) {
-      if (isScope(scope) && granted.has(scope)) scopes.add(scope);
-    }
+    const claims = this.accessTokens.claimsOf(token);
+    if (!claims) return null;
+    const user = await this.users.findActiveById(claims.sub);
+    if (!user || !(await this.sessions.isActive(claims.sid))) return null;
     return {
       user,
-      sessionId: payload.sid,
-      tokenId: payload.jti,
-      scopes,
-      expiresAt: payload.exp,
+      sessionId: claims.sid,
+      tokenId: claims.jti,
+      scopes: intersectScopes(claims.scope, grantedScopes(user.roles)),
+      expiresAt: claims.exp,
     };
   }
-
-  private hasValidShape(
-    type: string | undefined,
-    payload: JwtPayload,
-  ): payload is AccessTokenClaims {
-    const nowSeconds = Date.now() / 1000;
-    return (
-      typeof type === 'string' &&
-      ACCEPTED_TYPES.has(type.toLowerCase()) &&
-      typeof payload.sub === 'string' &&
-      isUUID(payload.sub) &&
-      typeof payload.sid === 'string' &&
-      typeof payload.jti === 'string' &&
-      typeof payload.scope === 'string' &&
-      typeof payload.iat === 'number' &&
-      typeof payload.exp === 'number' &&
-      payload.iat <= nowSeconds + CLOCK_TOLERANCE_SECONDS &&
-      payload.exp - payload.iat <= this.maxLifetime
-    );
-  }
-}
-
-interface AccessTokenClaims extends JwtPayload {
-  sub: string;
-  sid: string;
-  jti: string;
-  scope: string;
-  iat: number;
-  exp: number;
 }

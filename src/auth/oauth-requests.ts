@@ -80,3 +80,29 @@ function requireParam(params: Record<string, unknown>, name: string): string {
   }
   return value;
 }
+
+/** RFC 7009 §2.1: `token` is required; `token_type_hint` only orders the search, so it is ignored. */
+export function parseRevocationRequest(
+  contentType: string | undefined,
+  body: unknown,
+): string {
+  return requireParam(formParams(contentType, body), 'token');
+}
+
+function formParams(
+  contentType: string | undefined,
+  body: unknown,
+): Record<string, unknown> {
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase();
+  if (
+    mediaType !== FORM_CONTENT_TYPE ||
+    typeof body !== 'object' ||
+    body === null
+  ) {
+    throw new OAuthException(
+      'invalid_request',
+      `This endpoint accepts ${FORM_CONTENT_TYPE} bodies only`,
+    );
+  }
+  return body as Record<string, unknown>;
+}

@@ -1,0 +1,64 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+} from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ErrorDto } from '../common/error.dto.js';
+import { NoStore } from '../common/no-store.decorator.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { Auth } from './decorators/auth.decorator.js';
+import { CurrentUser } from './decorators/current-user.decorator.js';
+import { SessionDto } from './dto/session.dto.js';
+import type { Principal } from './principal.js';
+
+@ApiTags('auth')
+@Controller('auth/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  @Auth('profile')
+  @NoStore()
+  @ApiOperation({
+    summary: 'Your active sessions (devices), most recently used first',
+  })
+  @ApiOkResponse({ type: SessionDto, isArray: true })
+  async list(@CurrentUser() principal: Principal): Promise<SessionDto[]> {
+    const sessions = await this.sessions.listActive(principal.user.id);
+    return sessions.map((session) =>
+      SessionDto.from(session, principal.sessionId),
+    );
+  }
+
+  @Delete(':id')
+  @Auth('profile')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'End one of your sessions; its tokens stop working at once',
+  })
+  @ApiNoContentResponse({ description: 'Ended' })
+  @ApiNotFoundResponse({
+    description: 'No such active session of yours',
+    type: ErrorDto,
+  })
+  async end(
+    @CurrentUser() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<void> {
+    if (!(await this.sessions.endOwn(principal.user.id, id, 'revoked'))) {
+      throw new NotFoundException('Session not found');
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { RedisConnections } from '../redis/redis.module.js';
+
+export type InvalidationKind = 'user' | 'session';
+
+export interface Invalidation {
+  kind: InvalidationKind;
+  ids: string[];
+}
+
+type Listener = (invalidation: Invalidation | 'all') => void;
+
+const CHANNEL = 'warden:invalidate';
+
+/**
+ * Tells every instance that cached users or sessions changed. Local listeners run at once,
+ * before `publish` returns; other instances hear it through Redis pub/sub when `REDIS_URL` is
+ * set. Pub/sub delivers nothing to a subscriber that is disconnected, so while the subscription
+ * is down `cacheable` is false (callers read the database), and when it comes back every
+ * listener is told to forget everything.
+ */
+@Injectable()
+export class InvalidationBus implements OnModuleInit {
+  private readonly logger = new Logger(InvalidationBus.name);
+  private readonly listeners: Listener[] = [];
+  private subscribed: boolean;
+
+  constructor(private readonly redis: RedisConnections) {
+    this.subscribed = redis.subscriber === null;
+  }
+
+  /** Whether cached state can be trusted right now. */
+  get cacheable(): boolean {
+    return this.subscribed;
+  }
+
+  onModuleInit(): void {
+    const subscriber = this.redis.subscriber;
+    if (!subscriber) return;
+    const subscribe = () =>
+      subscriber.subscribe(CHANNEL).then(
+        () => {
+          this.emit('all');
+          this.subscribed = true;
+        },
+        (error: Error) =>
+          this.logger.warn(`subscribe failed: ${error.message}`),
+      );
+    subscriber.on('ready', () => void subscribe());
+    if (subscriber.status === 'ready') void subscribe();
+    subscriber.on('close', () => {
+      this.subscribed = false;
+    });
+    subscriber.on('message', (_channel: string, message: string) => {
+      const invalidation = parse(message);
+      if (invalidation) this.emit(invalidation);
+    });
+  }
+
+  listen(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  async publish(invalidation: Invalidation): Promise<void> {
+    if (invalidation.ids.length === 0) return;
+    this.emit(invalidation);
+    if (!this.redis.commands) return;
+    try {
+      await this.redis.commands.publish(CHANNEL, JSON.stringify(invalidation));
+    } catch (error) {
+      // The change itself is committed; other instances catch up when their subscription
+      // reconnects (it clears their caches) or their cache entries expire.
+      this.logger.error(`publish failed: ${(error as Error).message}`);
+    }
+  }
+
+  private emit(invalidation: Invalidation | 'all'): void {
+    for (const listener of this.listeners) listener(invalidation);
+  }
+}
+
+function parse(message: string): Invalidation | null {
+  try {
+    const value = JSON.parse(message) as Partial<Invalidation>;
+    if (
+      (value.kind === 'user' || value.kind === 'session') &&
+      Array.isArray(value.ids) &&
+      value.ids.every((id) => typeof id === 'string')
+    ) {
+      return { kind: value.kind, ids: value.ids };
+    }
+  } catch {
+    // ignore: not ours
+  }
+  return null;
+}

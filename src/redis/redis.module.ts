@@ -1,0 +1,56 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/environment.js';
+
+/**
+ * The Redis connections of this instance, or none when `REDIS_URL` is unset (a single
+ * instance keeps its shared state in memory). `commands` runs commands; `subscriber` is in
+ * subscribe mode and can do nothing else, as Redis requires.
+ */
+@Injectable()
+export class RedisConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+  readonly commands: Redis | null;
+  readonly subscriber: Redis | null;
+
+  constructor(config: ConfigService<Config, true>) {
+    const url = config.get('REDIS_URL', { infer: true });
+    this.commands = url ? this.connect(url, 'commands') : null;
+    this.subscriber = url ? this.connect(url, 'subscriber') : null;
+  }
+
+  private connect(url: string, role: string): Redis {
+    const redis = new Redis(url, {
+      // Commands fail fast while Redis is down instead of queueing without bound; callers
+      // decide how to degrade.
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: role === 'subscriber',
+      connectTimeout: 2000,
+    });
+    redis.on('error', (error: Error) =>
+      this.logger.warn(`${role}: ${error.message}`),
+    );
+    return redis;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const redis of [this.commands, this.subscriber]) {
+      if (!redis) continue;
+      await redis.quit().catch(() => redis.disconnect());
+    }
+  }
+}
+
+@Global()
+@Module({ providers: [RedisConnections], exports: [RedisConnections] })
+export class RedisModule {}
+
+export const InjectRedis = () => Inject(RedisConnections);

@@ -1,0 +1,285 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { type FindOptionsWhere, In, IsNull, Repository } from 'typeorm';
+import type { ClientInfo } from '../auth/principal.js';
+import {
+  grantedScopes,
+  intersectScopes,
+  resolveScopes,
+  type Scope,
+} from '../auth/scopes.js';
+import { ExpiringCache } from '../cache/expiring-cache.js';
+import { InvalidationBus } from '../cache/invalidation-bus.js';
+import type { Config } from '../config/environment.js';
+import type { User } from '../users/user.entity.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { Session, type SessionEndReason } from './session.entity.js';
+
+const REFRESH_TOKEN_BYTES = 32;
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX_ENTRIES = 50_000;
+
+export const hashRefreshToken = (token: string): string =>
+  createHash('sha256').update(token).digest('hex');
+
+export type RotationResult =
+  | {
+      ok: true;
+      session: Session;
+      user: User;
+      scopes: Scope[];
+      refreshToken: string;
+    }
+  | {
+      ok: false;
+      reason:
+        | 'unknown'
+        | 'reused'
+        | 'ended'
+        | 'expired'
+        | 'user-inactive'
+        | 'invalid-scope';
+    };
+
+/**
+ * Sessions and their refresh tokens (opaque, 256 random bits, stored as SHA-256 only).
+ *
+ * Rotation claims the presented token with one conditional UPDATE (`WHERE rotatedAt IS NULL`),
+ * so of any number of concurrent refreshes exactly one wins and stores a successor. A token
+ * that was already rotated and comes back is reuse (RFC 9700 §4.14.2): the whole session ends.
+ *
+ * Whether a session is still active is what every authenticated request asks; the answer is
+ * cached in memory and invalidated through the InvalidationBus (Redis pub/sub across
+ * instances) the moment a session ends, so ended sessions are refused everywhere at once.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger('Security');
+  private readonly idleTtlMs: number;
+  private readonly absoluteTtlMs: number;
+  /** Session id → when its access tokens stop being accepted (ms), or 0 when it has ended. */
+  private readonly activeUntil = new ExpiringCache<string, number>(
+    CACHE_TTL_MS,
+    CACHE_MAX_ENTRIES,
+  );
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @InjectRepository(RefreshToken)
+    private readonly refreshTokens: Repository<RefreshToken>,
+    private readonly bus: InvalidationBus,
+    config: ConfigService<Config, true>,
+  ) {
+    this.idleTtlMs = config.get('REFRESH_TOKEN_TTL', { infer: true }) * 1000;
+    this.absoluteTtlMs =
+      config.get('SESSION_ABSOLUTE_TTL', { infer: true }) * 1000;
+    bus.listen((invalidation) => {
+      if (invalidation === 'all') this.activeUntil.clear();
+      else if (invalidation.kind === 'session')
+        this.activeUntil.invalidate(invalidation.ids);
+    });
+  }
+
+  async start(
+    user: User,
+    scope: string,
+    client: ClientInfo,
+  ): Promise<{ session: Session; refreshToken: string }> {
+    const now = Date.now();
+    const absoluteExpiresAt = new Date(now + this.absoluteTtlMs);
+    const session = await this.sessions.save(
+      this.sessions.create({
+        userId: user.id,
+        scope,
+        userAgent: client.userAgent,
+        ip: client.ip,
+        lastUsedAt: new Date(now),
+        idleExpiresAt: new Date(
+          Math.min(now + this.idleTtlMs, absoluteExpiresAt.getTime()),
+        ),
+        absoluteExpiresAt,
+        endedAt: null,
+        endReason: null,
+      }),
+    );
+    return { session, refreshToken: await this.issueRefreshToken(session.id) };
+  }
+
+  /**
+   * Exchanges a refresh token for its successor; see the class comment. Every check, including
+   * the requested scope (at most the session's, and only what the user's roles still grant),
+   * happens before the token is consumed.
+   */
+  async rotate(
+    refreshToken: string,
+    client: ClientInfo,
+    requestedScope: string | undefined,
+  ): Promise<RotationResult> {
+    const tokenHash = hashRefreshToken(refreshToken);
+    const stored = await this.refreshTokens.findOneBy({ tokenHash });
+    if (!stored) return { ok: false, reason: 'unknown' };
+    const session = await this.sessions.findOne({
+      where: { id: stored.sessionId },
+      relations: { user: true },
+    });
+    if (!session) return { ok: false, reason: 'unknown' };
+    if (stored.rotatedAt !== null) {
+      await this.endReused(session, client);
+      return { ok: false, reason: 'reused' };
+    }
+    const problem = this.inactiveReason(session);
+    if (problem) return { ok: false, reason: problem };
+    const user = session.user;
+    if (!user || user.disabled) return { ok: false, reason: 'user-inactive' };
+    const scopes = resolveScopes(
+      intersectScopes(session.scope, grantedScopes(user.roles)),
+      requestedScope,
+    );
+    if (!scopes) return { ok: false, reason: 'invalid-scope' };
+
+    const now = Date.now();
+    const { affected } = await this.refreshTokens.update(
+      { tokenHash, rotatedAt: IsNull() },
+      { rotatedAt: new Date(now) },
+    );
+    if (!affected) {
+      // Another request rotated this token between our read and our write: the same token was
+      // presented twice, which is exactly what reuse detection is for.
+      await this.endReused(session, client);
+      return { ok: false, reason: 'reused' };
+    }
+    const idleExpiresAt = new Date(
+      Math.min(now + this.idleTtlMs, session.absoluteExpiresAt.getTime()),
+    );
+    await this.sessions.update(
+      { id: session.id },
+      {
+        lastUsedAt: new Date(now),
+        idleExpiresAt,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      },
+    );
+    return {
+      ok: true,
+      session: { ...session, lastUsedAt: new Date(now), idleExpiresAt },
+      user,
+      scopes,
+      refreshToken: await this.issueRefreshToken(session.id),
+    };
+  }
+
+  /** The session a refresh token belongs to (rotated or not), or null. */
+  async findByRefreshToken(refreshToken: string): Promise<Session | null> {
+    const stored = await this.refreshTokens.findOneBy({
+      tokenHash: hashRefreshToken(refreshToken),
+    });
+    return stored ? this.sessions.findOneBy({ id: stored.sessionId }) : null;
+  }
+
+  /** Whether access tokens of this session may still be used. Cached; see the class comment. */
+  async isActive(sessionId: string): Promise<boolean> {
+    const until = await this.activeUntil.get(
+      sessionId,
+      async () => {
+        const session = await this.sessions.findOneBy({ id: sessionId });
+        if (!session || this.inactiveReason(session) !== null) return 0;
+        return Math.min(
+          session.idleExpiresAt.getTime(),
+          session.absoluteExpiresAt.getTime(),
+        );
+      },
+      this.bus.cacheable,
+    );
+    return until > Date.now();
+  }
+
+  /** The user's sessions that are still active, most recently used first. */
+  async listActive(userId: string): Promise<Session[]> {
+    const sessions = await this.sessions.find({
+      where: { userId, endedAt: IsNull() },
+      order: { lastUsedAt: 'DESC' },
+    });
+    return sessions.filter((session) => this.inactiveReason(session) === null);
+  }
+
+  /** Ends one of the user's active sessions; false when there is no such session. */
+  async endOwn(
+    userId: string,
+    sessionId: string,
+    reason: SessionEndReason,
+  ): Promise<boolean> {
+    const ended = await this.end({ id: sessionId, userId }, reason);
+    return ended.length > 0;
+  }
+
+  async endSession(sessionId: string, reason: SessionEndReason): Promise<void> {
+    await this.end({ id: sessionId }, reason);
+  }
+
+  /** Ends every session of a user, optionally keeping one (the caller's own). */
+  async endAllForUser(
+    userId: string,
+    reason: SessionEndReason,
+    keepSessionId?: string,
+  ): Promise<void> {
+    const ids = (
+      await this.sessions.find({
+        select: { id: true },
+        where: { userId, endedAt: IsNull() },
+      })
+    )
+      .map((session) => session.id)
+      .filter((id) => id !== keepSessionId);
+    if (ids.length > 0) await this.end({ id: In(ids) }, reason);
+  }
+
+  private async end(
+    where: FindOptionsWhere<Session>,
+    reason: SessionEndReason,
+  ): Promise<string[]> {
+    const candidates = await this.sessions.find({
+      select: { id: true },
+      where: { ...where, endedAt: IsNull() },
+    });
+    const ids = candidates.map((session) => session.id);
+    if (ids.length === 0) return [];
+    await this.sessions.update(
+      { id: In(ids), endedAt: IsNull() },
+      { endedAt: new Date(), endReason: reason },
+    );
+    await this.bus.publish({ kind: 'session', ids });
+    return ids;
+  }
+
+  private async endReused(session: Session, client: ClientInfo): Promise<void> {
+    this.logger.warn(
+      `refresh token reuse detected: session ${session.id} of user ${session.userId} ended (ip ${client.ip})`,
+    );
+    await this.endSession(session.id, 'refresh-token-reuse');
+  }
+
+  private async issueRefreshToken(sessionId: string): Promise<string> {
+    const token = randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
+    await this.refreshTokens.insert({
+      tokenHash: hashRefreshToken(token),
+      sessionId,
+      rotatedAt: null,
+    });
+    return token;
+  }
+
+  private inactiveReason(session: Session): 'ended' | 'expired' | null {
+    if (session.endedAt !== null) return 'ended';
+    const now = Date.now();
+    if (
+      session.idleExpiresAt.getTime() <= now ||
+      session.absoluteExpiresAt.getTime() <= now
+    ) {
+      return 'expired';
+    }
+    return null;
+  }
+}
