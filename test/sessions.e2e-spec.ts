@@ -95,7 +95,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
     it('lets exactly one of ten parallel refreshes win and stores exactly one successor (RT-03)', async () => {
       const user = await signUp(t);
       const login = await passwordGrant(user).expect(200);
-      const sessionId = decodeClaims(login.body.access_token).sid as string;
+      const sessionId = decodeClaims(login.body.access_token).sid;
       const responses = await Promise.all(
         Array.from({ length: 10 }, () =>
           refreshGrant(login.body.refresh_token),
