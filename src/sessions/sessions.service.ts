@@ -59,7 +59,7 @@ export class SessionsService {
   private readonly logger = new Logger('Security');
   private readonly idleTtlMs: number;
   private readonly absoluteTtlMs: number;
-  /** Session id → when its access tokens stop being accepted (ms), or 0 when it has ended. */
+  /** Session id → its absolute expiry (ms), or 0 when it has ended. */
   private readonly activeUntil = new ExpiringCache<string, number>(
     CACHE_TTL_MS,
     CACHE_MAX_ENTRIES,
@@ -179,17 +179,19 @@ export class SessionsService {
     return stored ? this.sessions.findOneBy({ id: stored.sessionId }) : null;
   }
 
-  /** Whether access tokens of this session may still be used. Cached; see the class comment. */
+  /**
+   * Whether access tokens of this session may still be used: it has not ended and has not
+   * reached its absolute expiry. (The idle window bounds refresh tokens; an access token's own
+   * `exp` is far shorter.) Cached; see the class comment.
+   */
   async isActive(sessionId: string): Promise<boolean> {
     const until = await this.activeUntil.get(
       sessionId,
       async () => {
         const session = await this.sessions.findOneBy({ id: sessionId });
-        if (!session || this.inactiveReason(session) !== null) return 0;
-        return Math.min(
-          session.idleExpiresAt.getTime(),
-          session.absoluteExpiresAt.getTime(),
-        );
+        return session && session.endedAt === null
+          ? session.absoluteExpiresAt.getTime()
+          : 0;
       },
       this.bus.cacheable,
     );

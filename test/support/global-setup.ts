@@ -6,5 +6,10 @@ export default function globalSetup(): void {
       'PostgreSQL e2e suite SKIPPED: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it',
     );
   }
+  if (!process.env.TEST_REDIS_URL) {
+    skipped.push(
+      'Redis suites (two instances sharing Redis) SKIPPED: set TEST_REDIS_URL=redis://127.0.0.1:6379 to run them',
+    );
+  }
   for (const line of skipped) console.warn(`\n[warden] ${line}`);
 }

@@ -1,0 +1,266 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PASSWORD } from '../support/api.js';
+import {
+  createTestDatabase,
+  testDatabaseKind,
+  type TestDatabase,
+} from '../support/database.js';
+import {
+  scratchDirectory,
+  startServer,
+  type ServerProcess,
+} from '../support/server-process.js';
+
+// Skipped without TEST_REDIS_URL; test/support/global-setup.ts says so at the start of the run.
+const redisUrl = process.env.TEST_REDIS_URL;
+
+interface Json {
+  [key: string]: unknown;
+}
+
+/**
+ * Two server processes on two ports sharing one database and one Redis, as a deployment behind
+ * a load balancer would: whatever ends a session on one instance must be refused by the other
+ * within a second.
+ */
+describe.skipIf(!redisUrl)(
+  'Two instances sharing the database and Redis',
+  () => {
+    let database: TestDatabase;
+    let a: ServerProcess;
+    let b: ServerProcess;
+
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      // Two processes need a database both can open: a SQLite file (WAL) or the PostgreSQL schema.
+      const url =
+        testDatabaseKind() === 'sqlite'
+          ? `sqlite:${join(scratchDirectory(), 'shared.sqlite')}`
+          : database.url;
+      const env = { DATABASE_URL: url, REDIS_URL: redisUrl! };
+      a = await startServer(env); // runs the migrations first
+      b = await startServer(env);
+    });
+    afterAll(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await database?.drop();
+    });
+
+    const call = async (
+      server: ServerProcess,
+      method: string,
+      path: string,
+      options: {
+        token?: string;
+        json?: unknown;
+        form?: Record<string, string>;
+      } = {},
+    ): Promise<{ status: number; body: Json }> => {
+      const headers: Record<string, string> = {};
+      let body: string | undefined;
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      if (options.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(options.json);
+      }
+      if (options.form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        body = new URLSearchParams(options.form).toString();
+      }
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers,
+        body,
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        body: text ? (JSON.parse(text) as Json) : {},
+      };
+    };
+
+    let counter = 0;
+    const signUp = async (server: ServerProcess) => {
+      const name = `multi_${Date.now().toString(36)}_${counter++}`;
+      const response = await call(server, 'POST', '/auth/signup', {
+        json: {
+          email: `${name}@example.com`,
+          username: name,
+          password: PASSWORD,
+        },
+      });
+      expect(response.status).toBe(201);
+      return {
+        username: name,
+        accessToken: response.body.access_token as string,
+        refreshToken: response.body.refresh_token as string,
+      };
+    };
+    const refresh = (server: ServerProcess, refreshToken: string) =>
+      call(server, 'POST', '/auth/token', {
+        form: { grant_type: 'refresh_token', refresh_token: refreshToken },
+      });
+
+    /** Polls until the token is refused; returns how long that took after `since`. */
+    async function msUntilRefused(
+      server: ServerProcess,
+      token: string,
+      since: number,
+    ): Promise<number> {
+      for (;;) {
+        const { status } = await call(server, 'GET', '/users/me', { token });
+        if (status === 401) return Date.now() - since;
+        if (Date.now() - since > 5000) return Number.POSITIVE_INFINITY;
+        await sleep(20);
+      }
+    }
+
+    it('log in on A, refresh on B, log out on B: A refuses the access token within 1 s', async () => {
+      const user = await signUp(a);
+      const rotated = await refresh(b, user.refreshToken);
+      expect(rotated.status).toBe(200);
+      const accessToken = rotated.body.access_token as string;
+      // Warm A's caches for this user and session.
+      expect(
+        (await call(a, 'GET', '/users/me', { token: accessToken })).status,
+      ).toBe(200);
+      expect(
+        (await call(a, 'GET', '/users/me', { token: user.accessToken })).status,
+      ).toBe(200);
+
+      const loggedOut = Date.now();
+      const logout = await call(b, 'POST', '/auth/logout', {
+        json: { refresh_token: rotated.body.refresh_token },
+      });
+      expect(logout.status).toBe(204);
+      expect(await msUntilRefused(a, accessToken, loggedOut)).toBeLessThan(
+        1000,
+      );
+      expect(
+        (await call(a, 'GET', '/users/me', { token: user.accessToken })).status,
+      ).toBe(401);
+      expect(
+        (await refresh(a, rotated.body.refresh_token as string)).body.error,
+      ).toBe('invalid_grant');
+    });
+
+    it('detects refresh-token reuse across instances and ends the session on both', async () => {
+      const user = await signUp(a);
+      const rotated = await refresh(a, user.refreshToken);
+      expect(rotated.status).toBe(200);
+      const accessToken = rotated.body.access_token as string;
+      expect(
+        (await call(a, 'GET', '/users/me', { token: accessToken })).status,
+      ).toBe(200);
+      expect(
+        (await call(b, 'GET', '/users/me', { token: accessToken })).status,
+      ).toBe(200);
+
+      const reusedAt = Date.now();
+      const reuse = await refresh(b, user.refreshToken);
+      expect(reuse.status).toBe(400);
+      expect(reuse.body.error).toBe('invalid_grant');
+      expect(await msUntilRefused(a, accessToken, reusedAt)).toBeLessThan(1000);
+      expect(await msUntilRefused(b, accessToken, reusedAt)).toBeLessThan(1000);
+      expect(
+        (await refresh(a, rotated.body.refresh_token as string)).body.error,
+      ).toBe('invalid_grant');
+    });
+
+    it('a password change on B ends the other sessions on A within 1 s; a profile edit on B shows on A at once', async () => {
+      const user = await signUp(a);
+      const second = await call(a, 'POST', '/auth/token', {
+        form: {
+          grant_type: 'password',
+          username: user.username,
+          password: PASSWORD,
+        },
+      });
+      const otherToken = second.body.access_token as string;
+      expect(
+        (await call(a, 'GET', '/users/me', { token: otherToken })).status,
+      ).toBe(200);
+
+      const edited = await call(b, 'PATCH', '/users/me', {
+        token: user.accessToken,
+        json: { fullName: 'Renamed on B' },
+      });
+      expect(edited.status).toBe(200);
+      expect(
+        (await call(a, 'GET', '/users/me', { token: user.accessToken })).body
+          .fullName,
+      ).toBe('Renamed on B');
+
+      const changedAt = Date.now();
+      const change = await call(b, 'POST', '/users/me/password', {
+        token: user.accessToken,
+        json: {
+          currentPassword: PASSWORD,
+          newPassword: 'another long passphrase',
+        },
+      });
+      expect(change.status).toBe(204);
+      expect(await msUntilRefused(a, otherToken, changedAt)).toBeLessThan(1000);
+      expect(
+        (await call(a, 'GET', '/users/me', { token: user.accessToken })).status,
+      ).toBe(200);
+    });
+  },
+);
+
+/**
+ * The control for the suite above: without Redis each instance trusts its own cache, so a logout
+ * on one is not seen by the other until the cache entry expires. This is why several instances
+ * need REDIS_URL, and it shows the suite above measures the Redis path, not a database read.
+ */
+describe('Two instances without Redis (control)', () => {
+  let database: TestDatabase;
+  let a: ServerProcess;
+  let b: ServerProcess;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const url =
+      testDatabaseKind() === 'sqlite'
+        ? `sqlite:${join(scratchDirectory(), 'shared.sqlite')}`
+        : database.url;
+    a = await startServer({ DATABASE_URL: url });
+    b = await startServer({ DATABASE_URL: url });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await database?.drop();
+  });
+
+  it('keeps accepting a logged-out token on the other instance while its cache holds', async () => {
+    const name = `solo_${Date.now().toString(36)}`;
+    const signup = await fetch(`${a.url}/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: `${name}@example.com`,
+        username: name,
+        password: PASSWORD,
+      }),
+    });
+    const tokens = (await signup.json()) as {
+      access_token: string;
+      refresh_token: string;
+    };
+    const me = (server: ServerProcess) =>
+      fetch(`${server.url}/users/me`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      }).then((response) => response.status);
+    expect(await me(a)).toBe(200);
+    const logout = await fetch(`${b.url}/auth/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: tokens.refresh_token }),
+    });
+    expect(logout.status).toBe(204);
+    expect(await me(b)).toBe(401);
+    await sleep(1500);
+    expect(await me(a)).toBe(200);
+  });
+});
