@@ -21,6 +21,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ErrorDto } from '../common/error.dto.js';
+import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
@@ -51,6 +52,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post(['auth/signup', 'user/signup'])
+  @AuthRateLimited()
   @NoStore()
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: SignupResponseDto })
@@ -70,6 +72,7 @@ export class AuthController {
   }
 
   @Post(['auth/login', 'login', 'user/login'])
+  @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @UseGuards(LocalAuthGuard)
   @NoStore()
@@ -93,6 +96,7 @@ export class AuthController {
   }
 
   @Post(['auth/token', 'token'])
+  @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({
@@ -117,6 +121,7 @@ export class AuthController {
   }
 
   @Post('auth/refresh')
+  @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({
@@ -172,6 +177,7 @@ export class AuthController {
   }
 
   @Post('auth/revoke')
+  @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @UseGuards(OptionalJwtAuthGuard)
   @NoStore()

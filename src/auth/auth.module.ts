@@ -8,6 +8,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { JwtKeys } from './jwt-keys.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 
@@ -22,6 +23,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
   providers: [
     AuthService,
     AccessTokenService,
+    LoginAttemptsService,
     JwtKeys,
     LocalStrategy,
     JwtStrategy,

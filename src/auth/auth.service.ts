@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { RateLimitedException } from '../common/rate-limited.exception.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
@@ -6,6 +7,7 @@ import { PasswordPolicy } from '../users/password-policy.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import type {
   SignupResponseDto,
@@ -28,6 +30,7 @@ export class AuthService {
   private readonly securityLog = new Logger('Security');
 
   constructor(
+    private readonly loginAttempts: LoginAttemptsService,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
@@ -56,22 +59,31 @@ export class AuthService {
   /**
    * The user whose username or email and password these are, or null. Unknown users, wrong
    * passwords and disabled accounts take the same time (a dummy hash is verified for unknown
-   * users) and give the same null. A hash made with older settings is upgraded on success.
+   * users) and give the same null. An account with too many recent failures is refused with
+   * 429 before any password is checked, known or not. A hash made with older settings is
+   * upgraded on success.
    */
-  async validateCredentials(
-    identifier: string,
-    password: string,
-  ): Promise<User | null> {
-    if ([...password].length > MAX_PASSWORD_LENGTH) return null;
+  async authenticate(identifier: string, password: string, client: ClientInfo): Promise<User | null> {
     const user = await this.users.findByLogin(identifier);
-    if (!user) return this.hasher.verifyAgainstDummy(password).then(() => null);
-    const matches = await this.hasher.verify(user.passwordHash, password);
-    if (!matches || user.disabled) return null;
+    const account = user ? `user:${user.id}` : `login:${identifier.toLowerCase()}`;
+    const lockedFor = await this.loginAttempts.lockedFor(account);
+    if (lockedFor > 0) {
+      this.securityLog.warn(`login refused: account locked (user ${user?.id ?? 'unknown'}, ip ${client.ip})`);
+      throw new RateLimitedException('Too many failed logins for this account; try again later', lockedFor);
+    }
+    const valid =
+      [...password].length <= MAX_PASSWORD_LENGTH &&
+      (user
+        ? await this.hasher.verify(user.passwordHash, password)
+        : await this.hasher.verifyAgainstDummy(password));
+    if (!user || !valid || user.disabled) {
+      await this.loginAttempts.recordFailure(account, client.ip);
+      this.securityLog.warn(`login failed: user ${user?.id ?? 'unknown'}, ip ${client.ip}`);
+      return null;
+    }
+    await this.loginAttempts.reset(account);
     if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.setPasswordHash(
-        user.id,
-        await this.hasher.hash(password),
-      );
+      await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
     }
     return user;
   }
@@ -103,10 +115,7 @@ export class AuthService {
             'The refresh token is invalid, expired or revoked',
           );
     }
-    const user = await this.validateCredentials(
-      request.username,
-      request.password,
-    );
+    const user = await this.authenticate(request.username, request.password, client);
     if (!user)
       throw new OAuthException('invalid_grant', 'Invalid username or password');
     const granted = grantedScopes(user.roles);

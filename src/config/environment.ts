@@ -89,6 +89,13 @@ export class Environment {
   })
   REDIS_URL?: string;
 
+  /** Namespaces this deployment's keys and channel in a Redis that others share. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, {
+    message: '$property must be 1-64 characters of letters, digits, ":", "_", "." and "-"',
+  })
+  REDIS_KEY_PREFIX = 'warden:';
+
   @IsOptional()
   @IsString()
   JWT_SECRET?: string;
@@ -133,6 +140,11 @@ export class Environment {
   @IsInt()
   @Min(0)
   RATE_LIMIT = 300;
+
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(1)
+  LOGIN_FAILURE_WINDOW = 15 * 60;
 
   // The argon2 library's own lower bounds; below OWASP's minimum is allowed for tests only and
   // logged as a warning.

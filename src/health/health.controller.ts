@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import {
   HealthCheck,
   HealthCheckService,
@@ -7,6 +8,8 @@ import {
 } from '@nestjs/terminus';
 
 @ApiTags('meta')
+// Probes from load balancers and orchestrators must never be rate-limited into failing.
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -26,6 +26,7 @@ import { Auth } from '../auth/decorators/auth.decorator.js';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
+import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import {
   PaginationQueryDto,
@@ -92,6 +93,7 @@ export class UsersController {
   }
 
   @Post('me/password')
+  @AuthRateLimited()
   @Auth('profile')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({

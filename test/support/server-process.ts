@@ -38,6 +38,9 @@ function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
     JWT_SECRET: TEST_JWT_SECRET,
     ARGON2_MEMORY_KIB: '4096',
     ARGON2_TIME_COST: '1',
+    RATE_LIMIT: '0',
+    AUTH_RATE_LIMIT: '0',
+    LOGIN_FAILURE_LIMIT: '0',
     ...env,
   };
 }

@@ -32,6 +32,11 @@ export async function startTestApp(
     // Cheap hashing keeps the suite fast; one test checks the production defaults.
     ARGON2_MEMORY_KIB: '4096',
     ARGON2_TIME_COST: '1',
+    // Every test file makes hundreds of requests from 127.0.0.1; the rate-limit suite turns
+    // the limits back on.
+    RATE_LIMIT: '0',
+    AUTH_RATE_LIMIT: '0',
+    LOGIN_FAILURE_LIMIT: '0',
     ...env,
   });
   const { createApp } = await import('../../src/app.setup.js');

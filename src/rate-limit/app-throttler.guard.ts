@@ -1,0 +1,25 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { RateLimitedException } from '../common/rate-limited.exception.js';
+
+/**
+ * `ThrottlerGuard` with two changes: counts are per client IP across routes (`default:<ip>`,
+ * `auth:<ip>`), not per route; and a refusal carries a plain `Retry-After` header (the library
+ * names it `Retry-After-<throttler>` for named throttlers, which clients do not read).
+ */
+@Injectable()
+export class AppThrottlerGuard extends ThrottlerGuard {
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `${name}:${tracker}`;
+  }
+
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new RateLimitedException(
+      'Too many requests; try again later',
+      detail.timeToBlockExpire,
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { Config } from '../config/environment.js';
+import { RedisConnections } from '../redis/redis.module.js';
+import { AUTH_RATE_LIMITED } from './auth-rate-limit.decorator.js';
+import { AppThrottlerGuard } from './app-throttler.guard.js';
+import { ResilientThrottlerStorage } from './resilient-throttler-storage.js';
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Per-IP limits (API.md §8): `RATE_LIMIT` requests a minute on every route, and the stricter
+ * `AUTH_RATE_LIMIT` on the routes marked `@AuthRateLimited()`. `0` switches a limit off.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService, RedisConnections, Reflector],
+      useFactory: (config: ConfigService<Config, true>, redis: RedisConnections, reflector: Reflector) => {
+        const rateLimit = config.get('RATE_LIMIT', { infer: true });
+        const authRateLimit = config.get('AUTH_RATE_LIMIT', { infer: true });
+        return {
+          throttlers: [
+            { name: 'default', ttl: MINUTE_MS, limit: rateLimit, skipIf: () => rateLimit === 0 },
+            {
+              name: 'auth',
+              ttl: MINUTE_MS,
+              limit: authRateLimit,
+              skipIf: (context) =>
+                authRateLimit === 0 || reflector.get<boolean>(AUTH_RATE_LIMITED, context.getHandler()) !== true,
+            },
+          ],
+          storage: new ResilientThrottlerStorage(
+            redis.commands ? new ThrottlerStorageRedisService(redis.commands) : null,
+            config.get('REDIS_KEY_PREFIX', { infer: true }),
+          ),
+          setHeaders: false,
+        };
+      },
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: AppThrottlerGuard }],
+})
+export class RateLimitModule {}
