@@ -264,3 +264,53 @@ describe('Two instances without Redis (control)', () => {
     expect(await me(a)).toBe(200);
   });
 });
+
+describe.skipIf(!redisUrl)(
+  'I. Rate limits shared by two instances through Redis',
+  () => {
+    const AUTH_LIMIT = 5;
+    let database: TestDatabase;
+    let a: ServerProcess;
+    let b: ServerProcess;
+
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      const url =
+        testDatabaseKind() === 'sqlite'
+          ? `sqlite:${join(scratchDirectory(), 'shared.sqlite')}`
+          : database.url;
+      const env = {
+        DATABASE_URL: url,
+        REDIS_URL: redisUrl!,
+        // A namespace of its own, so parallel runs sharing this Redis do not share counts.
+        REDIS_KEY_PREFIX: `warden-test-${Date.now().toString(36)}-${testDatabaseKind()}:`,
+        AUTH_RATE_LIMIT: String(AUTH_LIMIT),
+      };
+      a = await startServer(env);
+      b = await startServer(env);
+    });
+    afterAll(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await database?.drop();
+    });
+
+    it('RL-06: requests alternated between the instances trip the limit at N+1', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i <= AUTH_LIMIT; i++) {
+        const server = i % 2 === 0 ? a : b;
+        const response = await fetch(`${server.url}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            username: `nobody_${i}`,
+            password: 'wrong password',
+          }),
+        });
+        statuses.push(response.status);
+        if (response.status === 429)
+          expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      }
+      expect(statuses).toEqual([...Array<number>(AUTH_LIMIT).fill(401), 429]);
+    });
+  },
+);
