@@ -39,6 +39,10 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
     }
   });
 
+  it('serves no JWKS in HS256 mode', async () => {
+    await request(t.server).get('/.well-known/jwks.json').expect(404);
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const response = await request(t.server).get('/nope').expect(404);
     expect(response.body).toMatchObject({
@@ -125,6 +129,7 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
         'POST /auth/refresh',
         'POST /auth/logout',
         'POST /auth/revoke',
+        'GET /.well-known/jwks.json',
       ]);
       for (const [path, item] of Object.entries(document.paths)) {
         for (const [method, operation] of Object.entries(item)) {

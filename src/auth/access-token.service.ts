@@ -62,7 +62,7 @@ export class AccessTokenService {
       issuer,
       audience,
       expiresIn: this.ttlSeconds,
-      header: { alg: keys.algorithm, typ: ACCESS_TOKEN_TYPE },
+      header: { alg: keys.algorithm, typ: ACCESS_TOKEN_TYPE, kid: keys.keyId },
     };
   }
 
@@ -75,8 +75,10 @@ export class AccessTokenService {
 
   /** Verifies a token outside passport (token revocation); null when it is not valid. */
   verify(token: string): AccessTokenClaims | null {
+    const key = this.keys.verificationKeyFor(token);
+    if (!key) return null;
     try {
-      const decoded = jwt.verify(token, this.keys.verificationKey, {
+      const decoded = jwt.verify(token, key, {
         ...this.verifyOptions,
         complete: true,
       });

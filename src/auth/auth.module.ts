@@ -7,6 +7,7 @@ import { AccessTokenService } from './access-token.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { SessionsController } from './sessions.controller.js';
+import { JwksController } from './jwks.controller.js';
 import { JwtKeys } from './jwt-keys.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -19,7 +20,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     UsersModule,
     SessionsModule,
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, JwksController],
   providers: [
     AuthService,
     AccessTokenService,

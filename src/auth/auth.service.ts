@@ -63,13 +63,24 @@ export class AuthService {
    * 429 before any password is checked, known or not. A hash made with older settings is
    * upgraded on success.
    */
-  async authenticate(identifier: string, password: string, client: ClientInfo): Promise<User | null> {
+  async authenticate(
+    identifier: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<User | null> {
     const user = await this.users.findByLogin(identifier);
-    const account = user ? `user:${user.id}` : `login:${identifier.toLowerCase()}`;
+    const account = user
+      ? `user:${user.id}`
+      : `login:${identifier.toLowerCase()}`;
     const lockedFor = await this.loginAttempts.lockedFor(account);
     if (lockedFor > 0) {
-      this.securityLog.warn(`login refused: account locked (user ${user?.id ?? 'unknown'}, ip ${client.ip})`);
-      throw new RateLimitedException('Too many failed logins for this account; try again later', lockedFor);
+      this.securityLog.warn(
+        `login refused: account locked (user ${user?.id ?? 'unknown'}, ip ${client.ip})`,
+      );
+      throw new RateLimitedException(
+        'Too many failed logins for this account; try again later',
+        lockedFor,
+      );
     }
     const valid =
       [...password].length <= MAX_PASSWORD_LENGTH &&
@@ -78,12 +89,17 @@ export class AuthService {
         : await this.hasher.verifyAgainstDummy(password));
     if (!user || !valid || user.disabled) {
       await this.loginAttempts.recordFailure(account, client.ip);
-      this.securityLog.warn(`login failed: user ${user?.id ?? 'unknown'}, ip ${client.ip}`);
+      this.securityLog.warn(
+        `login failed: user ${user?.id ?? 'unknown'}, ip ${client.ip}`,
+      );
       return null;
     }
     await this.loginAttempts.reset(account);
     if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
+      await this.users.setPasswordHash(
+        user.id,
+        await this.hasher.hash(password),
+      );
     }
     return user;
   }
@@ -115,7 +131,11 @@ export class AuthService {
             'The refresh token is invalid, expired or revoked',
           );
     }
-    const user = await this.authenticate(request.username, request.password, client);
+    const user = await this.authenticate(
+      request.username,
+      request.password,
+      client,
+    );
     if (!user)
       throw new OAuthException('invalid_grant', 'Invalid username or password');
     const granted = grantedScopes(user.roles);

@@ -1,25 +1,168 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createSecretKey, type KeyObject } from 'node:crypto';
-import type { Config, JwtAlgorithm } from '../config/environment.js';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  ConfigurationError,
+  type Config,
+  type JwtAlgorithm,
+} from '../config/environment.js';
+
+/** A public key as `/.well-known/jwks.json` serves it (RFC 7517). */
+export type PublicJwk = JsonWebKey & {
+  kid: string;
+  alg: JwtAlgorithm;
+  use: 'sig';
+};
+
+const KEY_TYPE: Record<
+  Exclude<JwtAlgorithm, 'HS256'>,
+  { type: string; check: (key: KeyObject) => boolean; need: string }
+> = {
+  RS256: {
+    type: 'rsa',
+    check: (key) => (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048,
+    need: 'an RSA key of at least 2048 bits',
+  },
+  ES256: {
+    type: 'ec',
+    check: (key) => key.asymmetricKeyDetails?.namedCurve === 'prime256v1',
+    need: 'an EC key on P-256 (prime256v1)',
+  },
+};
 
 /**
  * The keys that sign and verify access tokens, built once at start-up. They are `KeyObject`s,
  * not strings: jsonwebtoken 9 re-imports a string secret on every call (~340 µs per verify
  * measured here) and uses a KeyObject as it is (~7 µs).
+ *
+ * HS256 has one secret and no `kid`. RS256 and ES256 sign with `JWT_PRIVATE_KEY_FILE`, put the
+ * key's RFC 7638 thumbprint in `kid`, publish the public keys as a JWKS, and also accept tokens
+ * of `JWT_PREVIOUS_PUBLIC_KEY_FILE` while a rotation is under way.
  */
 @Injectable()
 export class JwtKeys {
   readonly algorithm: JwtAlgorithm;
   readonly signingKey: KeyObject;
-  readonly verificationKey: KeyObject;
+  /** The `kid` header of issued tokens; undefined in HS256 mode. */
+  readonly keyId: string | undefined;
+  /** Public keys to publish; empty in HS256 mode. */
+  readonly jwks: PublicJwk[];
+  private readonly verificationKeys: Map<string | undefined, KeyObject>;
 
   constructor(config: ConfigService<Config, true>) {
     this.algorithm = config.get('JWT_ALGORITHM', { infer: true });
-    const secret = createSecretKey(
-      Buffer.from(config.get('JWT_SECRET', { infer: true }), 'utf8'),
+    if (this.algorithm === 'HS256') {
+      const secret = createSecretKey(
+        Buffer.from(config.get('JWT_SECRET', { infer: true }), 'utf8'),
+      );
+      this.signingKey = secret;
+      this.keyId = undefined;
+      this.jwks = [];
+      this.verificationKeys = new Map([[undefined, secret]]);
+      return;
+    }
+    const algorithm = this.algorithm;
+    this.signingKey = loadKey(
+      'JWT_PRIVATE_KEY_FILE',
+      config.get('JWT_PRIVATE_KEY_FILE', { infer: true }),
+      algorithm,
+      createPrivateKey,
     );
-    this.signingKey = secret;
-    this.verificationKey = secret;
+    const publicKeys = [createPublicKey(this.signingKey)];
+    const previousFile = config.get('JWT_PREVIOUS_PUBLIC_KEY_FILE', {
+      infer: true,
+    });
+    if (previousFile) {
+      publicKeys.push(
+        loadKey(
+          'JWT_PREVIOUS_PUBLIC_KEY_FILE',
+          previousFile,
+          algorithm,
+          createPublicKey,
+        ),
+      );
+    }
+    this.jwks = publicKeys.map((key) => ({
+      ...key.export({ format: 'jwk' }),
+      kid: thumbprint(key),
+      alg: algorithm,
+      use: 'sig',
+    }));
+    this.keyId = this.jwks[0].kid;
+    this.verificationKeys = new Map(
+      publicKeys.map((key, index) => [this.jwks[index].kid, key]),
+    );
   }
+
+  /**
+   * The key that verifies a token, chosen by its `kid` header; undefined when no key of ours
+   * matches (the token is then refused). HS256 has a single key and never decodes the header.
+   */
+  verificationKeyFor(token: string): KeyObject | undefined {
+    if (this.keyId === undefined) return this.verificationKeys.get(undefined);
+    const kid = headerKeyId(token);
+    return kid === undefined ? undefined : this.verificationKeys.get(kid);
+  }
+}
+
+function loadKey(
+  variable: string,
+  file: string,
+  algorithm: Exclude<JwtAlgorithm, 'HS256'>,
+  parse: (pem: string) => KeyObject,
+): KeyObject {
+  let key: KeyObject;
+  try {
+    key = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigurationError([
+      `${variable}: ${file} is not a PEM key (${(error as Error).message})`,
+    ]);
+  }
+  const expected = KEY_TYPE[algorithm];
+  if (key.asymmetricKeyType !== expected.type || !expected.check(key)) {
+    throw new ConfigurationError([
+      `${variable}: JWT_ALGORITHM=${algorithm} needs ${expected.need}`,
+    ]);
+  }
+  return key;
+}
+
+/** RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key. */
+function thumbprint(key: KeyObject): string {
+  const jwk = key.export({ format: 'jwk' });
+  const members =
+    jwk.kty === 'RSA'
+      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  return createHash('sha256')
+    .update(JSON.stringify(members))
+    .digest('base64url');
+}
+
+function headerKeyId(token: string): string | undefined {
+  try {
+    const header: unknown = JSON.parse(
+      Buffer.from(token.split('.', 1)[0], 'base64url').toString('utf8'),
+    );
+    if (
+      typeof header === 'object' &&
+      header !== null &&
+      'kid' in header &&
+      typeof header.kid === 'string'
+    ) {
+      return header.kid;
+    }
+  } catch {
+    // not a JWT header: no key
+  }
+  return undefined;
 }

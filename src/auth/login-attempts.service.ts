@@ -25,7 +25,10 @@ export class LoginAttemptsService {
   private readonly limit: number;
   private readonly windowMs: number;
   private readonly prefix: string;
-  private readonly local = new Map<string, { count: number; expiresAt: number }>();
+  private readonly local = new Map<
+    string,
+    { count: number; expiresAt: number }
+  >();
 
   constructor(
     private readonly redis: RedisConnections,
@@ -42,33 +45,47 @@ export class LoginAttemptsService {
     const key = this.key(account);
     const state = await this.shared(
       async (redis) => {
-        const [count, ttl] = await redis.multi().get(key).pttl(key).exec().then((results) =>
-          (results ?? []).map(([, value]) => value),
-        );
+        const [count, ttl] = await redis
+          .multi()
+          .get(key)
+          .pttl(key)
+          .exec()
+          .then((results) => (results ?? []).map(([, value]) => value));
         return { count: Number(count ?? 0), remainingMs: Number(ttl) };
       },
       () => {
         const entry = this.localEntry(key);
-        return { count: entry?.count ?? 0, remainingMs: entry ? entry.expiresAt - Date.now() : 0 };
+        return {
+          count: entry?.count ?? 0,
+          remainingMs: entry ? entry.expiresAt - Date.now() : 0,
+        };
       },
     );
-    return state.count >= this.limit ? Math.max(1, Math.ceil(state.remainingMs / 1000)) : 0;
+    return state.count >= this.limit
+      ? Math.max(1, Math.ceil(state.remainingMs / 1000))
+      : 0;
   }
 
   async recordFailure(account: string, ip: string): Promise<void> {
     if (this.limit === 0) return;
     const key = this.key(account);
     const count = await this.shared(
-      async (redis) => Number(await redis.eval(RECORD_FAILURE, 1, key, this.windowMs)),
+      async (redis) =>
+        Number(await redis.eval(RECORD_FAILURE, 1, key, this.windowMs)),
       () => {
-        const entry = this.localEntry(key) ?? { count: 0, expiresAt: Date.now() + this.windowMs };
+        const entry = this.localEntry(key) ?? {
+          count: 0,
+          expiresAt: Date.now() + this.windowMs,
+        };
         entry.count++;
         this.setLocal(key, entry);
         return entry.count;
       },
     );
     if (count === this.limit) {
-      this.logger.warn(`login locked after ${count} failures: account ${key.slice(this.prefix.length, this.prefix.length + 12)}… (last ip ${ip})`);
+      this.logger.warn(
+        `login locked after ${count} failures: account ${key.slice(this.prefix.length, this.prefix.length + 12)}… (last ip ${ip})`,
+      );
     }
   }
 
@@ -96,13 +113,17 @@ export class LoginAttemptsService {
       try {
         return await inRedis(redis);
       } catch (error) {
-        this.logger.error(`Redis failed (${(error as Error).message}): login counters use memory`);
+        this.logger.error(
+          `Redis failed (${(error as Error).message}): login counters use memory`,
+        );
       }
     }
     return inMemory();
   }
 
-  private localEntry(key: string): { count: number; expiresAt: number } | undefined {
+  private localEntry(
+    key: string,
+  ): { count: number; expiresAt: number } | undefined {
     const entry = this.local.get(key);
     if (entry && entry.expiresAt <= Date.now()) {
       this.local.delete(key);
@@ -111,7 +132,10 @@ export class LoginAttemptsService {
     return entry;
   }
 
-  private setLocal(key: string, entry: { count: number; expiresAt: number }): void {
+  private setLocal(
+    key: string,
+    entry: { count: number; expiresAt: number },
+  ): void {
     if (!this.local.has(key) && this.local.size >= MAX_LOCAL_ENTRIES) {
       const oldest = this.local.keys().next();
       if (!oldest.done) this.local.delete(oldest.value);

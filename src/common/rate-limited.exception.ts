@@ -5,7 +5,11 @@ import { HttpExceptionWithHeaders } from './http-exception-with-headers.js';
 export class RateLimitedException extends HttpExceptionWithHeaders {
   constructor(message: string, retryAfterSeconds: number) {
     super(
-      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' },
+      {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        message,
+        error: 'Too Many Requests',
+      },
       HttpStatus.TOO_MANY_REQUESTS,
       { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
     );

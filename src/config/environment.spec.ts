@@ -85,6 +85,21 @@ describe('validateEnvironment', () => {
     ).toThrow(new RegExp(`\\b${name}\\b`));
   });
 
+  it('needs a readable key file for RS256 and ES256, and refuses EdDSA by name', () => {
+    expect(() => validateEnvironment({ JWT_ALGORITHM: 'RS256' })).toThrow(
+      /JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM=RS256/,
+    );
+    expect(() =>
+      validateEnvironment({
+        JWT_ALGORITHM: 'ES256',
+        JWT_PRIVATE_KEY_FILE: '/nonexistent/key.pem',
+      }),
+    ).toThrow(/JWT_PRIVATE_KEY_FILE must name a readable PEM file/);
+    expect(() => validateEnvironment({ JWT_ALGORITHM: 'EdDSA' })).toThrow(
+      /JWT_ALGORITHM.*EdDSA is not supported/,
+    );
+  });
+
   it('reports every bad variable at once', () => {
     try {
       validateEnvironment({

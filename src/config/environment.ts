@@ -1,4 +1,5 @@
 import { Transform, plainToInstance } from 'class-transformer';
+import { accessSync, constants, statSync } from 'node:fs';
 import {
   IsBoolean,
   IsIn,
@@ -29,7 +30,11 @@ const LOG_LEVELS = [
   'trace',
   'silent',
 ] as const;
-export const JWT_ALGORITHMS = ['HS256'] as const;
+/**
+ * EdDSA is missing on purpose: jsonwebtoken 9, which passport-jwt and @nestjs/jwt verify and sign
+ * with, does not implement it.
+ */
+export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 const DEVELOPMENT_SECRET_FILE = 'data/jwt-secret';
@@ -92,7 +97,8 @@ export class Environment {
   /** Namespaces this deployment's keys and channel in a Redis that others share. */
   @IsString()
   @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, {
-    message: '$property must be 1-64 characters of letters, digits, ":", "_", "." and "-"',
+    message:
+      '$property must be 1-64 characters of letters, digits, ":", "_", "." and "-"',
   })
   REDIS_KEY_PREFIX = 'warden:';
 
@@ -100,8 +106,20 @@ export class Environment {
   @IsString()
   JWT_SECRET?: string;
 
-  @IsIn(JWT_ALGORITHMS)
+  @IsIn(JWT_ALGORITHMS, {
+    message: `$property must be one of ${JWT_ALGORITHMS.join(', ')} (EdDSA is not supported by jsonwebtoken 9)`,
+  })
   JWT_ALGORITHM: JwtAlgorithm = 'HS256';
+
+  /** PEM private key for RS256 / ES256. */
+  @IsOptional()
+  @IsString()
+  JWT_PRIVATE_KEY_FILE?: string;
+
+  /** PEM public key of the previous signing key, still accepted during a rotation. */
+  @IsOptional()
+  @IsString()
+  JWT_PREVIOUS_PUBLIC_KEY_FILE?: string;
 
   @IsString()
   @IsNotEmpty()
@@ -235,11 +253,36 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
   );
   if (problems.length > 0) throw new ConfigurationError(problems);
 
+  const keyProblems = [
+    ...(env.JWT_ALGORITHM !== 'HS256' && !env.JWT_PRIVATE_KEY_FILE
+      ? [
+          `JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM=${env.JWT_ALGORITHM}`,
+        ]
+      : []),
+    ...(['JWT_PRIVATE_KEY_FILE', 'JWT_PREVIOUS_PUBLIC_KEY_FILE'] as const)
+      .filter((name) => env[name] !== undefined && !isReadableFile(env[name]))
+      .map(
+        (name) =>
+          `${name} must name a readable PEM file (${env[name]} is not one)`,
+      ),
+  ];
+  if (keyProblems.length > 0) throw new ConfigurationError(keyProblems);
+
   return {
     ...env,
-    JWT_SECRET: resolveJwtSecret(env),
+    // Asymmetric modes sign with the key file; the HS256 secret is then unused.
+    JWT_SECRET: env.JWT_ALGORITHM === 'HS256' ? resolveJwtSecret(env) : '',
     SWAGGER_ENABLED: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
   };
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function resolveJwtSecret(env: Environment): string {

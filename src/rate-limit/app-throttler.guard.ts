@@ -9,7 +9,11 @@ import { RateLimitedException } from '../common/rate-limited.exception.js';
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
-  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    name: string,
+  ): string {
     return `${name}:${tracker}`;
   }
 

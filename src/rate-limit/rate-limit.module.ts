@@ -19,22 +19,37 @@ const MINUTE_MS = 60_000;
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [ConfigService, RedisConnections, Reflector],
-      useFactory: (config: ConfigService<Config, true>, redis: RedisConnections, reflector: Reflector) => {
+      useFactory: (
+        config: ConfigService<Config, true>,
+        redis: RedisConnections,
+        reflector: Reflector,
+      ) => {
         const rateLimit = config.get('RATE_LIMIT', { infer: true });
         const authRateLimit = config.get('AUTH_RATE_LIMIT', { infer: true });
         return {
           throttlers: [
-            { name: 'default', ttl: MINUTE_MS, limit: rateLimit, skipIf: () => rateLimit === 0 },
+            {
+              name: 'default',
+              ttl: MINUTE_MS,
+              limit: rateLimit,
+              skipIf: () => rateLimit === 0,
+            },
             {
               name: 'auth',
               ttl: MINUTE_MS,
               limit: authRateLimit,
               skipIf: (context) =>
-                authRateLimit === 0 || reflector.get<boolean>(AUTH_RATE_LIMITED, context.getHandler()) !== true,
+                authRateLimit === 0 ||
+                reflector.get<boolean>(
+                  AUTH_RATE_LIMITED,
+                  context.getHandler(),
+                ) !== true,
             },
           ],
           storage: new ResilientThrottlerStorage(
-            redis.commands ? new ThrottlerStorageRedisService(redis.commands) : null,
+            redis.commands
+              ? new ThrottlerStorageRedisService(redis.commands)
+              : null,
             config.get('REDIS_KEY_PREFIX', { infer: true }),
           ),
           setHeaders: false,

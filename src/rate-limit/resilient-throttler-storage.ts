@@ -4,7 +4,9 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+type ThrottlerStorageRecord = Awaited<
+  ReturnType<ThrottlerStorage['increment']>
+>;
 
 /**
  * Counts in Redis when there is one (all instances share the counts), and falls back to this
@@ -38,7 +40,8 @@ export class ResilientThrottlerStorage implements ThrottlerStorage {
           blockDuration,
           throttlerName,
         );
-        if (this.failing) this.logger.log('Redis is back: rate limits are shared again');
+        if (this.failing)
+          this.logger.log('Redis is back: rate limits are shared again');
         this.failing = false;
         return record;
       } catch (error) {

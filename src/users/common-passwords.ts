@@ -2,7 +2,9 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 
 /** zxcvbn-ts's list of common passwords (about 49,000 entries), lower-cased. */
 const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
-  (dictionary['passwords-common'] as string[]).map((password) => password.toLowerCase()),
+  (dictionary['passwords-common']).map((password) =>
+    password.toLowerCase(),
+  ),
 );
 
 // Runs that people type instead of choosing: digits, the alphabet, keyboard rows.
@@ -25,6 +27,7 @@ export function isCommonPassword(password: string): boolean {
   const core = lowered.replace(/^[\d\W_]+|[\d\W_]+$/gu, '');
   if (core.length >= 4 && COMMON_PASSWORDS.has(core)) return true;
   const reversed = [...lowered].reverse().join('');
-  if (SEQUENCES.some((run) => run.includes(lowered) || run.includes(reversed))) return true;
+  if (SEQUENCES.some((run) => run.includes(lowered) || run.includes(reversed)))
+    return true;
   return new Set(lowered).size === 1;
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
@@ -43,6 +44,29 @@ describe('Start-up of the built server (node dist/main.js)', () => {
       expect(output).not.toMatch(/^\s+at /m);
     },
   );
+
+  it('exits naming JWT_PRIVATE_KEY_FILE when the key is not fit for the algorithm', async () => {
+    const dir = scratchDirectory();
+    const weak = join(dir, 'weak.pem');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    writeFileSync(weak, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const garbage = join(dir, 'garbage.pem');
+    writeFileSync(garbage, 'not a key');
+    for (const [file, message] of [
+      [weak, 'needs an RSA key of at least 2048 bits'],
+      [garbage, 'is not a PEM key'],
+    ]) {
+      const { code, output } = await runUntilExit({
+        DATABASE_URL: database.url,
+        JWT_ALGORITHM: 'RS256',
+        JWT_PRIVATE_KEY_FILE: file,
+      });
+      expect(code).toBe(1);
+      expect(output).toContain('JWT_PRIVATE_KEY_FILE');
+      expect(output).toContain(message);
+      expect(output).not.toMatch(/^\s+at /m);
+    }
+  });
 
   it('in development, generates a JWT secret once under data/ and reuses it', async () => {
     const cwd = scratchDirectory();

@@ -17,7 +17,10 @@ const MAX_USER_AGENT = 512;
 /** The caller's address (proxy-aware per TRUST_PROXY) and user agent. */
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null };
+  return {
+    ip: request.ip,
+    userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null,
+  };
 }
 
 export const Client = createParamDecorator(

@@ -19,8 +19,16 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
     });
   }
 
-  async validate(request: FastifyRequest, username: string, password: string): Promise<User> {
-    const user = await this.auth.authenticate(username, password, clientInfo(request));
+  async validate(
+    request: FastifyRequest,
+    username: string,
+    password: string,
+  ): Promise<User> {
+    const user = await this.auth.authenticate(
+      username,
+      password,
+      clientInfo(request),
+    );
     // One answer for an unknown user, a wrong password and a disabled account.
     if (!user) throw new UnauthorizedException(LOGIN_FAILED_MESSAGE);
     return user;

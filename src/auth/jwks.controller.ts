@@ -1,0 +1,38 @@
+import { Controller, Get, Header, NotFoundException } from '@nestjs/common';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ErrorDto } from '../common/error.dto.js';
+import { JwtKeys, type PublicJwk } from './jwt-keys.js';
+
+@ApiTags('auth')
+@Controller('.well-known')
+export class JwksController {
+  constructor(private readonly keys: JwtKeys) {}
+
+  @Get('jwks.json')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({
+    summary:
+      'Public keys that verify access tokens (RS256/ES256 modes; 404 with HS256)',
+  })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: { keys: { type: 'array', items: { type: 'object' } } },
+    },
+  })
+  @ApiNotFoundResponse({
+    description: 'HS256 mode: there is no public key',
+    type: ErrorDto,
+  })
+  jwks(): { keys: PublicJwk[] } {
+    if (this.keys.jwks.length === 0) {
+      throw new NotFoundException('HS256 mode publishes no keys');
+    }
+    return { keys: this.keys.jwks };
+  }
+}
