@@ -3,7 +3,6 @@ import { RateLimitedException } from '../common/rate-limited.exception.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
-import { PasswordPolicy } from '../users/password-policy.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -34,19 +33,13 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
-    private readonly policy: PasswordPolicy,
     private readonly accessTokens: AccessTokenService,
   ) {}
 
   async signup(dto: SignupDto, client: ClientInfo): Promise<SignupResponseDto> {
-    const email = dto.email.toLowerCase();
-    const username = dto.username ?? (await this.users.suggestUsername(email));
-    this.policy.assertAcceptable(dto.password, { username, email });
-    const user = await this.users.create({
-      email,
-      username,
-      fullName: dto.fullName ?? dto.fullname ?? null,
-      passwordHash: await this.hasher.hash(dto.password),
+    const user = await this.users.register({
+      ...dto,
+      fullName: dto.fullName ?? dto.fullname,
     });
     const tokens = await this.startSession(
       user,

@@ -2,9 +2,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 
 /** zxcvbn-ts's list of common passwords (about 49,000 entries), lower-cased. */
 const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
-  (dictionary['passwords-common']).map((password) =>
-    password.toLowerCase(),
-  ),
+  dictionary['passwords-common'].map((password) => password.toLowerCase()),
 );
 
 // Runs that people type instead of choosing: digits, the alphabet, keyboard rows.

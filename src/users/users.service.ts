@@ -29,6 +29,13 @@ export interface NewUser {
   roles?: Role[];
 }
 
+export interface Registration {
+  email: string;
+  password: string;
+  username?: string;
+  fullName?: string | null;
+}
+
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 50_000;
 
@@ -58,8 +65,29 @@ export class UsersService {
     });
   }
 
+  /**
+   * Creates an account from signup data: the password policy, argon2id, a username made from
+   * the email when none is given. Signup and `npm run user:create` both come through here.
+   */
+  async register(
+    registration: Registration,
+    roles: Role[] = ['user'],
+  ): Promise<User> {
+    const email = registration.email.toLowerCase();
+    const username =
+      registration.username ?? (await this.suggestUsername(email));
+    this.policy.assertAcceptable(registration.password, { username, email });
+    return this.create({
+      email,
+      username,
+      fullName: registration.fullName ?? null,
+      passwordHash: await this.hasher.hash(registration.password),
+      roles,
+    });
+  }
+
   /** Inserts a user; a taken email or username is a 409 decided by the database's unique indexes. */
-  async create(newUser: NewUser): Promise<User> {
+  private async create(newUser: NewUser): Promise<User> {
     const user = this.users.create({
       ...newUser,
       email: newUser.email.toLowerCase(),

@@ -1,0 +1,87 @@
+import {
+  BadRequestException,
+  ConflictException,
+  HttpException,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { parseArgs } from 'node:util';
+import { AppModule } from '../app.module.js';
+import { SignupDto } from '../auth/dto/signup.dto.js';
+import { validationPipe } from '../common/validation.js';
+import { ConfigurationError } from '../config/environment.js';
+import { UserDto } from '../users/dto/user.dto.js';
+import { UsersService } from '../users/users.service.js';
+import { readPassword } from './read-password.js';
+
+const USAGE = `Usage: npm run user:create -- --email EMAIL [--username NAME] [--full-name NAME] [--admin]
+The password is prompted for, or read from standard input when it is piped.`;
+
+/**
+ * Creates a user (the first admin, typically) through the same validation and the same
+ * UsersService.register as POST /auth/signup, against the database DATABASE_URL names.
+ */
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      email: { type: 'string' },
+      username: { type: 'string' },
+      'full-name': { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help || !values.email) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const password = await readPassword('Password: ');
+  const signup = (await validationPipe.transform(
+    {
+      email: values.email,
+      password,
+      ...(values.username !== undefined && { username: values.username }),
+      ...(values['full-name'] !== undefined && {
+        fullName: values['full-name'],
+      }),
+    },
+    { type: 'body', metatype: SignupDto },
+  )) as SignupDto;
+
+  const app = await NestFactory.createApplicationContext(AppModule, {
+    // stdout carries the created user as JSON, so nothing else may be written there.
+    logger: ['fatal', 'error'],
+    abortOnError: false,
+  });
+  try {
+    const user = await app
+      .get(UsersService)
+      .register(signup, values.admin ? ['user', 'admin'] : ['user']);
+    console.log(JSON.stringify(UserDto.from(user), null, 2));
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (
+      error instanceof BadRequestException ||
+      error instanceof ConflictException
+    ) {
+      const { message } = error.getResponse() as { message: string | string[] };
+      console.error([message].flat().join('\n'));
+    } else if (
+      error instanceof HttpException ||
+      error instanceof ConfigurationError ||
+      error instanceof TypeError
+    ) {
+      console.error(error.message);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  },
+);

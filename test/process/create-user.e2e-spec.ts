@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { scratchDirectory, startServer } from '../support/server-process.js';
+import { TEST_JWT_SECRET } from '../support/test-app.js';
+
+const CLI = resolve(import.meta.dirname, '../../dist/cli/create-user.js');
+
+function createUser(
+  args: string[],
+  password: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        JWT_SECRET: TEST_JWT_SECRET,
+        ARGON2_MEMORY_KIB: '4096',
+        ARGON2_TIME_COST: '1',
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(`${password}\n`);
+    child.once('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run user:create (the first admin)', () => {
+  let database: TestDatabase;
+  const cwd = scratchDirectory();
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    if (database.url === 'sqlite::memory:')
+      database.url = `sqlite:${resolve(cwd, 'cli.sqlite')}`;
+  });
+  afterAll(() => database.drop());
+
+  it('creates an admin from a piped password, who can then sign in and use admin routes', async () => {
+    const env = { DATABASE_URL: database.url };
+    const created = await createUser(
+      [
+        '--email',
+        'Root@Example.com',
+        '--username',
+        'root_admin',
+        '--full-name',
+        'Root Admin',
+        '--admin',
+      ],
+      'a long and unusual passphrase',
+      env,
+      cwd,
+    );
+    expect(created.code).toBe(0);
+    const user = JSON.parse(created.stdout) as {
+      email: string;
+      roles: string[];
+    };
+    expect(user).toMatchObject({
+      email: 'root@example.com',
+      roles: ['user', 'admin'],
+    });
+    expect(created.stdout + created.stderr).not.toContain(
+      'a long and unusual passphrase',
+    );
+
+    const server = await startServer(env, cwd);
+    try {
+      const login = await fetch(`${server.url}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'password',
+          username: 'root_admin',
+          password: 'a long and unusual passphrase',
+        }),
+      });
+      const tokens = (await login.json()) as {
+        access_token: string;
+        scope: string;
+      };
+      expect(tokens.scope).toContain('users:admin');
+      const users = await fetch(`${server.url}/users`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+      expect(users.status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it.each([
+    [['--email', 'weak@example.com'], 'password', 'password is too common'],
+    [
+      ['--email', 'not-an-email'],
+      'a long and unusual passphrase',
+      'email must be a valid email address',
+    ],
+    [
+      ['--email', 'short@example.com'],
+      'short',
+      'password must be between 8 and 128 characters',
+    ],
+    [
+      ['--email', 'x@example.com', '--password', 'secret'],
+      '',
+      "Unknown option '--password'",
+    ],
+  ])(
+    'refuses %j with the same rules as signup',
+    async (args, password, message) => {
+      const result = await createUser(
+        args,
+        password,
+        { DATABASE_URL: database.url },
+        cwd,
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(message);
+    },
+  );
+});
