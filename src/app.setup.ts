@@ -14,6 +14,20 @@ import type { Config } from './config/environment.js';
 import { parseTrustProxy } from './config/trust-proxy.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
+/** Credentials and tokens are small; a large body on these routes is an attack, not a login. */
+export const AUTH_BODY_LIMIT_BYTES = 16 * 1024;
+const AUTH_PATHS = new Set([
+  '/auth/signup',
+  '/user/signup',
+  '/auth/login',
+  '/login',
+  '/user/login',
+  '/auth/token',
+  '/token',
+  '/auth/refresh',
+  '/auth/logout',
+  '/auth/revoke',
+]);
 
 const LOG_LEVELS: Record<Config['LOG_LEVEL'], LogLevel[]> = {
   silent: [],
@@ -38,6 +52,12 @@ export async function createApp(): Promise<NestFastifyApplication> {
     // Start-up failures are reported once, by main.ts, without Nest's stack-trace dump.
     { abortOnError: false, bufferLogs: true, autoFlushLogs: false },
   );
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      if (AUTH_PATHS.has(route.url)) route.bodyLimit = AUTH_BODY_LIMIT_BYTES;
+    });
   const config = app.get<ConfigService<Config, true>>(ConfigService);
   app.useLogger(
     new ConsoleLogger({

@@ -164,6 +164,16 @@ export class Environment {
   @Min(1)
   LOGIN_FAILURE_WINDOW = 15 * 60;
 
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  MAX_TODOS_PER_USER = 1000;
+
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  MAX_POSTS_PER_USER = 1000;
+
   // The argon2 library's own lower bounds; below OWASP's minimum is allowed for tests only and
   // logged as a warning.
   @Transform(toInteger)

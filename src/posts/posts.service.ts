@@ -1,9 +1,13 @@
 import {
+  BadRequestException,
   ForbiddenException,
   Injectable,
+  Logger,
   NotFoundException,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { Config } from '../config/environment.js';
 import { Repository } from 'typeorm';
 import type { User } from '../users/user.entity.js';
 import type { CreatePostDto } from './dto/create-post.dto.js';
@@ -17,9 +21,15 @@ import { Post } from './post.entity.js';
  */
 @Injectable()
 export class PostsService {
+  private readonly securityLog = new Logger('Security');
+  private readonly maxPerUser: number;
+
   constructor(
     @InjectRepository(Post) private readonly posts: Repository<Post>,
-  ) {}
+    config: ConfigService<Config, true>,
+  ) {
+    this.maxPerUser = config.get('MAX_POSTS_PER_USER', { infer: true });
+  }
 
   list(query: ListPostsQueryDto): Promise<[Post[], number]> {
     return this.posts.findAndCount({
@@ -40,7 +50,15 @@ export class PostsService {
     return post;
   }
 
+  /** Each user may keep MAX_POSTS_PER_USER posts, so one account cannot fill the database. */
   async create(author: User, dto: CreatePostDto): Promise<Post> {
+    if (
+      (await this.posts.countBy({ authorId: author.id })) >= this.maxPerUser
+    ) {
+      throw new BadRequestException(
+        `You have ${this.maxPerUser} posts, the most one account may keep; delete some first`,
+      );
+    }
     const post = await this.posts.save(
       this.posts.create({
         authorId: author.id,
@@ -65,6 +83,9 @@ export class PostsService {
   private async editable(editor: User, id: string): Promise<Post> {
     const post = await this.get(id);
     if (post.authorId !== editor.id && !editor.roles.includes('admin')) {
+      this.securityLog.warn(
+        `authorization failed: user ${editor.id} may not change post ${post.id}`,
+      );
       throw new ForbiddenException(
         'Only the author or an admin may change this post',
       );

@@ -1,4 +1,11 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Config } from '../config/environment.js';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { CreateTodoDto } from './dto/create-todo.dto.js';
@@ -12,9 +19,15 @@ import { Todo } from './todo.entity.js';
  */
 @Injectable()
 export class TodosService {
+  private readonly securityLog = new Logger('Security');
+  private readonly maxPerUser: number;
+
   constructor(
     @InjectRepository(Todo) private readonly todos: Repository<Todo>,
-  ) {}
+    config: ConfigService<Config, true>,
+  ) {
+    this.maxPerUser = config.get('MAX_TODOS_PER_USER', { infer: true });
+  }
 
   list(ownerId: string, query: ListTodosQueryDto): Promise<[Todo[], number]> {
     return this.todos.findAndCount({
@@ -26,7 +39,13 @@ export class TodosService {
     });
   }
 
-  create(ownerId: string, dto: CreateTodoDto): Promise<Todo> {
+  /** Each user may keep MAX_TODOS_PER_USER todos, so one account cannot fill the database. */
+  async create(ownerId: string, dto: CreateTodoDto): Promise<Todo> {
+    if ((await this.todos.countBy({ ownerId })) >= this.maxPerUser) {
+      throw new BadRequestException(
+        `You have ${this.maxPerUser} todos, the most one account may keep; delete some first`,
+      );
+    }
     return this.todos.save(
       this.todos.create({
         ownerId,
@@ -39,7 +58,7 @@ export class TodosService {
 
   async get(ownerId: string, id: string): Promise<Todo> {
     const todo = await this.todos.findOneBy({ id, ownerId });
-    if (!todo) throw new NotFoundException('Todo not found');
+    if (!todo) throw await this.notFound(ownerId, id);
     return todo;
   }
 
@@ -50,6 +69,22 @@ export class TodosService {
 
   async remove(ownerId: string, id: string): Promise<void> {
     const { affected } = await this.todos.delete({ id, ownerId });
-    if (!affected) throw new NotFoundException('Todo not found');
+    if (!affected) throw await this.notFound(ownerId, id);
+  }
+
+  /**
+   * The same 404 for a missing todo and for someone else's; the latter is also logged as an
+   * authorization failure (one extra query, on this failure path only).
+   */
+  private async notFound(
+    ownerId: string,
+    id: string,
+  ): Promise<NotFoundException> {
+    if (await this.todos.existsBy({ id })) {
+      this.securityLog.warn(
+        `authorization failed: user ${ownerId} asked for todo ${id} of another user`,
+      );
+    }
+    return new NotFoundException('Todo not found');
   }
 }

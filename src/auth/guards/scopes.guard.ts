@@ -2,6 +2,7 @@ import {
   type CanActivate,
   type ExecutionContext,
   Injectable,
+  Logger,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +14,8 @@ import type { Scope } from '../scopes.js';
 /** Runs after `JwtAuthGuard`: a token without every scope the route declares is a 403. */
 @Injectable()
 export class ScopesGuard implements CanActivate {
+  private readonly securityLog = new Logger('Security');
+
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -26,6 +29,9 @@ export class ScopesGuard implements CanActivate {
       .switchToHttp()
       .getRequest<FastifyRequest & { user: Principal }>();
     if (required.every((scope) => principal.scopes.has(scope))) return true;
+    this.securityLog.warn(
+      `authorization failed: user ${principal.user.id} lacks scope ${required.join(' ')} for ${context.getClass().name}.${context.getHandler().name}`,
+    );
     throw new BearerChallengeException(
       'insufficient_scope',
       `This request needs the scope: ${required.join(' ')}`,

@@ -4,8 +4,8 @@ import {
   signUp,
   tokenRequest,
   type TestUser,
-} from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+} from '../support/api.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** RFC 6749 §5.2: `error` uses %x20-21 / %x23-5B / %x5D-7E only; descriptions have no CR/LF/TAB. */
 function expectOAuthError(response: request.Response, error: string): void {
@@ -24,7 +24,7 @@ function expectOAuthError(response: request.Response, error: string): void {
   expect(response.headers['x-powered-by']).toBeUndefined();
 }
 
-describe('POST /auth/token (also /token): RFC 6749', () => {
+describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () => {
   let t: TestApp;
   let user: TestUser;
   beforeAll(async () => {
@@ -41,7 +41,7 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
   });
 
   it.each(['/auth/token', '/token'])(
-    '%s issues tokens for the password grant (TOK-01)',
+    'TOK-01: %s issues tokens for the password grant',
     async (path) => {
       const response = await request(t.server)
         .post(path)
@@ -63,7 +63,7 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
     },
   );
 
-  it('puts the RFC 9068 claims and header in the access token (JWT-25)', async () => {
+  it('JWT-25: puts the RFC 9068 claims and header in the access token', async () => {
     const response = await tokenRequest(t, password()).expect(200);
     const [header, payload] = response.body.access_token
       .split('.')
@@ -85,7 +85,7 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
     expect(payload.exp - payload.iat).toBe(900);
   });
 
-  it('answers a wrong password and an unknown user byte-identically with invalid_grant (TOK-02, TOK-03)', async () => {
+  it('TOK-02, TOK-03: answers a wrong password and an unknown user byte-identically with invalid_grant', async () => {
     const wrong = await tokenRequest(
       t,
       password({ password: 'wrong password' }),
@@ -102,7 +102,7 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
     expect(unknownHeaders).toEqual(wrongHeaders);
   });
 
-  it('answers a missing grant_type with invalid_request (TOK-04)', async () => {
+  it('TOK-04: answers a missing grant_type with invalid_request', async () => {
     expectOAuthError(
       await tokenRequest(t, { username: user.username, password: PASSWORD }),
       'invalid_request',
@@ -110,7 +110,7 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
   });
 
   it.each(['client_credentials', 'authorization_code', 'foo', 'implicit'])(
-    'answers grant_type=%s with unsupported_grant_type (TOK-05)',
+    'TOK-05: answers grant_type=%s with unsupported_grant_type',
     async (grantType) => {
       expectOAuthError(
         await tokenRequest(t, password({ grant_type: grantType })),
@@ -131,13 +131,13 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
       { grant_type: 'password', username: 'someone', password: '' },
     ],
   ])(
-    'answers %s with invalid_request, not 401 (TOK-06)',
+    'TOK-06: answers %s with invalid_request, not 401',
     async (_case, form) => {
       expectOAuthError(await tokenRequest(t, form), 'invalid_request');
     },
   );
 
-  it('ignores unknown parameters (TOK-08) and treats an empty scope as omitted (TOK-09)', async () => {
+  it('TOK-08, TOK-09: ignores unknown parameters and treats an empty scope as omitted', async () => {
     await tokenRequest(t, password({ foo: 'bar' })).expect(200);
     const response = await tokenRequest(t, password({ scope: '' })).expect(200);
     expect(response.body.scope).toBe(
@@ -145,7 +145,7 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
     );
   });
 
-  it('grants a requested subset of scopes and refuses a scope outside the grant (TOK-14)', async () => {
+  it('TOK-14: grants a requested subset of scopes and refuses a scope outside the grant', async () => {
     const narrow = await tokenRequest(
       t,
       password({ scope: 'todos:read profile' }),
@@ -161,7 +161,7 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
     );
   });
 
-  it('answers GET with 404 and issues nothing, whatever the query says (TOK-10)', async () => {
+  it('TOK-10: answers GET with 404 and issues nothing, whatever the query says', async () => {
     const response = await request(t.server).get(
       `/token?grant_type=password&username=${user.username}&password=${encodeURIComponent(PASSWORD)}`,
     );
@@ -169,14 +169,14 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
     expect(response.body.access_token).toBeUndefined();
   });
 
-  it('requires form encoding: JSON is invalid_request (TOK-11)', async () => {
+  it('TOK-11: requires form encoding: JSON is invalid_request', async () => {
     const response = await request(t.server)
       .post('/auth/token')
       .send(password());
     expectOAuthError(response, 'invalid_request');
   });
 
-  it('answers repeated or bracketed parameters with invalid_request, never 500 (TOK-16)', async () => {
+  it('TOK-16: answers repeated or bracketed parameters with invalid_request, never 500', async () => {
     expectOAuthError(
       await request(t.server)
         .post('/auth/token')
@@ -202,7 +202,7 @@ describe('POST /auth/token (also /token): RFC 6749', () => {
     );
   });
 
-  it('answers a disabled user with the correct password exactly like a wrong password (TOK-17)', async () => {
+  it('TOK-17: answers a disabled user with the correct password exactly like a wrong password', async () => {
     const disabled = await signUp(t);
     await t.dataSource
       .createQueryBuilder()

@@ -7,9 +7,9 @@ import {
   signUp,
   tokenRequest,
   type TestUser,
-} from './support/api.js';
-import { decodeClaims } from './support/jwt.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+} from '../support/api.js';
+import { decodeClaims } from '../support/jwt.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const INVALID_TOKEN = 'Bearer realm="warden", error="invalid_token"';
 
@@ -62,7 +62,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
     );
 
   describe('E. Refresh tokens', () => {
-    it('rotates: a new access token and a new refresh token, and the old one is spent (RT-01)', async () => {
+    it('RT-01: rotates: a new access token and a new refresh token, and the old one is spent', async () => {
       const user = await signUp(t);
       const first = await passwordGrant(user, { client_id: 'web' }).expect(200);
       const rt1 = first.body.refresh_token;
@@ -77,7 +77,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       expectInvalidGrant(await refreshGrant(rt1));
     });
 
-    it('ends the whole session when a rotated token comes back (RT-02)', async () => {
+    it('RT-02: ends the whole session when a rotated token comes back', async () => {
       const user = await signUp(t);
       const login = await passwordGrant(user).expect(200);
       const rt1 = login.body.refresh_token;
@@ -92,7 +92,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       await me(user.accessToken).expect(200);
     });
 
-    it('lets exactly one of ten parallel refreshes win and stores exactly one successor (RT-03)', async () => {
+    it('RT-03: lets exactly one of ten parallel refreshes win and stores exactly one successor', async () => {
       const user = await signUp(t);
       const login = await passwordGrant(user).expect(200);
       const sessionId = decodeClaims(login.body.access_token).sid;
@@ -110,23 +110,23 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       expect(await countRefreshTokens(sessionId)).toBe(2);
     });
 
-    it('answers an unknown refresh token with invalid_grant (RT-04)', async () => {
+    it('RT-04: answers an unknown refresh token with invalid_grant', async () => {
       expectInvalidGrant(await refreshGrant('x'.repeat(43)));
     });
 
-    it('answers a missing refresh_token with invalid_request (RT-05)', async () => {
+    it('RT-05: answers a missing refresh_token with invalid_request', async () => {
       const response = await tokenRequest(t, {
         grant_type: 'refresh_token',
       }).expect(400);
       expect(response.body.error).toBe('invalid_request');
     });
 
-    it('answers an access token used as a refresh token with invalid_grant (RT-06)', async () => {
+    it('RT-06: answers an access token used as a refresh token with invalid_grant', async () => {
       const user = await signUp(t);
       expectInvalidGrant(await refreshGrant(user.accessToken));
     });
 
-    it('refuses after (a) logout, (b) password change, (c) disable and (d) delete (RT-09)', async () => {
+    it('RT-09: refuses after (a) logout, (b) password change, (c) disable and (d) delete', async () => {
       const a = await signUp(t);
       await request(t.server)
         .post('/auth/logout')
@@ -159,7 +159,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       expectInvalidGrant(await refreshGrant(d.refreshToken!));
     });
 
-    it('grants a narrower scope on refresh and refuses a wider one without spending the token (RT-10)', async () => {
+    it('RT-10: grants a narrower scope on refresh and refuses a wider one without spending the token', async () => {
       const user = await signUp(t);
       const login = await passwordGrant(user, {
         scope: 'profile todos:read',
@@ -188,7 +188,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       expect(again.body.scope).toBe('profile todos:read');
     });
 
-    it('issues refresh tokens of 256 random bits and stores only their SHA-256 (RT-12)', async () => {
+    it('RT-12: issues refresh tokens of 256 random bits and stores only their SHA-256', async () => {
       const user = await signUp(t);
       const token = user.refreshToken!;
       expect(token).toMatch(/^[A-Za-z0-9_-]{43,}$/);
@@ -210,7 +210,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       expect(dump).not.toContain(token);
     });
 
-    it('does not consume a refresh token sent with GET (RT-13)', async () => {
+    it('RT-13: does not consume a refresh token sent with GET', async () => {
       const user = await signUp(t);
       const response = await request(t.server).get(
         `/token?grant_type=refresh_token&refresh_token=${user.refreshToken}`,
@@ -244,7 +244,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       return (accessToken ? call.set(bearer(accessToken)) : call).send(form);
     };
 
-    it('revokes a refresh token and the access tokens of its session (REV-01)', async () => {
+    it('REV-01: revokes a refresh token and the access tokens of its session', async () => {
       const user = await signUp(t);
       await revoke({
         token: user.refreshToken!,
@@ -254,7 +254,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       await expectRefusedAccessToken(user.accessToken);
     });
 
-    it('answers garbage with 200 (REV-02) and a missing token with invalid_request (REV-03)', async () => {
+    it('REV-02, REV-03: answers garbage with 200 and a missing token with invalid_request', async () => {
       await revoke({ token: 'garbage' }).expect(200);
       const missing = await revoke({ token_type_hint: 'refresh_token' }).expect(
         400,
@@ -264,7 +264,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
     });
 
     it.each(['access_token', 'foo'])(
-      'revokes a refresh token whatever the hint says: %s (REV-04)',
+      'REV-04: revokes a refresh token whatever the hint says: %s',
       async (hint) => {
         const user = await signUp(t);
         await revoke({
@@ -275,7 +275,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       },
     );
 
-    it('revokes an access token: its session ends and it is refused at once (REV-05)', async () => {
+    it('REV-05: revokes an access token: its session ends and it is refused at once', async () => {
       const user = await signUp(t);
       await me(user.accessToken).expect(200);
       await revoke({ token: user.accessToken }).expect(200);
@@ -283,13 +283,13 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       expectInvalidGrant(await refreshGrant(user.refreshToken!));
     });
 
-    it('answers 200 for an already-revoked token (REV-07)', async () => {
+    it('REV-07: answers 200 for an already-revoked token', async () => {
       const user = await signUp(t);
       await revoke({ token: user.refreshToken! }).expect(200);
       await revoke({ token: user.refreshToken! }).expect(200);
     });
 
-    it('does not revoke from the query string (REV-08)', async () => {
+    it('REV-08: does not revoke from the query string', async () => {
       const user = await signUp(t);
       const response = await request(t.server).get(
         `/auth/revoke?token=${user.refreshToken}`,
@@ -314,7 +314,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       await refreshGrant(victim.refreshToken!).expect(200);
     });
 
-    it('lists only the caller’s sessions and ends one by id; another user’s id is 404 (REV-09)', async () => {
+    it('REV-09: lists only the caller’s sessions and ends one by id; another user’s id is 404', async () => {
       const user = await signUp(t);
       const phone = await passwordGrant(user).expect(200);
       const other = await signUp(t);
@@ -363,7 +363,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
         .expect(404);
     });
 
-    it('logs out with a refresh token: the access token is refused, the refresh token spent (AUTH-09)', async () => {
+    it('AUTH-09: logs out with a refresh token: the access token is refused, the refresh token spent', async () => {
       const user = await signUp(t);
       await request(t.server)
         .post('/auth/logout')
@@ -406,8 +406,8 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
     });
   });
 
-  describe('Account changes end sessions at once', () => {
-    it('password change: wrong current password 403; then other sessions end, this one stays (AUTH-10)', async () => {
+  describe('B. Account changes end sessions at once', () => {
+    it('AUTH-10: password change: wrong current password 403; then other sessions end, this one stays', async () => {
       const user = await signUp(t);
       const laptop = await passwordGrant(user).expect(200);
       await request(t.server)
@@ -444,7 +444,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
       }).expect(200);
     });
 
-    it('admin disable ends every session; the user cannot sign in; admin routes need the admin role (AUTH-14)', async () => {
+    it('AUTH-14: admin disable ends every session; the user cannot sign in; admin routes need the admin role', async () => {
       const user = await signUp(t);
       const second = await passwordGrant(user).expect(200);
       await request(t.server)

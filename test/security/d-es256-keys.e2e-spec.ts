@@ -6,7 +6,7 @@ import { bearer, signUp } from '../support/api.js';
 import { scratchDirectory } from '../support/server-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-describe('Keys: ES256', () => {
+describe('D. JWT validation with ES256 keys', () => {
   let t: TestApp;
   beforeAll(async () => {
     const { privateKey } = generateKeyPairSync('ec', {

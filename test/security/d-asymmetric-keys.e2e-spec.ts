@@ -35,7 +35,7 @@ function rsaKeyFiles(
   return { privateKey, privateFile, publicFile, publicPem };
 }
 
-describe('Keys: RS256 with a JWKS and a previous key during rotation', () => {
+describe('D. JWT validation with RS256 keys, a JWKS and a previous key during rotation', () => {
   const dir = scratchDirectory();
   const current = rsaKeyFiles(dir, 'current');
   const previous = rsaKeyFiles(dir, 'previous');
