@@ -39,7 +39,7 @@ describe('DELETE /users/me', () => {
       .expect(200);
   });
 
-  it('deletes the account with its todos and posts; its old token is refused and others see 404 (AZ-12)', async () => {
+  it('deletes the account with its todos and posts; its old token is refused and others see 404', async () => {
     const alice = await signUp(t);
     const bob = await signUp(t);
     const todo = (

@@ -21,24 +21,6 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
     expect(ready.body.info.database.status).toBe('up');
   });
 
-  it('sends the security headers on every response, and no X-Powered-By (HDR-01, HDR-05)', async () => {
-    for (const path of ['/', '/users/me', '/does-not-exist']) {
-      const response = await request(t.server).get(path);
-      expect(response.headers['x-content-type-options']).toBe('nosniff');
-      expect(response.headers['x-powered-by']).toBeUndefined();
-      expect(response.headers['referrer-policy']).toBe('no-referrer');
-      expect(response.headers['strict-transport-security']).toMatch(
-        /max-age=31536000; includeSubDomains/,
-      );
-      expect(response.headers['content-security-policy']).toMatch(
-        /default-src 'none'/,
-      );
-      expect(response.headers['content-security-policy']).toMatch(
-        /frame-ancestors 'none'/,
-      );
-    }
-  });
-
   it('serves no JWKS in HS256 mode', async () => {
     await request(t.server).get('/.well-known/jwks.json').expect(404);
   });
@@ -49,13 +31,6 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
       statusCode: 404,
       error: 'Not Found',
     });
-  });
-
-  it('answers a body over 100 kB with 413 (VAL-05)', async () => {
-    await request(t.server)
-      .post('/auth/signup')
-      .send({ email: 'big@example.com', password: 'x'.repeat(200 * 1024) })
-      .expect(413);
   });
 
   it('serves Swagger UI at /docs with a CSP that lets it run', async () => {

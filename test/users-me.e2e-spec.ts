@@ -12,7 +12,7 @@ describe('/users/me', () => {
   });
   afterAll(() => t.close());
 
-  it('GET shows exactly the whitelisted fields, with no-store (AUTH-15)', async () => {
+  it('GET shows exactly the whitelisted fields, with no-store', async () => {
     const response = await request(t.server)
       .get('/users/me')
       .set(bearer(user.accessToken))
@@ -66,7 +66,7 @@ describe('/users/me', () => {
     [{ fullName: 42 }, 'fullName must be a string'],
     [{ email: 'nope' }, 'email must be a valid email address'],
   ])(
-    'PATCH refuses %j with a 400 and changes nothing (AZ-10)',
+    'PATCH refuses %j with a 400 and changes nothing',
     async (body, message) => {
       const before = await request(t.server)
         .get('/users/me')
@@ -85,7 +85,7 @@ describe('/users/me', () => {
     },
   );
 
-  it('PATCH of the email needs the current password (AZ-10)', async () => {
+  it('PATCH of the email needs the current password', async () => {
     await request(t.server)
       .patch('/users/me')
       .set(bearer(user.accessToken))

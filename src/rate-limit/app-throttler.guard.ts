@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { RateLimitedException } from '../common/rate-limited.exception.js';
 
@@ -9,6 +9,8 @@ import { RateLimitedException } from '../common/rate-limited.exception.js';
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
+  private readonly securityLog = new Logger('Security');
+
   protected override generateKey(
     _context: ExecutionContext,
     tracker: string,
@@ -18,9 +20,12 @@ export class AppThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    this.securityLog.warn(
+      `rate limited: ip ${detail.tracker} on ${context.getClass().name}.${context.getHandler().name} (${detail.totalHits} requests)`,
+    );
     throw new RateLimitedException(
       'Too many requests; try again later',
       detail.timeToBlockExpire,

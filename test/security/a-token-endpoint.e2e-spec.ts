@@ -85,6 +85,27 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
     expect(payload.exp - payload.iat).toBe(900);
   });
 
+  it('TOK-15, TOK-19: every error is RFC-shaped JSON, no-store, without CR/LF/TAB or library text', async () => {
+    const bad = [
+      await tokenRequest(t, password({ password: 'wrong password' })),
+      await tokenRequest(t, { username: 'a', password: 'b' }),
+      await tokenRequest(t, password({ grant_type: 'foo' })),
+      await tokenRequest(t, password({ scope: 'admin' })),
+      await tokenRequest(t, { grant_type: 'refresh_token' }),
+      await request(t.server).post('/auth/token').send(password()),
+      await request(t.server)
+        .post('/auth/token')
+        .type('form')
+        .send('grant_type=password&password=a&password=b&username=x'),
+    ];
+    for (const response of bad) {
+      expectOAuthError(response, response.body.error);
+      expect(response.text).not.toMatch(
+        /Error:|at \S+\.js|node_modules|QueryFailed/,
+      );
+    }
+  });
+
   it('TOK-02, TOK-03: answers a wrong password and an unknown user byte-identically with invalid_grant', async () => {
     const wrong = await tokenRequest(
       t,

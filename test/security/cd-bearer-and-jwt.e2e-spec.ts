@@ -1,4 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import {
@@ -13,7 +15,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const CHALLENGE = 'Bearer realm="warden"';
 const INVALID_TOKEN = 'Bearer realm="warden", error="invalid_token"';
 
-describe('Bearer access tokens on protected routes (RFC 6750, RFC 8725)', () => {
+describe('C and D. Bearer tokens on protected routes (RFC 6750, RFC 8725)', () => {
   let t: TestApp;
   let user: TestUser;
   let other: TestUser;
@@ -186,6 +188,60 @@ describe('Bearer access tokens on protected routes (RFC 6750, RFC 8725)', () => 
         } as never,
       });
       await expectInvalidToken(embedded);
+    });
+
+    it('JWT-08(c), JWT-08(d): ignores jku and x5u: the listener they point at receives no request', async () => {
+      let requests = 0;
+      const listener = createServer((_request, response) => {
+        requests++;
+        response.end('{}');
+      });
+      await new Promise<void>((resolve) =>
+        listener.listen(0, '127.0.0.1', resolve),
+      );
+      const { port } = listener.address() as AddressInfo;
+      try {
+        const { privateKey } = generateKeyPairSync('rsa', {
+          modulusLength: 2048,
+        });
+        for (const header of [
+          { jku: `http://127.0.0.1:${port}/jwks.json` },
+          { x5u: `http://127.0.0.1:${port}/cert.pem` },
+        ]) {
+          const token = jwt.sign(validClaims(user), privateKey, {
+            algorithm: 'RS256',
+            header: {
+              alg: 'RS256',
+              typ: 'at+jwt',
+              kid: 'attacker',
+              ...header,
+            },
+          });
+          await expectInvalidToken(token);
+        }
+        expect(requests).toBe(0);
+      } finally {
+        listener.close();
+      }
+    });
+
+    it('JWT-17: a refresh token sent as a bearer token is refused', async () => {
+      await expectInvalidToken(user.refreshToken!);
+    });
+
+    it('JWT-26: after logout the access token is refused, also with its signature re-encoded', async () => {
+      const victim = await signUp(t);
+      await me(`Bearer ${victim.accessToken}`).expect(200);
+      await request(t.server)
+        .post('/auth/logout')
+        .send({ refresh_token: victim.refreshToken })
+        .expect(204);
+      await expectInvalidToken(victim.accessToken);
+      const [header, payload, signature] = victim.accessToken.split('.');
+      const reencoded = Buffer.from(signature, 'base64url')
+        .toString('base64')
+        .replace(/=+$/, '');
+      await expectInvalidToken(`${header}.${payload}.${reencoded}`);
     });
 
     it('JWT-10, BEAR-03: refuses an expired token, with a generic "expired" message', async () => {

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { bearer, signUp, tokenRequest } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { bearer, signUp, tokenRequest } from '../support/api.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Seconds instead of days, so that the clock can run past the limits for real.
 const IDLE_SECONDS = 2;
 const ABSOLUTE_SECONDS = 5;
 
-describe('Session lifetimes: idle and absolute expiry', () => {
+describe('E. Refresh tokens: idle and absolute expiry', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({
@@ -23,14 +23,14 @@ describe('Session lifetimes: idle and absolute expiry', () => {
       refresh_token: refreshToken,
     });
 
-  it('refuses a refresh token left unused past the idle window (RT-08)', async () => {
+  it('RT-08: refuses a refresh token left unused past the idle window', async () => {
     const user = await signUp(t);
     await sleep((IDLE_SECONDS + 0.5) * 1000);
     const response = await refresh(user.refreshToken!).expect(400);
     expect(response.body.error).toBe('invalid_grant');
   });
 
-  it('never extends the absolute lifetime by rotating (RT-07)', async () => {
+  it('RT-07: never extends the absolute lifetime by rotating', async () => {
     const user = await signUp(t);
     const started = Date.now();
     let refreshToken = user.refreshToken!;
