@@ -8,6 +8,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { validateEnvironment } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -21,6 +22,7 @@ import { UsersModule } from './users/users.module.js';
       cache: true,
       validate: validateEnvironment,
     }),
+    LoggingModule,
     DatabaseModule,
     RedisModule,
     CacheModule,

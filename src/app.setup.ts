@@ -1,5 +1,4 @@
 import helmet from '@fastify/helmet';
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -7,9 +6,13 @@ import {
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { InFlightRequests } from './common/in-flight-requests.js';
+import { logRequests } from './logging/request-logging.js';
 import { AppModule } from './app.module.js';
 import { DOCS_PATH, setupSwagger } from './common/swagger.js';
 import { validationPipe } from './common/validation.js';
+import { requestIdFor } from './logging/request-id.js';
 import type { Config } from './config/environment.js';
 import { parseTrustProxy } from './config/trust-proxy.js';
 
@@ -29,15 +32,16 @@ const AUTH_PATHS = new Set([
   '/auth/revoke',
 ]);
 
-const LOG_LEVELS: Record<Config['LOG_LEVEL'], LogLevel[]> = {
-  silent: [],
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+const inFlight = new WeakMap<NestFastifyApplication, InFlightRequests>();
+
+/** The requests an application is serving right now; shutdown waits for them. */
+export function inFlightRequestsOf(
+  app: NestFastifyApplication,
+): InFlightRequests {
+  const requests = inFlight.get(app);
+  if (!requests) throw new Error('not an application made by createApp()');
+  return requests;
+}
 
 /** Builds the whole application, exactly as `npm start` serves it; the e2e tests use it too. */
 export async function createApp(): Promise<NestFastifyApplication> {
@@ -48,23 +52,24 @@ export async function createApp(): Promise<NestFastifyApplication> {
       // Importing AppModule has validated the environment (ConfigModule.forRoot), so this
       // value is known to be well-formed; Fastify needs it before the app exists.
       trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
+      requestIdHeader: false,
+      genReqId: requestIdFor,
     }),
     // Start-up failures are reported once, by main.ts, without Nest's stack-trace dump.
     { abortOnError: false, bufferLogs: true, autoFlushLogs: false },
   );
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRoute', (route) => {
-      if (AUTH_PATHS.has(route.url)) route.bodyLimit = AUTH_BODY_LIMIT_BYTES;
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRoute', (route) => {
+    if (AUTH_PATHS.has(route.url)) route.bodyLimit = AUTH_BODY_LIMIT_BYTES;
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Request-Id', request.id);
+    done();
+  });
+  inFlight.set(app, new InFlightRequests(fastify));
+  logRequests(fastify, await app.resolve(PinoLogger));
   const config = app.get<ConfigService<Config, true>>(ConfigService);
-  app.useLogger(
-    new ConsoleLogger({
-      logLevels: LOG_LEVELS[config.get('LOG_LEVEL', { infer: true })],
-      json: config.get('NODE_ENV', { infer: true }) === 'production',
-    }),
-  );
+  app.useLogger(app.get(Logger));
   app.flushLogs();
 
   await app.register(helmet, {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createApp } from './app.setup.js';
+import { createApp, inFlightRequestsOf } from './app.setup.js';
 import { ConfigurationError } from './config/environment.js';
 import type { Config } from './config/environment.js';
 
@@ -16,9 +16,11 @@ try {
   });
   Logger.log(`Listening on ${await app.getUrl()}`, 'Warden');
 
-  // Graceful shutdown: stop accepting connections, let in-flight requests finish, close the
-  // database, then exit 0. (Nest's enableShutdownHooks would re-raise the signal, and a process
-  // killed by a signal does not exit 0.)
+  // Graceful shutdown: let the requests in flight finish (up to the grace period; responses
+  // meanwhile close their connections), then close the HTTP server, the database and Redis,
+  // and exit 0. (Nest's
+  // enableShutdownHooks would re-raise the signal, and a process killed by a signal does not
+  // exit 0; closing the app at once would cut off requests still waiting for argon2.)
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -29,13 +31,16 @@ try {
         Logger.error('Shutdown took too long; exiting', 'Warden');
         process.exit(1);
       }, SHUTDOWN_GRACE_MS).unref();
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          Logger.error(`Shutdown failed: ${String(error)}`, 'Warden');
-          process.exit(1);
-        },
-      );
+      inFlightRequestsOf(app)
+        .drain(SHUTDOWN_GRACE_MS)
+        .then(() => app.close())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            Logger.error(`Shutdown failed: ${String(error)}`, 'Warden');
+            process.exit(1);
+          },
+        );
     });
   }
 } catch (error) {

@@ -1,6 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import { RedisConnections } from '../redis/redis.module.js';
+import { RedisHealthIndicator } from './redis.health.js';
 import {
   HealthCheck,
   HealthCheckService,
@@ -12,10 +14,16 @@ import {
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
+  private readonly redisConfigured: boolean;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
-  ) {}
+    private readonly redis: RedisHealthIndicator,
+    connections: RedisConnections,
+  ) {
+    this.redisConfigured = connections.commands !== null;
+  }
 
   /** Touches nothing: answers while the process serves requests. */
   @Get('live')
@@ -28,11 +36,13 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({
-    summary: 'Readiness: 200 when the database answers, 503 otherwise',
+    summary:
+      'Readiness: 200 when the database (and Redis, when configured) answer, 503 otherwise',
   })
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1000 }),
+      ...(this.redisConfigured ? [() => this.redis.isHealthy('redis')] : []),
     ]);
   }
 }
