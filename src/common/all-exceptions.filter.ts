@@ -53,12 +53,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     ) {
       void reply.header('WWW-Authenticate', `Bearer realm="${BEARER_REALM}"`);
     }
-    void reply
-      .status(status)
-      .send(
-        typeof body === 'string'
-          ? { statusCode: status, message: body, error: STATUS_CODES[status] }
+    void reply.status(status).send(
+      typeof body === 'string'
+        ? { statusCode: status, message: body, error: STATUS_CODES[status] }
+        : // Some exceptions (`new UnauthorizedException()` from a passport failure) carry no
+          // `error`; every Nest-shaped body gets one, so clients can rely on the shape.
+          'statusCode' in body && !('error' in body)
+          ? { ...body, error: STATUS_CODES[status] }
           : body,
-      );
+    );
   }
 }

@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PASSWORD } from '../support/api.js';
-import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/database.js';
-import { scratchDirectory, startServer, type ServerProcess } from '../support/server-process.js';
+import {
+  createTestDatabase,
+  testDatabaseKind,
+  type TestDatabase,
+} from '../support/database.js';
+import {
+  scratchDirectory,
+  startServer,
+  type ServerProcess,
+} from '../support/server-process.js';
 
 const STRONG_SECRET = 'k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a';
 
@@ -11,18 +19,33 @@ async function json(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+): Promise<{
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}> {
   const response = await fetch(`${server.url}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 async function signupOn(server: ServerProcess, name: string): Promise<string> {
-  const response = await json(server, 'POST', '/auth/signup', { email: `${name}@example.com`, username: name, password: PASSWORD });
+  const response = await json(server, 'POST', '/auth/signup', {
+    email: `${name}@example.com`,
+    username: name,
+    password: PASSWORD,
+  });
   expect(response.status).toBe(201);
   return response.body.access_token as string;
 }
@@ -32,33 +55,73 @@ describe('Operations: logs, graceful shutdown, durability', () => {
   let url: string;
   beforeAll(async () => {
     database = await createTestDatabase();
-    url = testDatabaseKind() === 'sqlite' ? `sqlite:${scratchDirectory()}/warden.sqlite` : database.url;
+    url =
+      testDatabaseKind() === 'sqlite'
+        ? `sqlite:${scratchDirectory()}/warden.sqlite`
+        : database.url;
   });
   afterAll(() => database.drop());
 
   it('writes JSON lines in production, with the request id on the response and on the line; nothing forged or secret', async () => {
-    const server = await startServer({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, LOG_LEVEL: 'info', DATABASE_URL: url });
+    const server = await startServer({
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      LOG_LEVEL: 'info',
+      DATABASE_URL: url,
+    });
     try {
-      const tagged = await json(server, 'GET', '/', undefined, { 'X-Request-Id': 'trace-abc.123' });
+      const tagged = await json(server, 'GET', '/', undefined, {
+        'X-Request-Id': 'trace-abc.123',
+      });
       expect(tagged.headers.get('x-request-id')).toBe('trace-abc.123');
-      const untagged = await json(server, 'GET', '/', undefined, { 'X-Request-Id': 'has spaces; and=more' });
+      const untagged = await json(server, 'GET', '/', undefined, {
+        'X-Request-Id': 'has spaces; and=more',
+      });
       expect(untagged.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
       const forged = 'evil\n{"level":30,"msg":"login: user admin"}\r\nx';
-      await json(server, 'POST', '/auth/login', { username: forged, password: 'secret guess 1' }, { 'X-Request-Id': 'req-forge' });
+      await json(
+        server,
+        'POST',
+        '/auth/login',
+        { username: forged, password: 'secret guess 1' },
+        { 'X-Request-Id': 'req-forge' },
+      );
       const token = await signupOn(server, 'log_reader');
-      await json(server, 'GET', '/users/me?access_token=in-the-query', undefined, { authorization: `Bearer ${token}` });
+      await json(
+        server,
+        'GET',
+        '/users/me?access_token=in-the-query',
+        undefined,
+        { authorization: `Bearer ${token}` },
+      );
       await sleep(200);
 
       const lines = server.output().split('\n').filter(Boolean);
-      const entries = lines.map((line) => JSON.parse(line) as { msg?: string; reqId?: string; path?: string });
-      expect(entries.some((entry) => entry.reqId === 'trace-abc.123' && entry.msg === 'request completed')).toBe(true);
-      const loginFailure = entries.find((entry) => entry.msg?.startsWith('login failed'));
+      const entries = lines.map(
+        (line) =>
+          JSON.parse(line) as { msg?: string; reqId?: string; path?: string },
+      );
+      expect(
+        entries.some(
+          (entry) =>
+            entry.reqId === 'trace-abc.123' &&
+            entry.msg === 'request completed',
+        ),
+      ).toBe(true);
+      const loginFailure = entries.find((entry) =>
+        entry.msg?.startsWith('login failed'),
+      );
       expect(loginFailure?.reqId).toBe('req-forge');
-      expect(entries.find((entry) => entry.path?.startsWith('/users/me'))?.path).toBe('/users/me');
-      expect(entries.filter((entry) => entry.msg === 'login: user admin')).toHaveLength(0);
+      expect(
+        entries.find((entry) => entry.path?.startsWith('/users/me'))?.path,
+      ).toBe('/users/me');
+      expect(
+        entries.filter((entry) => entry.msg === 'login: user admin'),
+      ).toHaveLength(0);
       const output = server.output();
-      for (const secret of ['secret guess 1', PASSWORD, token, 'in-the-query']) expect(output).not.toContain(secret);
+      for (const secret of ['secret guess 1', PASSWORD, token, 'in-the-query'])
+        expect(output).not.toContain(secret);
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -66,10 +129,17 @@ describe('Operations: logs, graceful shutdown, durability', () => {
 
   it('on SIGTERM finishes every request in flight, closes, and exits 0', async () => {
     // Production argon2 settings, so that logins are in flight long enough to be caught.
-    const server = await startServer({ DATABASE_URL: url, ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' });
+    const server = await startServer({
+      DATABASE_URL: url,
+      ARGON2_MEMORY_KIB: '19456',
+      ARGON2_TIME_COST: '2',
+    });
     await signupOn(server, 'shutdown_user');
     const inFlight = Array.from({ length: 20 }, () =>
-      json(server, 'POST', '/auth/login', { username: 'shutdown_user', password: PASSWORD }).then((r) => r.status),
+      json(server, 'POST', '/auth/login', {
+        username: 'shutdown_user',
+        password: PASSWORD,
+      }).then((r) => r.status),
     );
     await sleep(30);
     const exit = server.stop('SIGTERM');
@@ -87,8 +157,15 @@ describe('Operations: logs, graceful shutdown, durability', () => {
     const writer = async (worker: number) => {
       for (let i = 0; !stop; i++) {
         try {
-          const response = await json(server, 'POST', '/todos', { title: `w${worker}-${i}` }, { authorization: `Bearer ${token}` });
-          if (response.status === 201) acknowledged.add(response.body.id as string);
+          const response = await json(
+            server,
+            'POST',
+            '/todos',
+            { title: `w${worker}-${i}` },
+            { authorization: `Bearer ${token}` },
+          );
+          if (response.status === 201)
+            acknowledged.add(response.body.id as string);
         } catch {
           return; // the connection died with the server
         }
@@ -103,11 +180,17 @@ describe('Operations: logs, graceful shutdown, durability', () => {
 
     server = await startServer({ DATABASE_URL: url });
     try {
-      const login = await json(server, 'POST', '/auth/login', { username: 'durable_user', password: PASSWORD });
+      const login = await json(server, 'POST', '/auth/login', {
+        username: 'durable_user',
+        password: PASSWORD,
+      });
       const fresh = login.body.access_token as string;
       const stored = new Set<string>();
       for (let offset = 0; ; offset += 100) {
-        const page = await fetch(`${server.url}/todos?limit=100&offset=${offset}`, { headers: { authorization: `Bearer ${fresh}` } });
+        const page = await fetch(
+          `${server.url}/todos?limit=100&offset=${offset}`,
+          { headers: { authorization: `Bearer ${fresh}` } },
+        );
         const todos = (await page.json()) as { id: string }[];
         todos.forEach((todo) => stored.add(todo.id));
         if (todos.length < 100) {

@@ -7,7 +7,11 @@ export class LoginDto {
     description: 'Username or email address',
     example: 'jane_doe',
   })
-  @ValidateIf((login: LoginDto) => login.email === undefined)
+  // Checked whenever present, and required when `email` is absent.
+  @ValidateIf(
+    (login: LoginDto) =>
+      login.username !== undefined || login.email === undefined,
+  )
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
