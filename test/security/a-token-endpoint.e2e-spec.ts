@@ -120,7 +120,11 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
     expect(unknown.text).toBe(wrong.text);
     // Only the date and the per-request id may differ.
     const { date: _a, 'x-request-id': _ida, ...wrongHeaders } = wrong.headers;
-    const { date: _b, 'x-request-id': _idb, ...unknownHeaders } = unknown.headers;
+    const {
+      date: _b,
+      'x-request-id': _idb,
+      ...unknownHeaders
+    } = unknown.headers;
     expect(unknownHeaders).toEqual(wrongHeaders);
   });
 
