@@ -1,0 +1,102 @@
+// Shared by the benchmark and the soak test: start the built server like production, load it,
+// read its memory. Plain ESM JavaScript so that it runs with no build step of its own.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const PASSWORD = 'correct horse battery staple';
+export const BENCH_SECRET = 'bench-only-secret-0123456789abcdefghijklmnopqrstuv';
+
+export const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
+
+/** `taskset -c CORE command...` where taskset exists, so server and load generator do not share a core. */
+export function pinned(core, command, args) {
+  return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+export async function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+export function build() {
+  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build failed');
+}
+
+/** Starts `node dist/main.js` in production mode on core 0; resolves once it answers, with the cold-start time. */
+export async function startWarden(env = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+  const [command, args] = pinned(0, process.execPath, [join(ROOT, 'dist/main.js')]);
+  const started = performance.now();
+  const child = spawn(command, args, {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      JWT_SECRET: BENCH_SECRET,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,
+      // Throttling stays on, with limits high enough not to refuse the load.
+      RATE_LIMIT: '100000000',
+      AUTH_RATE_LIMIT: '100000000',
+      LOGIN_FAILURE_LIMIT: '5',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('warden exited during start-up');
+    try {
+      if ((await fetch(`${url}/health/live`)).ok) break;
+    } catch {
+      // not yet
+    }
+    await sleep(5);
+  }
+  const coldStartMs = performance.now() - started;
+  return {
+    url,
+    child,
+    coldStartMs,
+    // With taskset the child is taskset, which exec()s node: same pid.
+    rssMb: () => rssMb(child.pid),
+    stop: () =>
+      new Promise((done) => {
+        child.once('exit', done);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function rssMb(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return line ? Number(line.replace(/\D+/g, '')) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+export async function json(url, method, path, body, headers = {}) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : {} };
+}
