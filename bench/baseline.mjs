@@ -10,8 +10,17 @@ import jwt from 'jsonwebtoken';
 const key = createSecretKey(Buffer.from(process.env.JWT_SECRET, 'utf8'));
 const user = JSON.parse(process.env.BASELINE_USER);
 const body = JSON.stringify(user);
-const hash = await argon2.hash(process.env.BASELINE_PASSWORD, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-const verifyOptions = { algorithms: ['HS256'], issuer: 'warden', audience: 'warden-api' };
+const hash = await argon2.hash(process.env.BASELINE_PASSWORD, {
+  type: argon2.argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+});
+const verifyOptions = {
+  algorithms: ['HS256'],
+  issuer: 'warden',
+  audience: 'warden-api',
+};
 
 createServer((request, response) => {
   if (request.method === 'GET' && request.url === '/users/me') {
@@ -19,7 +28,9 @@ createServer((request, response) => {
     try {
       const claims = jwt.verify(match?.[1] ?? '', key, verifyOptions);
       if (claims.sub !== user.id) throw new Error('sub');
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+      response
+        .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+        .end(body);
     } catch {
       response.writeHead(401).end();
     }
@@ -32,10 +43,24 @@ createServer((request, response) => {
       const form = new URLSearchParams(data);
       const ok = await argon2.verify(hash, form.get('password') ?? '');
       if (!ok) return response.writeHead(400).end('{"error":"invalid_grant"}');
-      const token = jwt.sign({ sub: user.id, scope: 'profile' }, key, { algorithm: 'HS256', expiresIn: 900, issuer: 'warden', audience: 'warden-api' });
+      const token = jwt.sign({ sub: user.id, scope: 'profile' }, key, {
+        algorithm: 'HS256',
+        expiresIn: 900,
+        issuer: 'warden',
+        audience: 'warden-api',
+      });
       response
-        .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
-        .end(JSON.stringify({ access_token: token, token_type: 'bearer', expires_in: 900 }));
+        .writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'cache-control': 'no-store',
+        })
+        .end(
+          JSON.stringify({
+            access_token: token,
+            token_type: 'bearer',
+            expires_in: 900,
+          }),
+        );
     });
     return;
   }

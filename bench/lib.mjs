@@ -9,13 +9,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const PASSWORD = 'correct horse battery staple';
-export const BENCH_SECRET = 'bench-only-secret-0123456789abcdefghijklmnopqrstuv';
+export const BENCH_SECRET =
+  'bench-only-secret-0123456789abcdefghijklmnopqrstuv';
 
 export const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
 /** `taskset -c CORE command...` where taskset exists, so server and load generator do not share a core. */
 export function pinned(core, command, args) {
-  return hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+  return hasTaskset
+    ? ['taskset', ['-c', String(core), command, ...args]]
+    : [command, args];
 }
 
 export async function freePort() {
@@ -30,7 +33,10 @@ export async function freePort() {
 }
 
 export function build() {
-  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync('npm', ['run', 'build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error('npm run build failed');
 }
 
@@ -38,7 +44,9 @@ export function build() {
 export async function startWarden(env = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
-  const [command, args] = pinned(0, process.execPath, [join(ROOT, 'dist/main.js')]);
+  const [command, args] = pinned(0, process.execPath, [
+    join(ROOT, 'dist/main.js'),
+  ]);
   const started = performance.now();
   const child = spawn(command, args, {
     cwd: dir,
@@ -59,7 +67,8 @@ export async function startWarden(env = {}) {
   });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (child.exitCode !== null) throw new Error('warden exited during start-up');
+    if (child.exitCode !== null)
+      throw new Error('warden exited during start-up');
     try {
       if ((await fetch(`${url}/health/live`)).ok) break;
     } catch {
@@ -84,7 +93,9 @@ export async function startWarden(env = {}) {
 
 export function rssMb(pid) {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return line ? Number(line.replace(/\D+/g, '')) / 1024 : NaN;
   } catch {
     return NaN;
@@ -94,7 +105,10 @@ export function rssMb(pid) {
 export async function json(url, method, path, body, headers = {}) {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -3,7 +3,11 @@
 import autocannon from 'autocannon';
 
 const options = JSON.parse(process.argv[2]);
-const result = await autocannon({ ...options, renderProgressBar: false, renderResultsTable: false });
+const result = await autocannon({
+  ...options,
+  renderProgressBar: false,
+  renderResultsTable: false,
+});
 process.stdout.write(
   JSON.stringify({
     requestsPerSecond: result.requests.average,

@@ -5,26 +5,57 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_SECRET, PASSWORD, ROOT, build, freePort, hasTaskset, json, pinned, rssMb, startWarden } from './lib.mjs';
+import {
+  BENCH_SECRET,
+  PASSWORD,
+  ROOT,
+  build,
+  freePort,
+  hasTaskset,
+  json,
+  pinned,
+  startWarden,
+} from './lib.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 function load(options) {
-  const [command, args] = pinned(1, process.execPath, [join(ROOT, 'bench/load.mjs'), JSON.stringify({ duration: DURATION, connections: CONNECTIONS, ...options })]);
+  const [command, args] = pinned(1, process.execPath, [
+    join(ROOT, 'bench/load.mjs'),
+    JSON.stringify({
+      duration: DURATION,
+      connections: CONNECTIONS,
+      ...options,
+    }),
+  ]);
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
-    child.once('exit', (code) => (code === 0 ? done(JSON.parse(out)) : fail(new Error(`load exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? done(JSON.parse(out))
+        : fail(new Error(`load exited ${code}`)),
+    );
   });
 }
 
 async function startBaseline(user) {
   const port = await freePort();
-  const [command, args] = pinned(0, process.execPath, [join(ROOT, 'bench/baseline.mjs')]);
+  const [command, args] = pinned(0, process.execPath, [
+    join(ROOT, 'bench/baseline.mjs'),
+  ]);
   const child = spawn(command, args, {
-    env: { PATH: process.env.PATH, PORT: String(port), JWT_SECRET: BENCH_SECRET, BASELINE_USER: JSON.stringify(user), BASELINE_PASSWORD: PASSWORD },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      JWT_SECRET: BENCH_SECRET,
+      BASELINE_USER: JSON.stringify(user),
+      BASELINE_PASSWORD: PASSWORD,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -36,32 +67,73 @@ async function startBaseline(user) {
       await sleep(20);
     }
   }
-  return { url, child, stop: () => new Promise((done) => { child.once('exit', done); child.kill(); }) };
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((done) => {
+        child.once('exit', done);
+        child.kill();
+      }),
+  };
 }
 
 build();
 const warden = await startWarden();
-console.log(`cold start to first response: ${warden.coldStartMs.toFixed(0)} ms (taskset: ${hasTaskset ? 'yes' : 'no'})`);
-const signup = await json(warden.url, 'POST', '/auth/signup', { email: 'bench@example.com', username: 'bench_user', password: PASSWORD, fullName: 'Bench User' });
+console.log(
+  `cold start to first response: ${warden.coldStartMs.toFixed(0)} ms (taskset: ${hasTaskset ? 'yes' : 'no'})`,
+);
+const signup = await json(warden.url, 'POST', '/auth/signup', {
+  email: 'bench@example.com',
+  username: 'bench_user',
+  password: PASSWORD,
+  fullName: 'Bench User',
+});
 const token = signup.body.access_token;
 const auth = { authorization: `Bearer ${token}` };
-for (let i = 0; i < 30; i++) await json(warden.url, 'POST', '/todos', { title: `todo ${i}` }, auth);
-for (let i = 0; i < 20; i++) await json(warden.url, 'POST', '/posts', { title: `post ${i}`, content: 'Lorem ipsum '.repeat(20) }, auth);
-const loginBody = new URLSearchParams({ grant_type: 'password', username: 'bench_user', password: PASSWORD }).toString();
-const loginRequest = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: loginBody };
+for (let i = 0; i < 30; i++)
+  await json(warden.url, 'POST', '/todos', { title: `todo ${i}` }, auth);
+for (let i = 0; i < 20; i++)
+  await json(
+    warden.url,
+    'POST',
+    '/posts',
+    { title: `post ${i}`, content: 'Lorem ipsum '.repeat(20) },
+    auth,
+  );
+const loginBody = new URLSearchParams({
+  grant_type: 'password',
+  username: 'bench_user',
+  password: PASSWORD,
+}).toString();
+const loginRequest = {
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: loginBody,
+};
 
 const results = {};
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, warden.rssMb())), 250);
+const sampler = setInterval(
+  () => (peakRss = Math.max(peakRss, warden.rssMb())),
+  250,
+);
 
 console.log('(a) GET /users/me …');
-results.a_users_me = await load({ url: `${warden.url}/users/me`, headers: auth });
+results.a_users_me = await load({
+  url: `${warden.url}/users/me`,
+  headers: auth,
+});
 console.log('(b) GET /todos …');
 results.b_todos = await load({ url: `${warden.url}/todos`, headers: auth });
 console.log('(c) GET /posts …');
 results.c_posts = await load({ url: `${warden.url}/posts` });
 console.log('(d) POST /auth/token …');
-results.d_token = await load({ url: `${warden.url}/auth/token`, ...loginRequest, connections: 8 });
+results.d_token = await load({
+  url: `${warden.url}/auth/token`,
+  ...loginRequest,
+  connections: 8,
+});
 console.log('(e) GET /users/me while logins saturate …');
 const [e, eLogins] = await Promise.all([
   load({ url: `${warden.url}/users/me`, headers: auth, connections: 10 }),
@@ -74,12 +146,20 @@ await warden.stop();
 
 const baseline = await startBaseline(signup.body.user);
 console.log('baseline GET /users/me …');
-results.baseline_users_me = await load({ url: `${baseline.url}/users/me`, headers: auth });
+results.baseline_users_me = await load({
+  url: `${baseline.url}/users/me`,
+  headers: auth,
+});
 console.log('baseline POST /token …');
-results.baseline_token = await load({ url: `${baseline.url}/token`, ...loginRequest, connections: 8 });
+results.baseline_token = await load({
+  url: `${baseline.url}/token`,
+  ...loginRequest,
+  connections: 8,
+});
 await baseline.stop();
 
-const ratio = (a, b) => Number((a.requestsPerSecond / b.requestsPerSecond).toFixed(2));
+const ratio = (a, b) =>
+  Number((a.requestsPerSecond / b.requestsPerSecond).toFixed(2));
 const report = {
   date: new Date().toISOString(),
   node: process.version,
@@ -91,20 +171,42 @@ const report = {
   peakRssMb: Math.round(peakRss),
   results,
   ratios: {
-    a_users_me_vs_baseline: ratio(results.a_users_me, results.baseline_users_me),
+    a_users_me_vs_baseline: ratio(
+      results.a_users_me,
+      results.baseline_users_me,
+    ),
     d_token_vs_baseline: ratio(results.d_token, results.baseline_token),
   },
   targets: {
-    'a >= 0.5x baseline': ratio(results.a_users_me, results.baseline_users_me) >= 0.5,
+    'a >= 0.5x baseline':
+      ratio(results.a_users_me, results.baseline_users_me) >= 0.5,
     'd >= 0.9x baseline': ratio(results.d_token, results.baseline_token) >= 0.9,
     'e p99 < 50 ms': results.e_users_me_under_login_load.p99 < 50,
     'cold start < 1 s': warden.coldStartMs < 1000,
     'RSS < 150 MB': peakRss < 150,
   },
 };
-writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(
+  join(ROOT, 'bench/results/latest.json'),
+  `${JSON.stringify(report, null, 2)}\n`,
+);
 
-const rows = Object.entries(results).map(([name, r]) => ({ scenario: name, 'req/s': Math.round(r.requestsPerSecond), p50: r.p50, p99: r.p99, non2xx: r.non2xx, errors: r.errors }));
+const rows = Object.entries(results).map(([name, r]) => ({
+  scenario: name,
+  'req/s': Math.round(r.requestsPerSecond),
+  p50: r.p50,
+  p99: r.p99,
+  non2xx: r.non2xx,
+  errors: r.errors,
+}));
 console.table(rows);
-console.log('ratios', report.ratios, '\ncold start', report.coldStartMs, 'ms; peak RSS', report.peakRssMb, 'MB');
+console.log(
+  'ratios',
+  report.ratios,
+  '\ncold start',
+  report.coldStartMs,
+  'ms; peak RSS',
+  report.peakRssMb,
+  'MB',
+);
 console.log('targets', report.targets);

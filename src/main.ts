@@ -2,10 +2,14 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createApp, inFlightRequestsOf } from './app.setup.js';
 import { ConfigurationError } from './config/environment.js';
+import { flushLogs } from './logging/logging.module.js';
 import type { Config } from './config/environment.js';
 
 /** In-flight requests get this long to finish after SIGTERM before the process gives up. */
 const SHUTDOWN_GRACE_MS = 10_000;
+
+// Log lines are buffered; whatever way the process ends, the last ones are written out.
+process.on('exit', flushLogs);
 
 try {
   const app = await createApp();

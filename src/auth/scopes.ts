@@ -65,3 +65,24 @@ export function intersectScopes(
   }
   return result;
 }
+
+const effectiveCache = new Map<string, ReadonlySet<Scope>>();
+const EFFECTIVE_CACHE_LIMIT = 1000;
+
+/**
+ * The token's scopes that these roles still grant: asked on every authenticated request, with
+ * only a handful of distinct answers, so they are computed once each.
+ */
+export function effectiveScopes(
+  scope: string,
+  roles: readonly Role[],
+): ReadonlySet<Scope> {
+  const key = `${roles.join(',')}|${scope}`;
+  let scopes = effectiveCache.get(key);
+  if (!scopes) {
+    scopes = intersectScopes(scope, grantedScopes(roles));
+    if (effectiveCache.size >= EFFECTIVE_CACHE_LIMIT) effectiveCache.clear();
+    effectiveCache.set(key, scopes);
+  }
+  return scopes;
+}

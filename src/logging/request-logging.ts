@@ -16,6 +16,7 @@ export function logRequests(
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (!PinoLogger.root.isLevelEnabled(level)) return done();
     PinoLogger.root[level](
       {
         reqId: request.id,

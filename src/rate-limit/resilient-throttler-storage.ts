@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
-import {
-  ThrottlerStorageService,
-  type ThrottlerStorage,
-} from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { FixedWindowThrottlerStorage } from './fixed-window-storage.js';
 
 type ThrottlerStorageRecord = Awaited<
   ReturnType<ThrottlerStorage['increment']>
@@ -16,7 +14,7 @@ type ThrottlerStorageRecord = Awaited<
  */
 export class ResilientThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
-  private readonly local = new ThrottlerStorageService();
+  private readonly local = new FixedWindowThrottlerStorage();
   private failing = false;
 
   constructor(

@@ -95,9 +95,10 @@ describe('Operations: logs, graceful shutdown, durability', () => {
         undefined,
         { authorization: `Bearer ${token}` },
       );
-      await sleep(200);
+      await server.waitForOutput(/"path":"\/users\/me"/);
 
-      const lines = server.output().split('\n').filter(Boolean);
+      // Complete lines only: a buffered write may be arriving while we read.
+      const lines = server.output().split('\n').slice(0, -1).filter(Boolean);
       const entries = lines.map(
         (line) =>
           JSON.parse(line) as { msg?: string; reqId?: string; path?: string },

@@ -99,7 +99,9 @@ describe('L. Security logging', () => {
         })
       ).status,
     ).toBe(404);
-    const output = server.output();
+    const output = await server.waitForOutput(
+      `asked for todo ${String(todo.id)}`,
+    );
     expect(output).toContain(
       `authorization failed: user ${bob.user.id} may not change post ${String(post.id)}`,
     );
@@ -137,7 +139,7 @@ describe('L. Security logging', () => {
     }
     expect(statuses).toContain(429);
 
-    const output = server.output();
+    const output = await server.waitForOutput(/rate limited: ip/);
     expect(output).toMatch(
       new RegExp(
         `login: user ${aliceId} session [0-9a-f-]+ ip 127\\.0\\.0\\.1`,

@@ -14,6 +14,8 @@ export interface ServerProcess {
   port: number;
   child: ChildProcess;
   output(): string;
+  /** Waits (up to 5 s: log lines are buffered for up to 250 ms) until the output matches. */
+  waitForOutput(pattern: RegExp | string): Promise<string>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -85,6 +87,15 @@ export async function startServer(
     port,
     child,
     output: () => output,
+    waitForOutput: async (pattern) => {
+      const deadline = Date.now() + 5000;
+      const matches = () =>
+        typeof pattern === 'string'
+          ? output.includes(pattern)
+          : pattern.test(output);
+      while (!matches() && Date.now() < deadline) await sleep(25);
+      return output;
+    },
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null)
         child.kill(signal);

@@ -9,7 +9,7 @@ import { AccessTokenService } from '../access-token.service.js';
 import { readBearerCredentials } from '../bearer-token.js';
 import { JwtKeys } from '../jwt-keys.js';
 import type { Principal } from '../principal.js';
-import { grantedScopes, intersectScopes } from '../scopes.js';
+import { effectiveScopes } from '../scopes.js';
 
 /**
  * The verification path for access tokens on every protected route. jsonwebtoken checks the
@@ -57,7 +57,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       user,
       sessionId: claims.sid,
       tokenId: claims.jti,
-      scopes: intersectScopes(claims.scope, grantedScopes(user.roles)),
+      scopes: effectiveScopes(claims.scope, user.roles),
       expiresAt: claims.exp,
     };
   }
