@@ -15,6 +15,35 @@ import {
 // Skipped without TEST_REDIS_URL; test/support/global-setup.ts says so at the start of the run.
 const redisUrl = process.env.TEST_REDIS_URL;
 
+interface InstancePair {
+  a: ServerProcess;
+  b: ServerProcess;
+}
+
+/**
+ * Two server processes on one database that both can open (a SQLite file in WAL mode, or the
+ * PostgreSQL schema), started one after the other so that the first runs the migrations.
+ * Stopped, and the database dropped, after the suite.
+ */
+function instancePair(env: Record<string, string>): InstancePair {
+  const pair = {} as InstancePair;
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const url =
+      testDatabaseKind() === 'sqlite'
+        ? `sqlite:${join(scratchDirectory(), 'shared.sqlite')}`
+        : database.url;
+    pair.a = await startServer({ DATABASE_URL: url, ...env });
+    pair.b = await startServer({ DATABASE_URL: url, ...env });
+  });
+  afterAll(async () => {
+    await Promise.all([pair.a?.stop(), pair.b?.stop()]);
+    await database?.drop();
+  });
+  return pair;
+}
+
 interface Json {
   [key: string]: unknown;
 }
@@ -27,25 +56,7 @@ interface Json {
 describe.skipIf(!redisUrl)(
   'Two instances sharing the database and Redis',
   () => {
-    let database: TestDatabase;
-    let a: ServerProcess;
-    let b: ServerProcess;
-
-    beforeAll(async () => {
-      database = await createTestDatabase();
-      // Two processes need a database both can open: a SQLite file (WAL) or the PostgreSQL schema.
-      const url =
-        testDatabaseKind() === 'sqlite'
-          ? `sqlite:${join(scratchDirectory(), 'shared.sqlite')}`
-          : database.url;
-      const env = { DATABASE_URL: url, REDIS_URL: redisUrl! };
-      a = await startServer(env); // runs the migrations first
-      b = await startServer(env);
-    });
-    afterAll(async () => {
-      await Promise.all([a?.stop(), b?.stop()]);
-      await database?.drop();
-    });
+    const pair = instancePair({ REDIS_URL: redisUrl! });
 
     const call = async (
       server: ServerProcess,
@@ -117,60 +128,68 @@ describe.skipIf(!redisUrl)(
     }
 
     it('log in on A, refresh on B, log out on B: A refuses the access token within 1 s', async () => {
-      const user = await signUp(a);
-      const rotated = await refresh(b, user.refreshToken);
+      const user = await signUp(pair.a);
+      const rotated = await refresh(pair.b, user.refreshToken);
       expect(rotated.status).toBe(200);
       const accessToken = rotated.body.access_token as string;
       // Warm A's caches for this user and session.
       expect(
-        (await call(a, 'GET', '/users/me', { token: accessToken })).status,
+        (await call(pair.a, 'GET', '/users/me', { token: accessToken })).status,
       ).toBe(200);
       expect(
-        (await call(a, 'GET', '/users/me', { token: user.accessToken })).status,
+        (await call(pair.a, 'GET', '/users/me', { token: user.accessToken }))
+          .status,
       ).toBe(200);
 
       const loggedOut = Date.now();
-      const logout = await call(b, 'POST', '/auth/logout', {
+      const logout = await call(pair.b, 'POST', '/auth/logout', {
         json: { refresh_token: rotated.body.refresh_token },
       });
       expect(logout.status).toBe(204);
-      expect(await msUntilRefused(a, accessToken, loggedOut)).toBeLessThan(
+      expect(await msUntilRefused(pair.a, accessToken, loggedOut)).toBeLessThan(
         1000,
       );
       expect(
-        (await call(a, 'GET', '/users/me', { token: user.accessToken })).status,
+        (await call(pair.a, 'GET', '/users/me', { token: user.accessToken }))
+          .status,
       ).toBe(401);
       expect(
-        (await refresh(a, rotated.body.refresh_token as string)).body.error,
+        (await refresh(pair.a, rotated.body.refresh_token as string)).body
+          .error,
       ).toBe('invalid_grant');
     });
 
     it('detects refresh-token reuse across instances and ends the session on both', async () => {
-      const user = await signUp(a);
-      const rotated = await refresh(a, user.refreshToken);
+      const user = await signUp(pair.a);
+      const rotated = await refresh(pair.a, user.refreshToken);
       expect(rotated.status).toBe(200);
       const accessToken = rotated.body.access_token as string;
       expect(
-        (await call(a, 'GET', '/users/me', { token: accessToken })).status,
+        (await call(pair.a, 'GET', '/users/me', { token: accessToken })).status,
       ).toBe(200);
       expect(
-        (await call(b, 'GET', '/users/me', { token: accessToken })).status,
+        (await call(pair.b, 'GET', '/users/me', { token: accessToken })).status,
       ).toBe(200);
 
       const reusedAt = Date.now();
-      const reuse = await refresh(b, user.refreshToken);
+      const reuse = await refresh(pair.b, user.refreshToken);
       expect(reuse.status).toBe(400);
       expect(reuse.body.error).toBe('invalid_grant');
-      expect(await msUntilRefused(a, accessToken, reusedAt)).toBeLessThan(1000);
-      expect(await msUntilRefused(b, accessToken, reusedAt)).toBeLessThan(1000);
+      expect(await msUntilRefused(pair.a, accessToken, reusedAt)).toBeLessThan(
+        1000,
+      );
+      expect(await msUntilRefused(pair.b, accessToken, reusedAt)).toBeLessThan(
+        1000,
+      );
       expect(
-        (await refresh(a, rotated.body.refresh_token as string)).body.error,
+        (await refresh(pair.a, rotated.body.refresh_token as string)).body
+          .error,
       ).toBe('invalid_grant');
     });
 
     it('a password change on B ends the other sessions on A within 1 s; a profile edit on B shows on A at once', async () => {
-      const user = await signUp(a);
-      const second = await call(a, 'POST', '/auth/token', {
+      const user = await signUp(pair.a);
+      const second = await call(pair.a, 'POST', '/auth/token', {
         form: {
           grant_type: 'password',
           username: user.username,
@@ -179,21 +198,21 @@ describe.skipIf(!redisUrl)(
       });
       const otherToken = second.body.access_token as string;
       expect(
-        (await call(a, 'GET', '/users/me', { token: otherToken })).status,
+        (await call(pair.a, 'GET', '/users/me', { token: otherToken })).status,
       ).toBe(200);
 
-      const edited = await call(b, 'PATCH', '/users/me', {
+      const edited = await call(pair.b, 'PATCH', '/users/me', {
         token: user.accessToken,
         json: { fullName: 'Renamed on B' },
       });
       expect(edited.status).toBe(200);
       expect(
-        (await call(a, 'GET', '/users/me', { token: user.accessToken })).body
-          .fullName,
+        (await call(pair.a, 'GET', '/users/me', { token: user.accessToken }))
+          .body.fullName,
       ).toBe('Renamed on B');
 
       const changedAt = Date.now();
-      const change = await call(b, 'POST', '/users/me/password', {
+      const change = await call(pair.b, 'POST', '/users/me/password', {
         token: user.accessToken,
         json: {
           currentPassword: PASSWORD,
@@ -201,9 +220,12 @@ describe.skipIf(!redisUrl)(
         },
       });
       expect(change.status).toBe(204);
-      expect(await msUntilRefused(a, otherToken, changedAt)).toBeLessThan(1000);
+      expect(await msUntilRefused(pair.a, otherToken, changedAt)).toBeLessThan(
+        1000,
+      );
       expect(
-        (await call(a, 'GET', '/users/me', { token: user.accessToken })).status,
+        (await call(pair.a, 'GET', '/users/me', { token: user.accessToken }))
+          .status,
       ).toBe(200);
     });
   },
@@ -215,27 +237,11 @@ describe.skipIf(!redisUrl)(
  * need REDIS_URL, and it shows the suite above measures the Redis path, not a database read.
  */
 describe('Two instances without Redis (control)', () => {
-  let database: TestDatabase;
-  let a: ServerProcess;
-  let b: ServerProcess;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const url =
-      testDatabaseKind() === 'sqlite'
-        ? `sqlite:${join(scratchDirectory(), 'shared.sqlite')}`
-        : database.url;
-    a = await startServer({ DATABASE_URL: url });
-    b = await startServer({ DATABASE_URL: url });
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await database?.drop();
-  });
+  const pair = instancePair({});
 
   it('keeps accepting a logged-out token on the other instance while its cache holds', async () => {
     const name = `solo_${Date.now().toString(36)}`;
-    const signup = await fetch(`${a.url}/auth/signup`, {
+    const signup = await fetch(`${pair.a.url}/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -252,16 +258,16 @@ describe('Two instances without Redis (control)', () => {
       fetch(`${server.url}/users/me`, {
         headers: { authorization: `Bearer ${tokens.access_token}` },
       }).then((response) => response.status);
-    expect(await me(a)).toBe(200);
-    const logout = await fetch(`${b.url}/auth/logout`, {
+    expect(await me(pair.a)).toBe(200);
+    const logout = await fetch(`${pair.b.url}/auth/logout`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ refresh_token: tokens.refresh_token }),
     });
     expect(logout.status).toBe(204);
-    expect(await me(b)).toBe(401);
+    expect(await me(pair.b)).toBe(401);
     await sleep(1500);
-    expect(await me(a)).toBe(200);
+    expect(await me(pair.a)).toBe(200);
   });
 });
 
@@ -269,35 +275,17 @@ describe.skipIf(!redisUrl)(
   'I. Rate limits shared by two instances through Redis',
   () => {
     const AUTH_LIMIT = 5;
-    let database: TestDatabase;
-    let a: ServerProcess;
-    let b: ServerProcess;
-
-    beforeAll(async () => {
-      database = await createTestDatabase();
-      const url =
-        testDatabaseKind() === 'sqlite'
-          ? `sqlite:${join(scratchDirectory(), 'shared.sqlite')}`
-          : database.url;
-      const env = {
-        DATABASE_URL: url,
-        REDIS_URL: redisUrl!,
-        // A namespace of its own, so parallel runs sharing this Redis do not share counts.
-        REDIS_KEY_PREFIX: `warden-test-${Date.now().toString(36)}-${testDatabaseKind()}:`,
-        AUTH_RATE_LIMIT: String(AUTH_LIMIT),
-      };
-      a = await startServer(env);
-      b = await startServer(env);
-    });
-    afterAll(async () => {
-      await Promise.all([a?.stop(), b?.stop()]);
-      await database?.drop();
+    const pair = instancePair({
+      REDIS_URL: redisUrl!,
+      // A namespace of its own, so parallel runs sharing this Redis do not share counts.
+      REDIS_KEY_PREFIX: `warden-test-${Date.now().toString(36)}-${testDatabaseKind()}:`,
+      AUTH_RATE_LIMIT: String(AUTH_LIMIT),
     });
 
     it('RL-06: requests alternated between the instances trip the limit at N+1', async () => {
       const statuses: number[] = [];
       for (let i = 0; i <= AUTH_LIMIT; i++) {
-        const server = i % 2 === 0 ? a : b;
+        const server = i % 2 === 0 ? pair.a : pair.b;
         const response = await fetch(`${server.url}/auth/login`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

@@ -161,23 +161,44 @@ describe('J. Authorization (BOLA, BFLA, BOPLA)', () => {
     expect((await postOf(alice)).author.id).toBe(alice.id);
   });
 
-  it('AZ-09: every route outside the public allowlist answers 401 without a token', async () => {
+  it('AZ-09: every route outside the public allowlist answers 401 without a token, and carries the padlock in OpenAPI', async () => {
     const document = (await request(t.server).get('/docs-json').expect(200))
       .body as {
-      paths: Record<string, Record<string, unknown>>;
+      paths: Record<
+        string,
+        Record<string, { security?: Record<string, string[]>[] }>
+      >;
     };
     const routes = Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.keys(item).map((method) => ({ method, path })),
+      Object.entries(item).map(([method, operation]) => ({
+        method,
+        path,
+        operation,
+      })),
     );
     expect(routes.length).toBeGreaterThan(30);
-    for (const { method, path } of routes) {
+    for (const { method, path, operation } of routes) {
       const route = `${method.toUpperCase()} ${path}`;
+      const isPublic = PUBLIC_ROUTES.has(route);
       const response = await request(t.server)[method as 'get'](
         path.replace(/\{[^}]+\}/g, SOME_ID),
       );
-      if (PUBLIC_ROUTES.has(route))
+      if (isPublic) {
         expect(response.status, route).not.toBe(401);
-      else expect(response.status, route).toBe(401);
+        expect(operation.security ?? [], route).toEqual([]);
+      } else {
+        expect(response.status, route).toBe(401);
+        expect(response.headers['www-authenticate'], route).toBe(
+          'Bearer realm="warden"',
+        );
+        // Both Authorize schemes unlock it in Swagger UI: a pasted token or the OAuth2 flow.
+        expect(operation.security, route).toEqual(
+          expect.arrayContaining([
+            { bearer: [] },
+            expect.objectContaining({ oauth2: expect.any(Array) }),
+          ]),
+        );
+      }
     }
   });
 
