@@ -13,6 +13,26 @@ import type { Config } from '../config/environment.js';
  * Outside development, lines go out through a buffered stdout (4 KB): one write() for many
  * requests instead of one each, flushed at least every 250 ms and by `flushLogs()` at exit.
  */
+const SECRET_FIELDS = [
+  'authorization',
+  'cookie',
+  'password',
+  'currentPassword',
+  'newPassword',
+  'access_token',
+  'refresh_token',
+  'token',
+];
+
+/**
+ * Nothing logs headers, bodies or tokens; should anything ever hand such an object to the
+ * logger, these fields (at the top level or one level down) still stay out of the log.
+ */
+export const REDACT = {
+  paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`)],
+  censor: '[redacted]',
+};
+
 let buffered: ReturnType<typeof pino.destination> | undefined;
 
 @Module({
@@ -21,6 +41,7 @@ let buffered: ReturnType<typeof pino.destination> | undefined;
       inject: [ConfigService],
       useFactory: (config: ConfigService<Config, true>) => {
         const level = config.get('LOG_LEVEL', { infer: true });
+
         // No route gets nestjs-pino's middleware (see above); with none at all, Fastify runs no
         // middleware engine per request either.
         const forRoutes: string[] = [];
@@ -29,6 +50,7 @@ let buffered: ReturnType<typeof pino.destination> | undefined;
             forRoutes,
             pinoHttp: {
               level,
+              redact: REDACT,
               transport: {
                 target: 'pino-pretty',
                 options: {
@@ -45,7 +67,7 @@ let buffered: ReturnType<typeof pino.destination> | undefined;
         setInterval(() => buffered?.flush(), 250).unref();
         return {
           forRoutes,
-          pinoHttp: [{ level }, buffered],
+          pinoHttp: [{ level, redact: REDACT }, buffered],
         };
       },
     }),
