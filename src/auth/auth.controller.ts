@@ -143,11 +143,7 @@ export class AuthController {
       client,
     );
     if (outcome.ok) return outcome.tokens;
-    throw new UnauthorizedException(
-      outcome.error === 'invalid_scope'
-        ? 'The requested scope exceeds the granted scope'
-        : 'The refresh token is invalid, expired or revoked',
-    );
+    throw new UnauthorizedException(outcome.description);
   }
 
   @Post('auth/logout')

@@ -21,7 +21,11 @@ const MAX_PASSWORD_LENGTH = 128;
 
 export type RefreshOutcome =
   | { ok: true; tokens: TokenResponseDto }
-  | { ok: false; error: 'invalid_grant' | 'invalid_scope' };
+  | {
+      ok: false;
+      error: 'invalid_grant' | 'invalid_scope';
+      description: string;
+    };
 
 /** Signup, credential checks, the token grants, and ending sessions. */
 @Injectable()
@@ -114,15 +118,7 @@ export class AuthService {
         client,
       );
       if (outcome.ok) return outcome.tokens;
-      throw outcome.error === 'invalid_scope'
-        ? new OAuthException(
-            'invalid_scope',
-            'The requested scope exceeds the granted scope',
-          )
-        : new OAuthException(
-            'invalid_grant',
-            'The refresh token is invalid, expired or revoked',
-          );
+      throw new OAuthException(outcome.error, outcome.description);
     }
     const user = await this.authenticate(
       request.username,
@@ -150,13 +146,17 @@ export class AuthService {
   ): Promise<RefreshOutcome> {
     const rotation = await this.sessions.rotate(refreshToken, client, scope);
     if (!rotation.ok) {
-      return {
-        ok: false,
-        error:
-          rotation.reason === 'invalid-scope'
-            ? 'invalid_scope'
-            : 'invalid_grant',
-      };
+      return rotation.reason === 'invalid-scope'
+        ? {
+            ok: false,
+            error: 'invalid_scope',
+            description: 'The requested scope exceeds the granted scope',
+          }
+        : {
+            ok: false,
+            error: 'invalid_grant',
+            description: 'The refresh token is invalid, expired or revoked',
+          };
     }
     return {
       ok: true,

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { type FindOptionsWhere, In, IsNull, Repository } from 'typeorm';
+import { type FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import type { ClientInfo } from '../auth/principal.js';
 import {
   grantedScopes,
@@ -227,15 +227,12 @@ export class SessionsService {
     reason: SessionEndReason,
     keepSessionId?: string,
   ): Promise<void> {
-    const ids = (
-      await this.sessions.find({
-        select: { id: true },
-        where: { userId, endedAt: IsNull() },
-      })
-    )
-      .map((session) => session.id)
-      .filter((id) => id !== keepSessionId);
-    if (ids.length > 0) await this.end({ id: In(ids) }, reason);
+    await this.end(
+      keepSessionId === undefined
+        ? { userId }
+        : { userId, id: Not(keepSessionId) },
+      reason,
+    );
   }
 
   private async end(
