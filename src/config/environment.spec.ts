@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, validateEnvironment } from './environment.js';
 
@@ -24,6 +24,7 @@ describe('validateEnvironment', () => {
       ARGON2_MEMORY_KIB: 19456,
       ARGON2_TIME_COST: 2,
       ARGON2_PARALLELISM: 1,
+      PASSWORD_HASH_CONCURRENCY: Math.max(1, availableParallelism() - 1),
       CORS_ORIGINS: [],
       SWAGGER_ENABLED: true,
       LOG_LEVEL: 'info',
@@ -106,12 +107,14 @@ describe('validateEnvironment', () => {
         JWT_SECRET: STRONG_SECRET,
         PORT: 'x',
         LOG_LEVEL: 'y',
+        PASSWORD_HASH_CONCURRENCY: '0',
       });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigurationError);
       expect((error as Error).message).toMatch(/PORT/);
       expect((error as Error).message).toMatch(/LOG_LEVEL/);
+      expect((error as Error).message).toMatch(/PASSWORD_HASH_CONCURRENCY/);
     }
   });
 

@@ -1,5 +1,6 @@
 import { Transform, plainToInstance } from 'class-transformer';
 import { accessSync, constants, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import {
   IsBoolean,
   IsIn,
@@ -193,6 +194,14 @@ export class Environment {
   @Min(1)
   @Max(16)
   ARGON2_PARALLELISM = 1;
+
+  // Hashes in flight at once (each holds ARGON2_MEMORY_KIB and a core); more wait in line.
+  // One core is left to the event loop, so logins never starve the other routes.
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
 
   @Transform(toList)
   @IsString({ each: true })

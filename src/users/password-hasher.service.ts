@@ -2,18 +2,22 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
+import { ConcurrencyLimit } from '../common/concurrency-limit.js';
 import type { Config } from '../config/environment.js';
 
 // OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1.
 const OWASP_MINIMUM_MEMORY_KIB = 19456;
 
 /**
- * argon2id hashing. argon2 runs on libuv's thread pool, so hashing never blocks the event loop.
+ * argon2id hashing. argon2 runs on libuv's thread pool, so hashing never blocks the event loop;
+ * at most PASSWORD_HASH_CONCURRENCY hashes run at once, so a burst of logins neither takes
+ * every core from the event loop nor holds ARGON2_MEMORY_KIB per request in flight.
  */
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   private readonly logger = new Logger(PasswordHasher.name);
   private readonly options: argon2.Options;
+  private readonly slots: ConcurrencyLimit;
   private dummyHash = '';
 
   constructor(config: ConfigService<Config, true>) {
@@ -23,6 +27,9 @@ export class PasswordHasher implements OnModuleInit {
       timeCost: config.get('ARGON2_TIME_COST', { infer: true }),
       parallelism: config.get('ARGON2_PARALLELISM', { infer: true }),
     };
+    this.slots = new ConcurrencyLimit(
+      config.get('PASSWORD_HASH_CONCURRENCY', { infer: true }),
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -36,14 +43,19 @@ export class PasswordHasher implements OnModuleInit {
     this.dummyHash = await this.hash(randomBytes(16).toString('hex'));
   }
 
+  /** Hashes and verifications running now, and those waiting for a slot. */
+  get load(): { running: number; waiting: number } {
+    return this.slots.load;
+  }
+
   hash(password: string): Promise<string> {
-    return argon2.hash(password, this.options);
+    return this.slots.run(() => argon2.hash(password, this.options));
   }
 
   /** False for a wrong password and for a stored hash argon2 cannot read. */
   async verify(hash: string, password: string): Promise<boolean> {
     try {
-      return await argon2.verify(hash, password);
+      return await this.slots.run(() => argon2.verify(hash, password));
     } catch {
       return false;
     }
