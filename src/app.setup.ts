@@ -1,15 +1,15 @@
-import helmet from '@fastify/helmet';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import {
   FastifyAdapter,
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
-import { Logger, PinoLogger } from 'nestjs-pino';
+import { Logger } from 'nestjs-pino';
 import { InFlightRequests } from './common/in-flight-requests.js';
 import { logRequests } from './logging/request-logging.js';
 import { AppModule } from './app.module.js';
-import { DOCS_PATH, setupSwagger } from './common/swagger.js';
+import { setupSwagger } from './common/swagger.js';
+import { addResponseHeaders } from './common/security-headers.js';
 import { validationPipe } from './common/validation.js';
 import { requestIdFor } from './logging/request-id.js';
 import type { Config } from './config/environment.js';
@@ -61,24 +61,13 @@ export async function createApp(): Promise<NestFastifyApplication> {
   fastify.addHook('onRoute', (route) => {
     if (AUTH_PATHS.has(route.url)) route.bodyLimit = AUTH_BODY_LIMIT_BYTES;
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('X-Request-Id', request.id);
-    done();
-  });
+  addResponseHeaders(fastify);
   inFlight.set(app, new InFlightRequests(fastify));
-  logRequests(fastify, await app.resolve(PinoLogger));
   const config = app.get<ConfigService<Config, true>>(ConfigService);
   app.useLogger(app.get(Logger));
+  logRequests(fastify);
   app.flushLogs();
 
-  await app.register(helmet, { contentSecurityPolicy: false });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(
-      'Content-Security-Policy',
-      isDocs(request.url) ? DOCS_CSP : API_CSP,
-    );
-    done();
-  });
   const corsOrigins = config.get('CORS_ORIGINS', { infer: true });
   if (corsOrigins.length > 0) {
     app.enableCors({
@@ -93,14 +82,3 @@ export async function createApp(): Promise<NestFastifyApplication> {
   await app.init();
   return app;
 }
-
-/**
- * API responses get `default-src 'none'` (they are JSON, never rendered); Swagger UI's pages
- * need their own scripts, styles and the images they inline. Both headers are built once here,
- * instead of by helmet on every request (directive functions are re-evaluated each time).
- */
-const API_CSP =
-  "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const DOCS_CSP =
-  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-const isDocs = (url: string) => url.startsWith(`/${DOCS_PATH}`);

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { pino } from 'pino';
 import type { Config } from '../config/environment.js';
+import { requestIdMixin } from './request-logging.js';
 
 /**
  * pino through nestjs-pino: JSON lines in production, one pretty line each in development.
@@ -51,6 +52,7 @@ let buffered: ReturnType<typeof pino.destination> | undefined;
             pinoHttp: {
               level,
               redact: REDACT,
+              mixin: requestIdMixin,
               transport: {
                 target: 'pino-pretty',
                 options: {
@@ -67,7 +69,10 @@ let buffered: ReturnType<typeof pino.destination> | undefined;
         setInterval(() => buffered?.flush(), 250).unref();
         return {
           forRoutes,
-          pinoHttp: [{ level, redact: REDACT }, buffered],
+          pinoHttp: [
+            { level, redact: REDACT, mixin: requestIdMixin },
+            buffered,
+          ],
         };
       },
     }),
