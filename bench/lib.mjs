@@ -61,6 +61,10 @@ export async function startWarden(env = {}) {
       RATE_LIMIT: '100000000',
       AUTH_RATE_LIMIT: '100000000',
       LOGIN_FAILURE_LIMIT: '5',
+      // V8 flags for Warden only (e.g. heap limits), to measure their effect.
+      ...(process.env.BENCH_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }
+        : {}),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

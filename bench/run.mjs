@@ -20,6 +20,14 @@ import {
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+
+/** An unmeasured run first, so that both servers are measured with their code optimised. */
+async function warmThenLoad(options) {
+  if (WARMUP > 0) await load({ ...options, duration: WARMUP });
+  return load(options);
+}
+
 function load(options) {
   const [command, args] = pinned(1, process.execPath, [
     join(ROOT, 'bench/load.mjs'),
@@ -120,16 +128,19 @@ const sampler = setInterval(
 );
 
 console.log('(a) GET /users/me …');
-results.a_users_me = await load({
+results.a_users_me = await warmThenLoad({
   url: `${warden.url}/users/me`,
   headers: auth,
 });
 console.log('(b) GET /todos …');
-results.b_todos = await load({ url: `${warden.url}/todos`, headers: auth });
+results.b_todos = await warmThenLoad({
+  url: `${warden.url}/todos`,
+  headers: auth,
+});
 console.log('(c) GET /posts …');
-results.c_posts = await load({ url: `${warden.url}/posts` });
+results.c_posts = await warmThenLoad({ url: `${warden.url}/posts` });
 console.log('(d) POST /auth/token …');
-results.d_token = await load({
+results.d_token = await warmThenLoad({
   url: `${warden.url}/auth/token`,
   ...loginRequest,
   connections: 8,
@@ -146,12 +157,12 @@ await warden.stop();
 
 const baseline = await startBaseline(signup.body.user);
 console.log('baseline GET /users/me …');
-results.baseline_users_me = await load({
+results.baseline_users_me = await warmThenLoad({
   url: `${baseline.url}/users/me`,
   headers: auth,
 });
 console.log('baseline POST /token …');
-results.baseline_token = await load({
+results.baseline_token = await warmThenLoad({
   url: `${baseline.url}/token`,
   ...loginRequest,
   connections: 8,
@@ -166,6 +177,8 @@ const report = {
   cores: 2,
   taskset: hasTaskset,
   durationSeconds: DURATION,
+  warmupSeconds: WARMUP,
+  nodeOptions: process.env.BENCH_NODE_OPTIONS ?? '',
   connections: CONNECTIONS,
   coldStartMs: Math.round(warden.coldStartMs),
   peakRssMb: Math.round(peakRss),
