@@ -200,7 +200,7 @@ const report = {
   },
 };
 writeFileSync(
-  join(ROOT, 'bench/results/latest.json'),
+  join(ROOT, 'bench/results', process.env.BENCH_RESULT_FILE ?? 'latest.json'),
   `${JSON.stringify(report, null, 2)}\n`,
 );
 
