@@ -1,6 +1,6 @@
 // `npm run bench`: Warden against a bare node:http baseline, in one run on this machine.
 // Server pinned to core 0, load generator (autocannon) to core 1 where taskset exists.
-// Writes bench/results/latest.json. Never part of `npm test`.
+// Writes bench/results/latest.json (or BENCH_RESULT_FILE there). Never part of `npm test`.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
