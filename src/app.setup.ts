@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { setupSwagger } from './common/swagger.js';
 import { addResponseHeaders } from './common/security-headers.js';
 import { validationPipe } from './common/validation.js';
+import { guardRequestInput } from './common/request-input.js';
 import { requestIdFor } from './logging/request-id.js';
 import type { Config } from './config/environment.js';
 import { parseTrustProxy } from './config/trust-proxy.js';
@@ -62,6 +63,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     if (AUTH_PATHS.has(route.url)) route.bodyLimit = AUTH_BODY_LIMIT_BYTES;
   });
   addResponseHeaders(fastify);
+  guardRequestInput(app);
   inFlight.set(app, new InFlightRequests(fastify));
   const config = app.get<ConfigService<Config, true>>(ConfigService);
   app.useLogger(app.get(Logger));

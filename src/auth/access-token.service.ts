@@ -91,18 +91,22 @@ export class AccessTokenService {
   /**
    * What jsonwebtoken does not check: the `at+jwt` type, that `exp` is present and no further
    * from `iat` than the configured lifetime (so a token minted with a long life is refused), an
-   * `iat` not in the future, and the types of every claim Warden relies on.
+   * `iat` not in the future, no `crit` header (RFC 7515 §4.1.11: Warden understands no
+   * extension, so a token that declares one critical is invalid), and the types of every claim
+   * Warden relies on.
    */
   claimsOf(token: Jwt): AccessTokenClaims | null {
     const { header, payload } = token;
     if (typeof payload !== 'object' || payload === null) return null;
     const nowSeconds = Date.now() / 1000;
     const valid =
+      !('crit' in header) &&
       typeof header.typ === 'string' &&
       ACCEPTED_TYPES.has(header.typ.toLowerCase()) &&
       typeof payload.sub === 'string' &&
       isUUID(payload.sub) &&
       typeof payload.sid === 'string' &&
+      isUUID(payload.sid) &&
       typeof payload.jti === 'string' &&
       typeof payload.scope === 'string' &&
       typeof payload.iat === 'number' &&

@@ -9,7 +9,6 @@ import { AuthService } from './auth.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { JwksController } from './jwks.controller.js';
 import { JwtKeys } from './jwt-keys.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
 
@@ -24,7 +23,6 @@ import { LocalStrategy } from './strategies/local.strategy.js';
   providers: [
     AuthService,
     AccessTokenService,
-    LoginAttemptsService,
     JwtKeys,
     LocalStrategy,
     JwtStrategy,

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RateLimitedException } from '../common/rate-limited.exception.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
+import { LoginAttemptsService } from '../users/login-attempts.service.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
 import type { User } from '../users/user.entity.js';
+import { normalizeIdentifier } from '../users/identifiers.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import type {
   SignupResponseDto,
@@ -56,9 +56,9 @@ export class AuthService {
   /**
    * The user whose username or email and password these are, or null. Unknown users, wrong
    * passwords and disabled accounts take the same time (a dummy hash is verified for unknown
-   * users) and give the same null. An account with too many recent failures is refused with
-   * 429 before any password is checked, known or not. A hash made with older settings is
-   * upgraded on success.
+   * users) and give the same null. Every check spends from the account's budget
+   * (`LoginAttemptsService`): once it is spent the answer is 429 before any password is
+   * hashed, known account or not. A hash made with older settings is upgraded on success.
    */
   async authenticate(
     identifier: string,
@@ -68,30 +68,23 @@ export class AuthService {
     const user = await this.users.findByLogin(identifier);
     const account = user
       ? `user:${user.id}`
-      : `login:${identifier.toLowerCase()}`;
-    const lockedFor = await this.loginAttempts.lockedFor(account);
-    if (lockedFor > 0) {
-      this.securityLog.warn(
-        `login refused: account locked (user ${user?.id ?? 'unknown'}, ip ${client.ip})`,
-      );
-      throw new RateLimitedException(
-        'Too many failed logins for this account; try again later',
-        lockedFor,
-      );
-    }
-    const valid =
-      [...password].length <= MAX_PASSWORD_LENGTH &&
-      (user
-        ? await this.hasher.verify(user.passwordHash, password)
-        : await this.hasher.verifyAgainstDummy(password));
-    if (!user || !valid || user.disabled) {
-      await this.loginAttempts.recordFailure(account, client.ip);
+      : `login:${normalizeIdentifier(identifier)}`;
+    const valid = await this.loginAttempts.check(
+      account,
+      client.ip,
+      async () =>
+        [...password].length <= MAX_PASSWORD_LENGTH &&
+        (user
+          ? (await this.hasher.verify(user.passwordHash, password)) &&
+            !user.disabled
+          : await this.hasher.verifyAgainstDummy(password)),
+    );
+    if (!user || !valid) {
       this.securityLog.warn(
         `login failed: user ${user?.id ?? 'unknown'}, ip ${client.ip}`,
       );
       return null;
     }
-    await this.loginAttempts.reset(account);
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(
         user.id,
@@ -170,8 +163,9 @@ export class AuthService {
   }
 
   /**
-   * Ends the session of a refresh token, or else that of the caller's access token. Unknown
-   * tokens end nothing and are not an error (the client is logged out either way).
+   * Ends the session of a refresh token, or else that of the caller's access token. A refresh
+   * token that is unknown, or (with a bearer token) another user's, ends nothing of its own, as
+   * in `revoke`; the caller is logged out either way.
    */
   async logout(
     refreshToken: string | undefined,
@@ -180,7 +174,8 @@ export class AuthService {
     const session = refreshToken
       ? await this.sessions.findByRefreshToken(refreshToken)
       : null;
-    if (session) await this.sessions.endSession(session.id, 'logout');
+    if (session && (!principal || session.userId === principal.user.id))
+      await this.sessions.endSession(session.id, 'logout');
     else if (principal)
       await this.sessions.endSession(principal.sessionId, 'logout');
   }

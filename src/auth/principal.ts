@@ -12,6 +12,14 @@ export interface Principal {
   expiresAt: number;
 }
 
+/**
+ * Whether the caller may use admin powers: only through a token that carries `users:admin`.
+ * `scopes` already holds only what the user's roles still grant, so this needs the admin role
+ * *and* the scope; an admin's token narrowed to a user's scopes acts as a user.
+ */
+export const actsAsAdmin = (principal: Principal): boolean =>
+  principal.scopes.has('users:admin');
+
 /** Where a request came from; recorded on sessions and in security logs. */
 export interface ClientInfo {
   ip: string;

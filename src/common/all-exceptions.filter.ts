@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { OAUTH_ENDPOINTS } from '../auth/oauth.exception.js';
 import {
   BEARER_REALM,
   HttpExceptionWithHeaders,
@@ -17,6 +18,9 @@ import {
  * The one place where errors become responses:
  * - every 401 carries a `WWW-Authenticate` challenge (RFC 7235 §3.1; Nest's default has none),
  *   unless the exception brought a more specific one;
+ * - the router's 404 names the path but never the query string, which may hold a token;
+ * - on the OAuth endpoints, a 400, 413 or 415 raised before the route runs (an unparsable or
+ *   oversized body, text no database can store) is an RFC 6749 §5.2 body like the route's own;
  * - anything that is not an HttpException is logged and answered with a generic 500, so no
  *   stack trace, SQL or library message ever reaches a client.
  */
@@ -43,7 +47,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
 
     const status = exception.getStatus();
-    const body = exception.getResponse();
+    const body = this.withoutQueryString(exception.getResponse(), request);
     if (exception instanceof HttpExceptionWithHeaders) {
       void reply.headers(exception.headers);
     }
@@ -52,6 +56,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       !reply.hasHeader('www-authenticate')
     ) {
       void reply.header('WWW-Authenticate', `Bearer realm="${BEARER_REALM}"`);
+    }
+    if (OAUTH_ENDPOINTS.has(pathOf(request)) && OAUTH_SHAPED.has(status)) {
+      void reply.status(status).send(oauthBody(body));
+      return;
     }
     void reply.status(status).send(
       typeof body === 'string'
@@ -63,4 +71,46 @@ export class AllExceptionsFilter implements ExceptionFilter {
           : body,
     );
   }
+
+  /** Nest's 404 for an unknown route reads `Cannot GET <url>`; the url loses its query. */
+  private withoutQueryString(
+    body: string | object,
+    request: FastifyRequest,
+  ): string | object {
+    const routerMessage = `Cannot ${request.method} ${request.url}`;
+    const safeMessage = `Cannot ${request.method} ${pathOf(request)}`;
+    if (body === routerMessage) return safeMessage;
+    if (
+      typeof body === 'object' &&
+      'message' in body &&
+      body.message === routerMessage
+    ) {
+      return { ...body, message: safeMessage };
+    }
+    return body;
+  }
+}
+
+const OAUTH_SHAPED = new Set<number>([
+  HttpStatus.BAD_REQUEST,
+  HttpStatus.PAYLOAD_TOO_LARGE,
+  HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+]);
+
+const pathOf = (request: FastifyRequest): string =>
+  request.url.split('?', 1)[0];
+
+function oauthBody(body: string | object): object {
+  if (typeof body === 'object' && 'error_description' in body) return body;
+  const message =
+    typeof body === 'string'
+      ? body
+      : 'message' in body
+        ? ([] as unknown[]).concat(body.message).join('; ')
+        : 'The request is malformed';
+  // RFC 6749 §5.2 allows only printable ASCII without `"` and `\` in a description.
+  return {
+    error: 'invalid_request',
+    error_description: message.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, ''),
+  };
 }

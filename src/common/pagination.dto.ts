@@ -1,22 +1,33 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-/** `?limit&offset` of every list: limit 1-100 (default 20), offset ≥ 0 (default 0). */
+/**
+ * Query integers are plain decimal digits only: `1e20`, `0x10`, ` 5` and `5.0` stay strings and
+ * fail `@IsInt`, so what the database receives is what the bounds allowed.
+ */
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+
+/** The largest offset a list accepts: PostgreSQL's and SQLite's integer range covers it. */
+export const MAX_OFFSET = 2_147_483_647;
+
+/** `?limit&offset` of every list: limit 1-100 (default 20), offset 0-2^31-1 (default 0). */
 export class PaginationQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @Transform(toInteger)
+  @IsInt({ message: 'limit must be an integer from 1 to 100' })
   @Min(1)
   @Max(100)
   limit = 20;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @Transform(toInteger)
+  @IsInt({ message: `offset must be an integer from 0 to ${MAX_OFFSET}` })
   @Min(0)
+  @Max(MAX_OFFSET)
   offset = 0;
 }
 

@@ -99,7 +99,7 @@ export class PostsController {
     @Param('id', POST_ID) id: string,
     @Body() dto: UpdatePostDto,
   ): Promise<PostDto> {
-    return PostDto.from(await this.posts.update(principal.user, id, dto));
+    return PostDto.from(await this.posts.update(principal, id, dto));
   }
 
   @Delete(':id')
@@ -116,6 +116,6 @@ export class PostsController {
     @CurrentUser() principal: Principal,
     @Param('id', POST_ID) id: string,
   ): Promise<void> {
-    await this.posts.remove(principal.user, id);
+    await this.posts.remove(principal, id);
   }
 }

@@ -9,6 +9,8 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Config } from '../config/environment.js';
 import { Repository } from 'typeorm';
+import { actsAsAdmin, type Principal } from '../auth/principal.js';
+import { OwnerQuota } from '../database/owner-quota.js';
 import type { User } from '../users/user.entity.js';
 import type { CreatePostDto } from './dto/create-post.dto.js';
 import type { ListPostsQueryDto } from './dto/list-posts-query.dto.js';
@@ -26,6 +28,7 @@ export class PostsService {
 
   constructor(
     @InjectRepository(Post) private readonly posts: Repository<Post>,
+    private readonly quota: OwnerQuota,
     config: ConfigService<Config, true>,
   ) {
     this.maxPerUser = config.get('MAX_POSTS_PER_USER', { infer: true });
@@ -52,39 +55,44 @@ export class PostsService {
 
   /** Each user may keep MAX_POSTS_PER_USER posts, so one account cannot fill the database. */
   async create(author: User, dto: CreatePostDto): Promise<Post> {
-    if (
-      (await this.posts.countBy({ authorId: author.id })) >= this.maxPerUser
-    ) {
+    const post = await this.quota.insert(
+      Post,
+      { id: author.id, where: { authorId: author.id } },
+      this.maxPerUser,
+      { authorId: author.id, title: dto.title, content: dto.content },
+    );
+    if (!post) {
       throw new BadRequestException(
         `You have ${this.maxPerUser} posts, the most one account may keep; delete some first`,
       );
     }
-    const post = await this.posts.save(
-      this.posts.create({
-        authorId: author.id,
-        title: dto.title,
-        content: dto.content,
-      }),
-    );
     return this.get(post.id);
   }
 
-  async update(editor: User, id: string, dto: UpdatePostDto): Promise<Post> {
+  async update(
+    editor: Principal,
+    id: string,
+    dto: UpdatePostDto,
+  ): Promise<Post> {
     const post = await this.editable(editor, id);
     await this.posts.update({ id: post.id }, dto);
     return this.get(post.id);
   }
 
-  async remove(editor: User, id: string): Promise<void> {
+  async remove(editor: Principal, id: string): Promise<void> {
     const post = await this.editable(editor, id);
     await this.posts.delete({ id: post.id });
   }
 
-  private async editable(editor: User, id: string): Promise<Post> {
+  /**
+   * The author may change a post; so may an admin, but only through a token that carries the
+   * admin scope (`actsAsAdmin`): an admin's token narrowed to `posts:write` has a user's powers.
+   */
+  private async editable(editor: Principal, id: string): Promise<Post> {
     const post = await this.get(id);
-    if (post.authorId !== editor.id && !editor.roles.includes('admin')) {
+    if (post.authorId !== editor.user.id && !actsAsAdmin(editor)) {
       this.securityLog.warn(
-        `authorization failed: user ${editor.id} may not change post ${post.id}`,
+        `authorization failed: user ${editor.user.id} may not change post ${post.id}`,
       );
       throw new ForbiddenException(
         'Only the author or an admin may change this post',

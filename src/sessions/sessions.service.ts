@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
 import { createHash, randomBytes } from 'node:crypto';
 import { type FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import type { ClientInfo } from '../auth/principal.js';
@@ -59,11 +60,11 @@ export class SessionsService {
   private readonly logger = new Logger('Security');
   private readonly idleTtlMs: number;
   private readonly absoluteTtlMs: number;
-  /** Session id → its absolute expiry (ms), or 0 when it has ended. */
-  private readonly activeUntil = new ExpiringCache<string, number>(
-    CACHE_TTL_MS,
-    CACHE_MAX_ENTRIES,
-  );
+  /** Session id → its user and its absolute expiry (ms), 0 when it has ended. */
+  private readonly activeUntil = new ExpiringCache<
+    string,
+    { userId: string | null; until: number }
+  >(CACHE_TTL_MS, CACHE_MAX_ENTRIES);
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -180,22 +181,28 @@ export class SessionsService {
   }
 
   /**
-   * Whether access tokens of this session may still be used: it has not ended and has not
-   * reached its absolute expiry. (The idle window bounds refresh tokens; an access token's own
-   * `exp` is far shorter.) Cached; see the class comment.
+   * Whether access tokens that name this session and this user may still be used: the session
+   * belongs to that user, has not ended and has not reached its absolute expiry. (The idle
+   * window bounds refresh tokens; an access token's own `exp` is far shorter.) Cached; see the
+   * class comment.
    */
-  async isActive(sessionId: string): Promise<boolean> {
-    const until = await this.activeUntil.get(
+  async isActive(sessionId: string, userId: string): Promise<boolean> {
+    if (!isUUID(sessionId)) return false;
+    const state = await this.activeUntil.get(
       sessionId,
       async () => {
         const session = await this.sessions.findOneBy({ id: sessionId });
-        return session && session.endedAt === null
-          ? session.absoluteExpiresAt.getTime()
-          : 0;
+        return {
+          userId: session?.userId ?? null,
+          until:
+            session && session.endedAt === null
+              ? session.absoluteExpiresAt.getTime()
+              : 0,
+        };
       },
       this.bus.cacheable,
     );
-    return until > Date.now();
+    return state.userId === userId && state.until > Date.now();
   }
 
   /** The user's sessions that are still active, most recently used first. */

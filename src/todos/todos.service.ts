@@ -8,6 +8,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Config } from '../config/environment.js';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { OwnerQuota } from '../database/owner-quota.js';
 import type { CreateTodoDto } from './dto/create-todo.dto.js';
 import type { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
 import type { UpdateTodoDto } from './dto/update-todo.dto.js';
@@ -24,6 +25,7 @@ export class TodosService {
 
   constructor(
     @InjectRepository(Todo) private readonly todos: Repository<Todo>,
+    private readonly quota: OwnerQuota,
     config: ConfigService<Config, true>,
   ) {
     this.maxPerUser = config.get('MAX_TODOS_PER_USER', { infer: true });
@@ -41,19 +43,23 @@ export class TodosService {
 
   /** Each user may keep MAX_TODOS_PER_USER todos, so one account cannot fill the database. */
   async create(ownerId: string, dto: CreateTodoDto): Promise<Todo> {
-    if ((await this.todos.countBy({ ownerId })) >= this.maxPerUser) {
-      throw new BadRequestException(
-        `You have ${this.maxPerUser} todos, the most one account may keep; delete some first`,
-      );
-    }
-    return this.todos.save(
-      this.todos.create({
+    const todo = await this.quota.insert(
+      Todo,
+      { id: ownerId, where: { ownerId } },
+      this.maxPerUser,
+      {
         ownerId,
         title: dto.title,
         description: dto.description ?? null,
         done: dto.done ?? false,
-      }),
+      },
     );
+    if (!todo) {
+      throw new BadRequestException(
+        `You have ${this.maxPerUser} todos, the most one account may keep; delete some first`,
+      );
+    }
+    return todo;
   }
 
   async get(ownerId: string, id: string): Promise<Todo> {

@@ -48,14 +48,29 @@ export class PasswordHasher implements OnModuleInit {
     return this.slots.load;
   }
 
+  /**
+   * Passwords are hashed in Unicode NFC (NIST SP 800-63B §5.1.1.2), so `é` typed as one code
+   * point or as `e` plus a combining accent is the same password on every keyboard.
+   */
   hash(password: string): Promise<string> {
-    return this.slots.run(() => argon2.hash(password, this.options));
+    return this.slots.run(() =>
+      argon2.hash(password.normalize('NFC'), this.options),
+    );
   }
 
-  /** False for a wrong password and for a stored hash argon2 cannot read. */
+  /**
+   * False for a wrong password and for a stored hash argon2 cannot read. A hash made before
+   * passwords were normalised may hold a non-NFC password: that one is tried as typed, inside
+   * the same slot, only when NFC changed it.
+   */
   async verify(hash: string, password: string): Promise<boolean> {
+    const normalised = password.normalize('NFC');
     try {
-      return await this.slots.run(() => argon2.verify(hash, password));
+      return await this.slots.run(
+        async () =>
+          (await argon2.verify(hash, normalised)) ||
+          (normalised !== password && (await argon2.verify(hash, password))),
+      );
     } catch {
       return false;
     }

@@ -23,8 +23,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth } from '../auth/decorators/auth.decorator.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import {
+  Client,
+  CurrentUser,
+} from '../auth/decorators/current-user.decorator.js';
+import type { ClientInfo, Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { NoStore } from '../common/no-store.decorator.js';
@@ -69,8 +72,11 @@ export class UsersController {
   async updateMe(
     @CurrentUser() principal: Principal,
     @Body() dto: UpdateProfileDto,
+    @Client() client: ClientInfo,
   ): Promise<UserDto> {
-    return UserDto.from(await this.users.updateProfile(principal.user, dto));
+    return UserDto.from(
+      await this.users.updateProfile(principal.user, dto, client),
+    );
   }
 
   @Delete('me')
@@ -88,8 +94,9 @@ export class UsersController {
   async deleteMe(
     @CurrentUser() principal: Principal,
     @Body() dto: DeleteAccountDto,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.users.deleteAccount(principal.user, dto.password);
+    await this.users.deleteAccount(principal.user, dto.password, client);
   }
 
   @Post('me/password')
@@ -111,8 +118,14 @@ export class UsersController {
   async changePassword(
     @CurrentUser() principal: Principal,
     @Body() dto: ChangePasswordDto,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.users.changePassword(principal.user, dto, principal.sessionId);
+    await this.users.changePassword(
+      principal.user,
+      dto,
+      principal.sessionId,
+      client,
+    );
   }
 
   @Get()

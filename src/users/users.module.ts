@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { PasswordPolicy } from './password-policy.js';
 import { User } from './user.entity.js';
@@ -10,7 +11,12 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([User]), SessionsModule],
   controllers: [UsersController],
-  providers: [UsersService, PasswordHasher, PasswordPolicy],
-  exports: [UsersService, PasswordHasher, PasswordPolicy],
+  providers: [
+    UsersService,
+    PasswordHasher,
+    PasswordPolicy,
+    LoginAttemptsService,
+  ],
+  exports: [UsersService, PasswordHasher, PasswordPolicy, LoginAttemptsService],
 })
 export class UsersModule {}

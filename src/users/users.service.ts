@@ -9,11 +9,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomInt } from 'node:crypto';
 import { Repository } from 'typeorm';
+import type { ClientInfo } from '../auth/principal.js';
 import type { Role } from '../auth/scopes.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
 import { InvalidationBus } from '../cache/invalidation-bus.js';
 import { violatedUniqueIndex } from '../database/database-errors.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { normalizeIdentifier } from './identifiers.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { UpdateProfileDto } from './dto/update-profile.dto.js';
@@ -40,7 +43,8 @@ const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 50_000;
 
 /**
- * The user store. Emails are lower-cased here, the one place users are written. Every write
+ * The user store. Emails are normalised here (`normalizeIdentifier`: NFKC, lower case), the one
+ * place users are written, so look-alike spellings of one address are one account. Every write
  * announces itself on the InvalidationBus, so the cached copies that authenticated requests read
  * (`findActiveById`) are dropped on every instance at once.
  */
@@ -57,6 +61,7 @@ export class UsersService {
     private readonly policy: PasswordPolicy,
     private readonly sessions: SessionsService,
     private readonly bus: InvalidationBus,
+    private readonly attempts: LoginAttemptsService,
   ) {
     bus.listen((invalidation) => {
       if (invalidation === 'all') this.cache.clear();
@@ -73,9 +78,10 @@ export class UsersService {
     registration: Registration,
     roles: Role[] = ['user'],
   ): Promise<User> {
-    const email = registration.email.toLowerCase();
+    const email = normalizeIdentifier(registration.email);
     const username =
-      registration.username ?? (await this.suggestUsername(email));
+      registration.username?.normalize('NFKC') ??
+      (await this.suggestUsername(email));
     this.policy.assertAcceptable(registration.password, { username, email });
     return this.create({
       email,
@@ -90,7 +96,7 @@ export class UsersService {
   private async create(newUser: NewUser): Promise<User> {
     const user = this.users.create({
       ...newUser,
-      email: newUser.email.toLowerCase(),
+      email: normalizeIdentifier(newUser.email),
       roles: newUser.roles ?? ['user'],
       disabled: false,
     });
@@ -126,9 +132,12 @@ export class UsersService {
     return user;
   }
 
-  /** Finds a user by email (anything with an `@`) or by username, case-insensitively. */
+  /**
+   * Finds a user by email (anything with an `@`) or by username, compared as stored: normalised
+   * (NFKC) and case-insensitively.
+   */
   findByLogin(identifier: string): Promise<User | null> {
-    const lowered = identifier.toLowerCase();
+    const lowered = normalizeIdentifier(identifier);
     const query = this.users.createQueryBuilder('user');
     return identifier.includes('@')
       ? query.where('lower(user.email) = :lowered', { lowered }).getOne()
@@ -163,17 +172,26 @@ export class UsersService {
    * Applies a profile edit. Changing the email needs the current password: whoever holds the
    * email can reset the account, so a stolen access token alone must not be enough to move it.
    */
-  async updateProfile(user: User, dto: UpdateProfileDto): Promise<User> {
+  async updateProfile(
+    user: User,
+    dto: UpdateProfileDto,
+    client: ClientInfo,
+  ): Promise<User> {
     const { currentPassword, ...changes } = dto;
     if (changes.email !== undefined)
-      changes.email = changes.email.toLowerCase();
+      changes.email = normalizeIdentifier(changes.email);
     if (changes.email !== undefined && changes.email !== user.email) {
       if (currentPassword === undefined) {
         throw new BadRequestException(
           'currentPassword is required to change the email',
         );
       }
-      await this.assertPassword(user, currentPassword, 'currentPassword');
+      await this.assertPassword(
+        user,
+        currentPassword,
+        'currentPassword',
+        client,
+      );
     }
     return this.update(user.id, changes);
   }
@@ -186,8 +204,14 @@ export class UsersService {
     user: User,
     dto: ChangePasswordDto,
     currentSessionId: string,
+    client: ClientInfo,
   ): Promise<void> {
-    await this.assertPassword(user, dto.currentPassword, 'currentPassword');
+    await this.assertPassword(
+      user,
+      dto.currentPassword,
+      'currentPassword',
+      client,
+    );
     this.policy.assertAcceptable(dto.newPassword, user);
     await this.setPasswordHash(
       user.id,
@@ -212,8 +236,12 @@ export class UsersService {
    * Deletes the account and, through the foreign keys' ON DELETE CASCADE, its todos, posts and
    * sessions: one statement, so all of it goes or none of it does.
    */
-  async deleteAccount(user: User, password: string): Promise<void> {
-    await this.assertPassword(user, password, 'password');
+  async deleteAccount(
+    user: User,
+    password: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    await this.assertPassword(user, password, 'password', client);
     await this.users.delete({ id: user.id });
     await this.bus.publish({ kind: 'user', ids: [user.id] });
   }
@@ -235,14 +263,20 @@ export class UsersService {
     return this.getById(id);
   }
 
+  /**
+   * A password re-check is a login: it spends from the same per-account budget, so a stolen
+   * access token cannot be used to guess the password behind it (429 once the budget is spent).
+   */
   private async assertPassword(
     user: User,
     password: string,
     field: string,
+    client: ClientInfo,
   ): Promise<void> {
-    if (!(await this.hasher.verify(user.passwordHash, password))) {
-      throw new ForbiddenException(`${field} is incorrect`);
-    }
+    const valid = await this.attempts.check(`user:${user.id}`, client.ip, () =>
+      this.hasher.verify(user.passwordHash, password),
+    );
+    if (!valid) throw new ForbiddenException(`${field} is incorrect`);
   }
 
   private conflictFrom(error: unknown): ConflictException | undefined {

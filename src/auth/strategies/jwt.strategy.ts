@@ -52,7 +52,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     const claims = this.accessTokens.claimsOf(token);
     if (!claims) return null;
     const user = await this.users.findActiveById(claims.sub);
-    if (!user || !(await this.sessions.isActive(claims.sid))) return null;
+    if (!user || !(await this.sessions.isActive(claims.sid, claims.sub)))
+      return null;
     return {
       user,
       sessionId: claims.sid,

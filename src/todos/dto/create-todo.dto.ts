@@ -6,11 +6,13 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
+import { MultiLineText, SingleLineText } from '../../common/text-fields.js';
 
 export class CreateTodoDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Buy milk' })
   @IsString()
   @Length(1, 200)
+  @SingleLineText()
   title: string;
 
   @ApiPropertyOptional({
@@ -21,6 +23,7 @@ export class CreateTodoDto {
   @IsOptional()
   @IsString()
   @MaxLength(20000)
+  @MultiLineText()
   description?: string | null;
 
   @ApiPropertyOptional({ default: false })

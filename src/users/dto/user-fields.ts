@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   IsEmail,
   IsOptional,
@@ -8,6 +9,8 @@ import {
   MaxLength,
   ValidateBy,
 } from 'class-validator';
+import { SingleLineText } from '../../common/text-fields.js';
+import { identifierProblem, normalizeIdentifier } from '../identifiers.js';
 
 /**
  * The field rules of API.md §6, shared by signup, profile edits and admin edits so that every
@@ -24,6 +27,10 @@ export function UsernameField(options: { optional: boolean }) {
       pattern: USERNAME_PATTERN.source,
     }),
     ...(options.optional ? [IsOptional()] : []),
+    // Fullwidth `ｊane` is `jane`: compared (and refused as taken) as what it looks like.
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.normalize('NFKC') : value,
+    ),
     IsString(),
     Matches(USERNAME_PATTERN, {
       message:
@@ -38,11 +45,16 @@ export function EmailField(options: { optional: boolean }) {
       format: 'email',
       maxLength: 254,
       example: 'jane@example.com',
-      description: 'Compared case-insensitively and stored lower-cased',
+      description:
+        'Stored and compared after Unicode NFKC normalisation and lower-casing; invisible, control and bidi characters, and letters of mixed scripts in one part, are refused',
     }),
     ...(options.optional ? [IsOptional()] : []),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? normalizeIdentifier(value) : value,
+    ),
     IsString(),
     MaxLength(254),
+    UnconfusableIdentifier(),
     IsEmail({}, { message: 'email must be a valid email address' }),
   );
 }
@@ -53,10 +65,16 @@ export function FullNameField() {
       maxLength: 100,
       example: 'Jane Doe',
       nullable: true,
+      description:
+        'Shown publicly on posts: one line, no control or bidi characters (stored in Unicode NFC)',
     }),
     IsOptional(),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.normalize('NFC') : value,
+    ),
     IsString(),
     MaxLength(100),
+    SingleLineText(),
   );
 }
 
@@ -89,6 +107,18 @@ function CodePointLength(min: number, max: number, name: string) {
       },
       defaultMessage: () =>
         `${name} must be between ${min} and ${max} characters long`,
+    },
+  });
+}
+
+function UnconfusableIdentifier() {
+  return ValidateBy({
+    name: 'unconfusableIdentifier',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && identifierProblem(value) === null,
+      defaultMessage: (args) =>
+        `${args?.property ?? 'value'} ${identifierProblem(String(args?.value)) ?? 'is not acceptable'}`,
     },
   });
 }
