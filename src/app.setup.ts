@@ -5,6 +5,7 @@ import {
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { limitConnections } from './common/connection-limits.js';
 import { InFlightRequests } from './common/in-flight-requests.js';
 import { logRequests } from './logging/request-logging.js';
 import { AppModule } from './app.module.js';
@@ -14,7 +15,7 @@ import { validationPipe } from './common/validation.js';
 import { guardRequestInput } from './common/request-input.js';
 import { requestIdFor } from './logging/request-id.js';
 import type { Config } from './config/environment.js';
-import { parseTrustProxy } from './config/trust-proxy.js';
+import { isValidTrustProxy, parseTrustProxy } from './config/trust-proxy.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 /** Credentials and tokens are small; a large body on these routes is an attack, not a login. */
@@ -49,9 +50,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
     AppModule,
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
-      // Importing AppModule has validated the environment (ConfigModule.forRoot), so this
-      // value is known to be well-formed; Fastify needs it before the app exists.
-      trustProxy: parseTrustProxy(process.env.TRUST_PROXY),
+      // Fastify needs this before ConfigModule has validated the environment; a value that
+      // validation will refuse (naming TRUST_PROXY) must not reach Fastify, which would throw.
+      trustProxy: isValidTrustProxy(process.env.TRUST_PROXY ?? '')
+        ? parseTrustProxy(process.env.TRUST_PROXY)
+        : false,
       requestIdHeader: false,
       genReqId: requestIdFor,
     }),
@@ -66,6 +69,10 @@ export async function createApp(): Promise<NestFastifyApplication> {
   guardRequestInput(app);
   inFlight.set(app, new InFlightRequests(fastify));
   const config = app.get<ConfigService<Config, true>>(ConfigService);
+  limitConnections(app.getHttpServer(), {
+    requestTimeoutMs: config.get('REQUEST_TIMEOUT', { infer: true }) * 1000,
+    maxConnections: config.get('MAX_CONNECTIONS', { infer: true }),
+  });
   app.useLogger(app.get(Logger));
   logRequests(fastify);
   app.flushLogs();

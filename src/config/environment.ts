@@ -14,10 +14,12 @@ import {
   ValidateBy,
   validateSync,
 } from 'class-validator';
+import { defaultMaxConnections } from '../common/connection-limits.js';
 import { parseDuration } from './duration.js';
 import { isValidTrustProxy } from './trust-proxy.js';
 import {
   loadOrCreateDevelopmentSecret,
+  productionSecretReason,
   weakSecretReason,
 } from './jwt-secret.js';
 
@@ -64,6 +66,12 @@ const toList = ({ value }: { value: unknown }): unknown =>
 const DURATION = {
   message: '$property must be a duration such as 900, 15m or 14d',
 };
+const DAY = 86400;
+/** A lifetime cap, with the reason in the message (README, "Configuration"). */
+const atMost = (seconds: number, why: string) =>
+  Max(seconds, {
+    message: `$property must be at most ${seconds / DAY}d (${seconds} seconds): ${why}`,
+  });
 
 /**
  * Every setting Warden reads, with its default. Values arrive as strings from the environment
@@ -133,17 +141,23 @@ export class Environment {
   @Transform(toDuration)
   @IsInt(DURATION)
   @Min(1)
+  @atMost(
+    DAY,
+    'a stolen access token works until it expires, and a long lifetime makes it a password',
+  )
   ACCESS_TOKEN_TTL = 900;
 
   @Transform(toDuration)
   @IsInt(DURATION)
   @Min(1)
-  REFRESH_TOKEN_TTL = 14 * 86400;
+  @atMost(90 * DAY, 'an idle session should not outlive a season')
+  REFRESH_TOKEN_TTL = 14 * DAY;
 
   @Transform(toDuration)
   @IsInt(DURATION)
   @Min(1)
-  SESSION_ABSOLUTE_TTL = 30 * 86400;
+  @atMost(365 * DAY, 'every session must end and sign in again within a year')
+  SESSION_ABSOLUTE_TTL = 30 * DAY;
 
   @Transform(toInteger)
   @IsInt()
@@ -163,6 +177,7 @@ export class Environment {
   @Transform(toDuration)
   @IsInt(DURATION)
   @Min(1)
+  @atMost(DAY, 'a longer lock lets anyone shut an account out for days')
   LOGIN_FAILURE_WINDOW = 15 * 60;
 
   @Transform(toInteger)
@@ -203,6 +218,20 @@ export class Environment {
   @Max(64)
   PASSWORD_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
 
+  // Headers and body must have arrived within this time (slow-body and slow-header clients).
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(1)
+  @Max(600)
+  REQUEST_TIMEOUT = 30;
+
+  // Open connections at once; more are closed on arrival. Default: open-files limit - 128.
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_CONNECTIONS = defaultMaxConnections();
+
   @Transform(toList)
   @IsString({ each: true })
   @Matches(/^https?:\/\/[^/\s]+$/, {
@@ -220,7 +249,7 @@ export class Environment {
       validate: (value: unknown) =>
         typeof value === 'string' && isValidTrustProxy(value),
       defaultMessage: () =>
-        'TRUST_PROXY must be a number of hops or a comma-separated list of proxy addresses or subnets',
+        "TRUST_PROXY must be a number of hops or a comma-separated list of proxy addresses or subnets (true is refused: it would believe any client's X-Forwarded-For)",
     },
   })
   TRUST_PROXY?: string;
@@ -313,7 +342,10 @@ function resolveJwtSecret(env: Environment): string {
     }
     return loadOrCreateDevelopmentSecret(DEVELOPMENT_SECRET_FILE);
   }
-  const reason = weakSecretReason(env.JWT_SECRET);
+  const reason =
+    env.NODE_ENV === 'production'
+      ? productionSecretReason(env.JWT_SECRET)
+      : weakSecretReason(env.JWT_SECRET);
   if (reason) throw new ConfigurationError([`JWT_SECRET ${reason}`]);
   return env.JWT_SECRET;
 }
