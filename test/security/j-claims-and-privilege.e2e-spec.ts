@@ -105,7 +105,7 @@ describe('J. Claims, privilege and quotas checked against the records', () => {
       .send({ title: 'Moderated' })
       .expect(200);
     // And a user-role token that somehow names users:admin is never an admin.
-    const claims = { ...validClaims(alice), scope: 'posts:write users:admin' };
+    const claims = { ...validClaims(bob), scope: 'posts:write users:admin' };
     await request(t.server)
       .delete(`/posts/${post.body.id}`)
       .set(bearer(sign(claims)))
@@ -185,7 +185,7 @@ describe('J. Claims, privilege and quotas checked against the records', () => {
           ['Bearer not-a-token', 401],
           [`Bearer ${expired}`, 401],
           [`Bearer ${sign(validClaims(victim), {}, { secret: 'x'.repeat(40) })}`, 401],
-          ['Basic dXNlcjpwYXNz', 400],
+          ['Bearer two words', 400],
         ] as const) {
           const call = request(t.server)
             .post(path)
