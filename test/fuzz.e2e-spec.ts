@@ -87,7 +87,35 @@ describe('Fuzzing every route of the OpenAPI document', () => {
       '{"$ne":null}',
       '../../etc/passwd',
       '%00',
+      // Text no database may store, or that reads differently from what it holds.
+      'a\u0000b',
+      '\ud800',
+      'x\udfffy',
+      '\u0007\u001b[31m\u0085',
+      'evil\u202egnp.exe',
+      'ja\u200bne',
+      '\u00adsoft',
+      'ｊａｎｅ@ｅｘａｍｐｌｅ.com',
+      'j\u0430ne@example.com',
+      'two\u2028lines',
     ),
+    // Numbers past every column's range, and the ones at its edges.
+    fc.constantFrom(
+      1e20,
+      -1e20,
+      1e308,
+      Number.MAX_SAFE_INTEGER + 2,
+      2147483647,
+      2147483648,
+      -2147483649,
+      0.1,
+    ),
+    // Nesting, shallow and deep (the deep cases are in the 'deep-json' encoding below).
+    fc.integer({ min: 2, max: 40 }).map((depth) => {
+      let value: unknown = 'x';
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    }),
   );
 
   const body = (sample: Record<string, unknown> | undefined) =>
@@ -151,7 +179,20 @@ describe('Fuzzing every route of the OpenAPI document', () => {
           fc.oneof(
             fc.string({ maxLength: 20 }),
             fc.integer().map(String),
-            fc.constantFrom('true', 'false', '-1', '1e9', '[]'),
+            fc.constantFrom(
+              'true',
+              'false',
+              '-1',
+              '1e9',
+              '[]',
+              '1e20',
+              '99999999999999999999',
+              '2147483647',
+              '2147483648',
+              '0x10',
+              '\u0000',
+              '\u202e',
+            ),
           ),
         ),
         { maxLength: 3 },
@@ -180,7 +221,16 @@ describe('Fuzzing every route of the OpenAPI document', () => {
     },
   );
 
-  const encoding = fc.constantFrom('json', 'form', 'text', 'raw-json', 'none');
+  const encoding = fc.constantFrom(
+    'json',
+    'form',
+    'text',
+    'raw-json',
+    'deep-json',
+    'none',
+  );
+  const deepJson = (depth: number, inObject: boolean) =>
+    `${inObject ? '{"x":' : ''}${'['.repeat(depth)}${']'.repeat(depth)}${inObject ? '}' : ''}`;
 
   const isDocumentedError = (status: number, payload: unknown): boolean => {
     if (typeof payload !== 'object' || payload === null) return false;
@@ -247,20 +297,26 @@ describe('Fuzzing every route of the OpenAPI document', () => {
               payload !== null &&
               !Array.isArray(payload)
             ) {
-              call = call
-                .type('form')
-                .send(
-                  Object.fromEntries(
-                    Object.entries(payload).map(([k, v]) => [
-                      k,
-                      typeof v === 'string' ? v : JSON.stringify(v),
-                    ]),
-                  ),
-                );
+              call = call.type('form').send(
+                Object.fromEntries(
+                  Object.entries(payload).map(([k, v]) => [
+                    k,
+                    // A form is UTF-8, which has no lone surrogates (the JSON cases send them).
+                    (typeof v === 'string' ? v : JSON.stringify(v)).replace(
+                      /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+                      '\ufffd',
+                    ),
+                  ]),
+                ),
+              );
             } else if (how === 'text')
               call = call
                 .set('Content-Type', 'text/plain')
                 .send(JSON.stringify(payload));
+            else if (how === 'deep-json')
+              call = call
+                .set('Content-Type', 'application/json')
+                .send(deepJson(33 + (requests % 5000), requests % 2 === 0));
             else if (how === 'raw-json')
               call = call
                 .set('Content-Type', 'application/json')

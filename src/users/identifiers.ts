@@ -87,10 +87,12 @@ function mixesScripts(part: string): boolean {
  * `а`). Parts are separated by `@` and `.`, so `имя@example.com` is fine.
  */
 export function identifierProblem(identifier: string): string | null {
-  if (INVISIBLE.test(identifier))
-    return 'must not contain invisible characters';
+  // Bidi controls are invisible too; they get the more specific message.
   if (CONTROL.test(identifier) || BIDI_CONTROL.test(identifier)) {
     return 'must not contain control or bidi characters';
+  }
+  if (INVISIBLE.test(identifier)) {
+    return 'must not contain invisible characters';
   }
   if (identifier.split(/[@.]/).some(mixesScripts)) {
     return 'must not mix letters of different scripts in one part';

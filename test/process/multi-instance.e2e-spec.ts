@@ -302,3 +302,49 @@ describe.skipIf(!redisUrl)(
     });
   },
 );
+
+describe.skipIf(!redisUrl)(
+  'I. The per-account password budget shared by two instances through Redis',
+  () => {
+    const LIMIT = 5;
+    const BURST = 40;
+    const pair = instancePair({
+      REDIS_URL: redisUrl!,
+      REDIS_KEY_PREFIX: `warden-test-${Date.now().toString(36)}-${testDatabaseKind()}-budget:`,
+      LOGIN_FAILURE_LIMIT: String(LIMIT),
+      PASSWORD_HASH_CONCURRENCY: '1',
+    });
+
+    it('a parallel burst of wrong passwords split across both instances gets exactly the limit checked', async () => {
+      const signup = await fetch(`${pair.a.url}/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `burst${Date.now()}@example.com`,
+          password: PASSWORD,
+        }),
+      });
+      expect(signup.status).toBe(201);
+      const { user } = (await signup.json()) as { user: { email: string } };
+      const login = (server: ServerProcess, password: string) =>
+        fetch(`${server.url}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: user.email, password }),
+        });
+      const responses = await Promise.all(
+        Array.from({ length: BURST }, (_, i) =>
+          login(i % 2 === 0 ? pair.a : pair.b, `wrong ${i}`),
+        ),
+      );
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(LIMIT);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(
+        BURST - LIMIT,
+      );
+      // Locked on both instances, for the right password too.
+      expect((await login(pair.a, PASSWORD)).status).toBe(429);
+      expect((await login(pair.b, PASSWORD)).status).toBe(429);
+    });
+  },
+);

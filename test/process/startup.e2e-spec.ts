@@ -31,6 +31,38 @@ describe('Start-up of the built server (node dist/main.js)', () => {
       { NODE_ENV: 'production', JWT_SECRET: 'your-256-bit-secret' },
       'JWT_SECRET',
     ],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 'your-256-bit-secret-your-256-bit-secret',
+      },
+      'JWT_SECRET is or contains a well-known example value',
+    ],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: '0123456789abcdef0123456789abcdef',
+      },
+      'JWT_SECRET is too predictable',
+    ],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 'qwertyuiopasdfghjklzxcvbnm1234567890',
+      },
+      'JWT_SECRET is too predictable',
+    ],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.1.5' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ ACCESS_TOKEN_TTL: '3650d' }, 'ACCESS_TOKEN_TTL must be at most 1d'],
+    [{ REFRESH_TOKEN_TTL: '3650d' }, 'REFRESH_TOKEN_TTL must be at most 90d'],
+    [
+      { SESSION_ABSOLUTE_TTL: '3650d' },
+      'SESSION_ABSOLUTE_TTL must be at most 365d',
+    ],
+    [{ REQUEST_TIMEOUT: '0' }, 'REQUEST_TIMEOUT'],
+    [{ MAX_CONNECTIONS: 'lots' }, 'MAX_CONNECTIONS'],
   ])(
     'exits non-zero on %j and names the variable, without a stack trace (CFG-02)',
     async (env, message) => {
@@ -42,6 +74,9 @@ describe('Start-up of the built server (node dist/main.js)', () => {
       expect(output).toContain('Invalid configuration');
       expect(output).toContain(message);
       expect(output).not.toMatch(/^\s+at /m);
+      // One line per problem, each naming its variable.
+      for (const line of output.trim().split('\n').slice(1))
+        expect(line).toMatch(/^ {2}- [A-Z_]+ /);
     },
   );
 

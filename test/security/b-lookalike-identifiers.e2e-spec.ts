@@ -35,10 +35,13 @@ describe('B. Look-alike identifiers and Unicode passwords', () => {
     ['fullwidth letters', fullwidth('jane.lookalike@example.com')],
     ['a fullwidth at sign', 'jane.lookalike\uff20example.com'],
     ['a compatibility letter (script e)', 'jane.lookalik\u212f@example.com'],
-  ])('an email that differs by %s is the same account (409)', async (_what, email) => {
-    const response = await signup({ email });
-    expect(response.status, JSON.stringify(response.body)).toBe(409);
-  });
+  ])(
+    'an email that differs by %s is the same account (409)',
+    async (_what, email) => {
+      const response = await signup({ email });
+      expect(response.status, JSON.stringify(response.body)).toBe(409);
+    },
+  );
 
   it.each([
     ['a zero-width space', 'jane.look\u200balike@example.com'],
@@ -74,13 +77,16 @@ describe('B. Look-alike identifiers and Unicode passwords', () => {
   it.each([
     ['fullwidth letters', fullwidth('jane_lookalike')],
     ['a different case', 'JANE_LOOKALIKE'],
-  ])('a username that differs by %s is taken (409)', async (_what, username) => {
-    const response = await signup({
-      email: `other${Date.now()}@example.com`,
-      username,
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(409);
-  });
+  ])(
+    'a username that differs by %s is taken (409)',
+    async (_what, username) => {
+      const response = await signup({
+        email: `other${Date.now()}@example.com`,
+        username,
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(409);
+    },
+  );
 
   it.each([
     ['a zero-width space', 'jane_look\u200balike'],
@@ -104,14 +110,24 @@ describe('B. Look-alike identifiers and Unicode passwords', () => {
   });
 
   it('fullName refuses bidi overrides, controls and line breaks, and keeps real names', async () => {
-    for (const fullName of ['Jane\u202eeoD', 'Jane\nDoe', 'Jane\u0000', 'Jane\u2029']) {
+    for (const fullName of [
+      'Jane\u202eeoD',
+      'Jane\nDoe',
+      'Jane\u0000',
+      'Jane\u2029',
+    ]) {
       await request(t.server)
         .patch('/users/me')
         .set(bearer(jane.accessToken))
         .send({ fullName })
         .expect(400);
     }
-    for (const fullName of ['Zoë Ångström', 'محمد علي', '山田 太郎', 'Jane 👩‍💻']) {
+    for (const fullName of [
+      'Zoë Ångström',
+      'محمد علي',
+      '山田 太郎',
+      'Jane 👩‍💻',
+    ]) {
       const response = await request(t.server)
         .patch('/users/me')
         .set(bearer(jane.accessToken))
@@ -150,6 +166,8 @@ describe('B. Look-alike identifiers and Unicode passwords', () => {
       .post('/auth/login')
       .send({ username: user.username, password: decomposed })
       .expect(200);
-    expect((await storedUser(t, user.id)).passwordHash).toMatch(/^\$argon2id\$/);
+    expect((await storedUser(t, user.id)).passwordHash).toMatch(
+      /^\$argon2id\$/,
+    );
   });
 });

@@ -59,7 +59,7 @@ describe('J. Claims, privilege and quotas checked against the records', () => {
     ['b64', 'a malformed value'],
   ])(
     'refuses a token with a crit header (%j: %s): Warden understands no extension (RFC 7515 §4.1.11)',
-    async (crit) => {
+    async (crit, _what) => {
       const token = sign(validClaims(alice), {
         crit,
         'urn:example:unknown': true,
@@ -133,7 +133,9 @@ describe('J. Claims, privilege and quotas checked against the records', () => {
         PARALLEL - QUOTA,
       );
       const query =
-        resource === 'todos' ? '/todos?limit=100' : `/posts?authorId=${owner.id}`;
+        resource === 'todos'
+          ? '/todos?limit=100'
+          : `/posts?authorId=${owner.id}`;
       const stored = await request(t.server)
         .get(query)
         .set(bearer(owner.accessToken))
@@ -184,7 +186,10 @@ describe('J. Claims, privilege and quotas checked against the records', () => {
         for (const [authorization, status] of [
           ['Bearer not-a-token', 401],
           [`Bearer ${expired}`, 401],
-          [`Bearer ${sign(validClaims(victim), {}, { secret: 'x'.repeat(40) })}`, 401],
+          [
+            `Bearer ${sign(validClaims(victim), {}, { secret: 'x'.repeat(40) })}`,
+            401,
+          ],
           ['Bearer two words', 400],
         ] as const) {
           const call = request(t.server)
@@ -202,7 +207,9 @@ describe('J. Claims, privilege and quotas checked against the records', () => {
         // Without any Authorization header, possession of the refresh token is the authority.
         const anonymous = request(t.server).post(path);
         if (path === '/auth/logout')
-          await anonymous.send({ refresh_token: victim.refreshToken }).expect(204);
+          await anonymous
+            .send({ refresh_token: victim.refreshToken })
+            .expect(204);
         else
           await anonymous
             .type('form')

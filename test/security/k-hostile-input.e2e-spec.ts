@@ -74,9 +74,7 @@ describe('K. Hostile input on every route', () => {
   afterAll(() => t.close());
 
   const call = (operation: Operation, path = operation.path) =>
-    request(t.server)
-      [operation.method](path)
-      .set(bearer(user.accessToken));
+    request(t.server)[operation.method](path).set(bearer(user.accessToken));
 
   it('found the routes to attack', () => {
     expect(operations.filter((op) => op.json).length).toBeGreaterThan(10);
@@ -190,7 +188,9 @@ describe('K. Hostile input on every route', () => {
           form
             ? call(op)
                 .type('form')
-                .send(`grant_type=password&${field}=${encodeURIComponent(hostile)}`)
+                .send(
+                  `grant_type=password&${field}=${encodeURIComponent(hostile)}`,
+                )
             : call(op).send({ [field]: hostile }),
         ),
       );
@@ -227,34 +227,37 @@ describe('K. Hostile input on every route', () => {
     ['a C1 control', 'next\u0085line'],
     ['a right-to-left override', 'evil\u202egnp.exe'],
     ['a bidi isolate', 'a\u2066b\u2069'],
-  ])('%s in a one-line field (titles, fullName) is a 400', async (_what, text) => {
-    const todo = await request(t.server)
-      .post('/todos')
-      .set(bearer(user.accessToken))
-      .send({ title: text });
-    expect(todo.status).toBe(400);
-    expect(todo.body.message).toContain(
-      'title must be one line of text without control or bidi characters',
-    );
-    await request(t.server)
-      .post('/posts')
-      .set(bearer(user.accessToken))
-      .send({ title: text, content: 'c' })
-      .expect(400);
-    await request(t.server)
-      .patch('/users/me')
-      .set(bearer(user.accessToken))
-      .send({ fullName: text })
-      .expect(400);
-    const fresh = await request(t.server)
-      .post('/auth/signup')
-      .send({
-        email: `ctl${Date.now()}@example.com`,
-        password: 'a fine long passphrase',
-        fullName: text,
-      });
-    expect(fresh.status).toBe(400);
-  });
+  ])(
+    '%s in a one-line field (titles, fullName) is a 400',
+    async (_what, text) => {
+      const todo = await request(t.server)
+        .post('/todos')
+        .set(bearer(user.accessToken))
+        .send({ title: text });
+      expect(todo.status).toBe(400);
+      expect(todo.body.message).toContain(
+        'title must be one line of text without control or bidi characters',
+      );
+      await request(t.server)
+        .post('/posts')
+        .set(bearer(user.accessToken))
+        .send({ title: text, content: 'c' })
+        .expect(400);
+      await request(t.server)
+        .patch('/users/me')
+        .set(bearer(user.accessToken))
+        .send({ fullName: text })
+        .expect(400);
+      const fresh = await request(t.server)
+        .post('/auth/signup')
+        .send({
+          email: `ctl${Date.now()}@example.com`,
+          password: 'a fine long passphrase',
+          fullName: text,
+        });
+      expect(fresh.status).toBe(400);
+    },
+  );
 
   it('free text keeps its line breaks and tabs but refuses other controls and bidi overrides', async () => {
     const kept = await request(t.server)
@@ -309,7 +312,9 @@ describe('K. Hostile input on every route', () => {
         .expect(400);
       expect(response.body).toEqual({
         error: 'invalid_request',
-        error_description: expect.stringMatching(/^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/),
+        error_description: expect.stringMatching(
+          /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/,
+        ),
       });
     }
   });
