@@ -154,7 +154,13 @@ export class AuthController {
       "End the refresh token's session (or the bearer token's); its access tokens stop working at once",
   })
   @ApiNoContentResponse({
-    description: 'Logged out (also for an unknown token)',
+    description:
+      "Logged out (also for an unknown token, or another user's, which ends nothing)",
+  })
+  @ApiUnauthorizedResponse({
+    description:
+      'A bearer token was sent and is invalid, expired or revoked (send none to log out with the refresh token alone)',
+    type: ErrorDto,
   })
   async logout(
     @Body() dto: LogoutDto,
@@ -189,6 +195,10 @@ export class AuthController {
   @ApiBadRequestResponse({
     description: '`token` is missing',
     type: OAuthErrorDto,
+  })
+  @ApiUnauthorizedResponse({
+    description: 'A bearer token was sent and is invalid, expired or revoked',
+    type: ErrorDto,
   })
   async revoke(
     @Headers('content-type') contentType: string | undefined,

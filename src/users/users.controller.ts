@@ -29,7 +29,10 @@ import {
 } from '../auth/decorators/current-user.decorator.js';
 import type { ClientInfo, Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
+import {
+  AuthRateLimited,
+  RateLimitedResponse,
+} from '../rate-limit/auth-rate-limit.decorator.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import {
   PaginationQueryDto,
@@ -69,6 +72,11 @@ export class UsersController {
     description: 'The email or username is taken',
     type: ErrorDto,
   })
+  @ApiForbiddenResponse({
+    description: 'currentPassword is incorrect',
+    type: ErrorDto,
+  })
+  @RateLimitedResponse()
   async updateMe(
     @CurrentUser() principal: Principal,
     @Body() dto: UpdateProfileDto,
@@ -80,6 +88,7 @@ export class UsersController {
   }
 
   @Delete('me')
+  @AuthRateLimited()
   @Auth('profile')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
