@@ -35,7 +35,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (!(exception instanceof HttpException)) {
       this.logger.error(
-        `Unhandled error on ${request.method} ${request.url}`,
+        `Unhandled error on ${request.method} ${pathOf(request)}`,
         exception instanceof Error ? exception.stack : String(exception),
       );
       void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send({
