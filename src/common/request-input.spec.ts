@@ -1,4 +1,8 @@
-import { nestsDeeperThan, unstorableTextIn } from './request-input.js';
+import {
+  MAX_INPUT_VALUES,
+  inputProblemIn,
+  nestsDeeperThan,
+} from './request-input.js';
 
 describe('nestsDeeperThan', () => {
   const json = (text: string) => Buffer.from(text);
@@ -21,16 +25,28 @@ describe('nestsDeeperThan', () => {
   });
 });
 
-describe('unstorableTextIn', () => {
+describe('inputProblemIn', () => {
+  it('refuses more than MAX_INPUT_VALUES keys and values in all, at the limit accepts', () => {
+    const fields = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    expect(inputProblemIn(fields(MAX_INPUT_VALUES / 2))).toBeNull();
+    expect(inputProblemIn(fields(MAX_INPUT_VALUES / 2 + 1))).toMatch(
+      /at most 256 fields/,
+    );
+    expect(inputProblemIn({ a: Array(MAX_INPUT_VALUES).fill(1) })).toMatch(
+      /at most/,
+    );
+  });
+
   it('finds NUL and lone surrogates in values and keys, at any depth', () => {
-    expect(unstorableTextIn({ a: ['x', { b: 'y\u0000' }] })).toMatch(/NUL/);
-    expect(unstorableTextIn({ 'k\u0000': 1 })).toMatch(/NUL/);
-    expect(unstorableTextIn(['\ud800'])).toMatch(/surrogates/);
-    expect(unstorableTextIn('a\udc00')).toMatch(/surrogates/);
+    expect(inputProblemIn({ a: ['x', { b: 'y\u0000' }] })).toMatch(/NUL/);
+    expect(inputProblemIn({ 'k\u0000': 1 })).toMatch(/NUL/);
+    expect(inputProblemIn(['\ud800'])).toMatch(/surrogates/);
+    expect(inputProblemIn('a\udc00')).toMatch(/surrogates/);
   });
 
   it('accepts ordinary text, paired surrogates (emoji) and non-strings', () => {
-    expect(unstorableTextIn({ a: 'Café 🦊', b: [1, true, null] })).toBeNull();
-    expect(unstorableTextIn(undefined)).toBeNull();
+    expect(inputProblemIn({ a: 'Café 🦊', b: [1, true, null] })).toBeNull();
+    expect(inputProblemIn(undefined)).toBeNull();
   });
 });

@@ -40,13 +40,25 @@ export function nestsDeeperThan(json: Buffer, limit: number): boolean {
 }
 
 /**
- * Why a parsed query or body cannot be stored as text, or null: a NUL character (PostgreSQL's
- * text types cannot hold it) or a lone UTF-16 surrogate (not a character; it cannot be encoded
- * as UTF-8 without loss), in any value or key. The walk is iterative and visits each value once.
+ * How many keys and values a query string or body may hold in all. Warden's largest body has
+ * five fields; validating 8,000 unknown ones cost ~160 ms of event loop (and a 400 listing each),
+ * which 100 KB buys an attacker.
  */
-export function unstorableTextIn(input: unknown): string | null {
+export const MAX_INPUT_VALUES = 256;
+
+/**
+ * Why a parsed query or body is refused before validation, or null: more than MAX_INPUT_VALUES
+ * keys and values, a NUL character (PostgreSQL's text types cannot hold it) or a lone UTF-16
+ * surrogate (not a character; it cannot be encoded as UTF-8 without loss), in any value or key.
+ * The walk is iterative and stops at the first problem.
+ */
+export function inputProblemIn(input: unknown): string | null {
   const pending: unknown[] = [input];
+  let values = 0;
   while (pending.length > 0) {
+    if (++values > MAX_INPUT_VALUES + 1) {
+      return `A request may hold at most ${MAX_INPUT_VALUES} fields and values`;
+    }
     const value = pending.pop();
     if (typeof value === 'string') {
       const problem = unstorableText(value);
@@ -77,8 +89,8 @@ function unstorableText(text: string): string | null {
 /**
  * The edge checks every request passes before any route sees it: JSON bodies nested deeper than
  * MAX_JSON_DEPTH are refused before they are parsed (Fastify's own parser, with its
- * prototype-poisoning protection, does the parsing), and a query string or body holding text
- * no database can store is refused after parsing. Both are 400s, through the exception filter.
+ * prototype-poisoning protection, does the parsing), and a query string or body with too many
+ * values, or holding text no database can store, is refused after parsing. Both are 400s, through the exception filter.
  */
 export function guardRequestInput(app: NestFastifyApplication): void {
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
@@ -101,7 +113,7 @@ export function guardRequestInput(app: NestFastifyApplication): void {
   );
   fastify.addHook('preValidation', (request, _reply, done) => {
     const problem =
-      unstorableTextIn(request.query) ?? unstorableTextIn(request.body);
+      inputProblemIn(request.query) ?? inputProblemIn(request.body);
     done(problem ? new BadRequestException(problem) : undefined);
   });
 }

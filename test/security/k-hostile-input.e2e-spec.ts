@@ -113,6 +113,36 @@ describe('K. Hostile input on every route', () => {
     },
   );
 
+  it.each([
+    [
+      '1,000 unknown fields',
+      `{${Array.from({ length: 1000 }, (_, i) => `"k${i}":1`).join(',')}}`,
+    ],
+    [
+      'an array of 5,000 numbers',
+      `{"title":"x","z":[${Array(5000).fill(1).join(',')}]}`,
+    ],
+  ])(
+    '%s in one body is a 400 before validation, on every body route',
+    async (_what, body) => {
+      const bodies = operations.filter((op) => op.json);
+      const responses = await Promise.all(
+        bodies.map((op) =>
+          call(op).set('Content-Type', 'application/json').send(body),
+        ),
+      );
+      for (const [index, response] of responses.entries()) {
+        expect(response.status, bodies[index].path).toBe(400);
+        expect(response.body.message).toBe(
+          'A request may hold at most 256 fields and values',
+        );
+      }
+      // The same cap on the query string.
+      const query = Array.from({ length: 300 }, (_, i) => `k${i}=1`).join('&');
+      await request(t.server).get(`/posts?${query}`).expect(400);
+    },
+  );
+
   it('nesting at the limit is parsed (and then refused by validation as an unknown shape)', async () => {
     const atLimit = `{"title":"x","extra":${'['.repeat(31)}${']'.repeat(31)}}`;
     const response = await request(t.server)
