@@ -14,7 +14,7 @@ import type {
 } from './dto/token-response.dto.js';
 import { OAuthException } from './oauth.exception.js';
 import type { ClientInfo, Principal } from './principal.js';
-import { grantedScopes, resolveScopes, type Scope } from './scopes.js';
+import { grantableScopes, grantedScopes, type Scope } from './scopes.js';
 import type { TokenRequest } from './oauth-requests.js';
 
 const MAX_PASSWORD_LENGTH = 128;
@@ -121,11 +121,11 @@ export class AuthService {
     if (!user)
       throw new OAuthException('invalid_grant', 'Invalid username or password');
     const granted = grantedScopes(user.roles);
-    const scopes = resolveScopes(granted, request.scope);
+    const scopes = grantableScopes(granted, request.scope);
     if (!scopes) {
       throw new OAuthException(
         'invalid_scope',
-        `Requested scope is unknown or not granted; available: ${[...granted].join(' ')}`,
+        `Requested scope is unknown, or none of it can be granted; available: ${[...granted].join(' ')}`,
       );
     }
     return this.startSession(user, scopes, client);

@@ -20,9 +20,29 @@ export class JwksController {
       'Public keys that verify access tokens (RS256/ES256 modes; 404 with HS256)',
   })
   @ApiOkResponse({
+    description: 'A JWK Set (RFC 7517 §5)',
     schema: {
       type: 'object',
-      properties: { keys: { type: 'array', items: { type: 'object' } } },
+      properties: {
+        keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            description: 'A public JWK (RFC 7517), with kid, use and alg',
+            properties: {
+              kty: { type: 'string', enum: ['RSA', 'EC'] },
+              kid: { type: 'string' },
+              use: { type: 'string', enum: ['sig'] },
+              alg: { type: 'string', enum: ['RS256', 'ES256'] },
+              n: { type: 'string' },
+              e: { type: 'string' },
+              crv: { type: 'string' },
+              x: { type: 'string' },
+              y: { type: 'string' },
+            },
+          },
+        },
+      },
     },
   })
   @ApiNotFoundResponse({

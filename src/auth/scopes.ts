@@ -39,8 +39,9 @@ export function isScope(value: string): value is Scope {
 }
 
 /**
- * RFC 6749 §3.3 and §6: no `scope` means everything `available`; otherwise every requested
- * scope must be available, or null (the caller answers `invalid_scope`).
+ * The refresh grant's rule (RFC 6749 §6: the request MUST NOT include a scope not originally
+ * granted): no `scope` means everything `available`; otherwise every requested scope must be
+ * available, or null (the caller answers `invalid_scope`).
  */
 export function resolveScopes(
   available: ReadonlySet<Scope>,
@@ -52,6 +53,24 @@ export function resolveScopes(
   return scopes.every((scope) => isScope(scope) && available.has(scope))
     ? (scopes as Scope[])
     : null;
+}
+
+/**
+ * The password grant's rule (RFC 6749 §3.3 lets a server grant fewer scopes than asked, and the
+ * `scope` response says which): of the requested scopes, those `available` to the user; all of
+ * them when none is asked for. A name that is not a scope at all, or a request of which nothing
+ * can be granted, is null (`invalid_scope`). So Swagger's "select all" signs a user in with the
+ * user's scopes.
+ */
+export function grantableScopes(
+  available: ReadonlySet<Scope>,
+  requested: string | undefined,
+): Scope[] | null {
+  if (requested === undefined) return [...available];
+  const names = [...new Set(requested.split(' ').filter(Boolean))];
+  if (!names.every(isScope)) return null;
+  const granted = names.filter((scope) => available.has(scope));
+  return granted.length > 0 ? granted : null;
 }
 
 /** The scopes in a space-separated string that `granted` still contains. */

@@ -1,4 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Config } from '../config/environment.js';
 import { RedisConnections } from '../redis/redis.module.js';
 
 export type InvalidationKind = 'user' | 'session';
@@ -9,8 +11,6 @@ export interface Invalidation {
 }
 
 type Listener = (invalidation: Invalidation | 'all') => void;
-
-const CHANNEL = 'warden:invalidate';
 
 /**
  * Tells every instance that cached users or sessions changed. Local listeners run at once,
@@ -24,9 +24,15 @@ export class InvalidationBus implements OnModuleInit {
   private readonly logger = new Logger(InvalidationBus.name);
   private readonly listeners: Listener[] = [];
   private subscribed: boolean;
+  /** Namespaced like every key, so deployments sharing a Redis never hear each other. */
+  readonly channel: string;
 
-  constructor(private readonly redis: RedisConnections) {
+  constructor(
+    private readonly redis: RedisConnections,
+    config: ConfigService<Config, true>,
+  ) {
     this.subscribed = redis.subscriber === null;
+    this.channel = `${config.get('REDIS_KEY_PREFIX', { infer: true })}invalidate`;
   }
 
   /** Whether cached state can be trusted right now. */
@@ -38,7 +44,7 @@ export class InvalidationBus implements OnModuleInit {
     const subscriber = this.redis.subscriber;
     if (!subscriber) return;
     const subscribe = () =>
-      subscriber.subscribe(CHANNEL).then(
+      subscriber.subscribe(this.channel).then(
         () => {
           this.emit('all');
           this.subscribed = true;
@@ -51,7 +57,8 @@ export class InvalidationBus implements OnModuleInit {
     subscriber.on('close', () => {
       this.subscribed = false;
     });
-    subscriber.on('message', (_channel: string, message: string) => {
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
       const invalidation = parse(message);
       if (invalidation) this.emit(invalidation);
     });
@@ -66,7 +73,10 @@ export class InvalidationBus implements OnModuleInit {
     this.emit(invalidation);
     if (!this.redis.commands) return;
     try {
-      await this.redis.commands.publish(CHANNEL, JSON.stringify(invalidation));
+      await this.redis.commands.publish(
+        this.channel,
+        JSON.stringify(invalidation),
+      );
     } catch (error) {
       // The change itself is committed; other instances catch up when their subscription
       // reconnects (it clears their caches) or their cache entries expire.

@@ -19,8 +19,9 @@ import {
  * - every 401 carries a `WWW-Authenticate` challenge (RFC 7235 §3.1; Nest's default has none),
  *   unless the exception brought a more specific one;
  * - the router's 404 names the path but never the query string, which may hold a token;
- * - on the OAuth endpoints, a 400, 413 or 415 raised before the route runs (an unparsable or
- *   oversized body, text no database can store) is an RFC 6749 §5.2 body like the route's own;
+ * - on the OAuth endpoints (token, revocation) every error, including those raised before the
+ *   route runs (an unparsable or oversized body), rate limits and server failures, is an RFC 6749
+ *   §5.2 body like the route's own, so OAuth clients can always read `error_description`;
  * - anything that is not an HttpException is logged and answered with a generic 500, so no
  *   stack trace, SQL or library message ever reaches a client.
  */
@@ -32,17 +33,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
+    const oauthEndpoint = OAUTH_ENDPOINTS.has(pathOf(request));
 
     if (!(exception instanceof HttpException)) {
       this.logger.error(
         `Unhandled error on ${request.method} ${pathOf(request)}`,
         exception instanceof Error ? exception.stack : String(exception),
       );
-      void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send({
-        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      const status = HttpStatus.INTERNAL_SERVER_ERROR;
+      const body = {
+        statusCode: status,
         message: 'Internal server error',
         error: 'Internal Server Error',
-      });
+      };
+      void reply
+        .status(status)
+        .send(oauthEndpoint ? oauthBody(status, body) : body);
       return;
     }
 
@@ -57,8 +63,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     ) {
       void reply.header('WWW-Authenticate', `Bearer realm="${BEARER_REALM}"`);
     }
-    if (OAUTH_ENDPOINTS.has(pathOf(request)) && OAUTH_SHAPED.has(status)) {
-      void reply.status(status).send(oauthBody(body));
+    if (oauthEndpoint) {
+      void reply.status(status).send(oauthBody(status, body));
       return;
     }
     void reply.status(status).send(
@@ -91,16 +97,25 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-const OAUTH_SHAPED = new Set<number>([
-  HttpStatus.BAD_REQUEST,
-  HttpStatus.PAYLOAD_TOO_LARGE,
-  HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-]);
-
 const pathOf = (request: FastifyRequest): string =>
   request.url.split('?', 1)[0];
 
-function oauthBody(body: string | object): object {
+/**
+ * The RFC 6749 §5.2 code for an error that is not already in that shape: a rate limit is
+ * `slow_down` (registered for the token endpoint by RFC 8628), an unavailable dependency
+ * `temporarily_unavailable`, any other server failure `server_error`, a rejected bearer token
+ * RFC 6750's `invalid_token`, anything else about the request `invalid_request`.
+ */
+function oauthErrorCode(status: number): string {
+  if (status === Number(HttpStatus.TOO_MANY_REQUESTS)) return 'slow_down';
+  if (status === Number(HttpStatus.SERVICE_UNAVAILABLE))
+    return 'temporarily_unavailable';
+  if (status >= 500) return 'server_error';
+  if (status === Number(HttpStatus.UNAUTHORIZED)) return 'invalid_token';
+  return 'invalid_request';
+}
+
+function oauthBody(status: number, body: string | object): object {
   if (typeof body === 'object' && 'error_description' in body) return body;
   const message =
     typeof body === 'string'
@@ -108,9 +123,9 @@ function oauthBody(body: string | object): object {
       : 'message' in body
         ? ([] as unknown[]).concat(body.message).join('; ')
         : 'The request is malformed';
-  // RFC 6749 §5.2 allows only printable ASCII without `"` and `\` in a description.
+  // RFC 6749 §5.2 allows only printable ASCII without a double quote or a backslash in a description.
   return {
-    error: 'invalid_request',
+    error: oauthErrorCode(status),
     error_description: message.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, ''),
   };
 }

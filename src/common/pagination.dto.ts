@@ -14,7 +14,14 @@ export const MAX_OFFSET = 2_147_483_647;
 
 /** `?limit&offset` of every list: limit 1-100 (default 20), offset 0-2^31-1 (default 0). */
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  // The type is explicit: `limit = 20` carries no type annotation, so the emitted design type
+  // (and Swagger's guess from it) would be Object.
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    default: 20,
+  })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'limit must be an integer from 1 to 100' })
@@ -22,7 +29,12 @@ export class PaginationQueryDto {
   @Max(100)
   limit = 20;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_OFFSET,
+    default: 0,
+  })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: `offset must be an integer from 0 to ${MAX_OFFSET}` })

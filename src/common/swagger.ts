@@ -4,6 +4,7 @@ import {
   type OpenAPIObject,
   SwaggerModule,
 } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
 import { SCOPE_DESCRIPTIONS } from '../auth/scopes.js';
 
 export const DOCS_PATH = 'docs';
@@ -45,8 +46,8 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
       'oauth2',
     )
     .build();
-  const document = withUniqueOperationIds(
-    SwaggerModule.createDocument(app, config),
+  const document = withErrorExamples(
+    withUniqueOperationIds(SwaggerModule.createDocument(app, config)),
   );
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
@@ -81,6 +82,52 @@ function withUniqueOperationIds(document: OpenAPIObject): OpenAPIObject {
         op.operationId = `${op.operationId}_${path.replace(/[^A-Za-z0-9]+/g, '_')}`;
       }
       seen.add(op.operationId);
+    }
+  }
+  return document;
+}
+
+const ERROR_SCHEMA_REF = '#/components/schemas/ErrorDto';
+
+/**
+ * Two finishing touches on every response. One without a description of its own gets the
+ * operation's summary (a success) or the status's name (an error), so none is blank. And
+ * ErrorDto's property examples describe a 400: on a 401, 403 or 404 Swagger UI would show that
+ * body, so each Nest-shaped error response gets an example of its own status, with the
+ * response's description as the message.
+ */
+function withErrorExamples(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as {
+      summary?: string;
+      responses?: Record<
+        string,
+        {
+          description?: string;
+          content?: Record<
+            string,
+            { schema?: { $ref?: string }; example?: unknown }
+          >;
+        }
+      >;
+    }[]) {
+      for (const [status, response] of Object.entries(
+        operation?.responses ?? {},
+      )) {
+        const code = Number(status);
+        response.description ||=
+          code < 400 && operation.summary
+            ? operation.summary
+            : (STATUS_CODES[code] ?? status);
+        for (const media of Object.values(response.content ?? {})) {
+          if (media.schema?.$ref !== ERROR_SCHEMA_REF) continue;
+          media.example = {
+            statusCode: code,
+            message: response.description ?? STATUS_CODES[code],
+            error: STATUS_CODES[code],
+          };
+        }
+      }
     }
   }
   return document;

@@ -6,11 +6,16 @@ import { Todo } from '../todos/todo.entity.js';
 import { User } from '../users/user.entity.js';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema.js';
 import { Sessions1732000001000 } from './migrations/1732000001000-sessions.js';
+import { SqliteUpdatedAtMilliseconds1732000002000 } from './migrations/1732000002000-sqlite-updated-at-milliseconds.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 
 export const ENTITIES = [User, Todo, Post, Session, RefreshToken];
-export const MIGRATIONS = [InitialSchema1732000000000, Sessions1732000001000];
+export const MIGRATIONS = [
+  InitialSchema1732000000000,
+  Sessions1732000001000,
+  SqliteUpdatedAtMilliseconds1732000002000,
+];
 
 /**
  * Builds TypeORM options from `DATABASE_URL`: `sqlite:<file>` (better-sqlite3, WAL) or

@@ -27,7 +27,7 @@ export class AppThrottlerGuard extends ThrottlerGuard {
       `rate limited: ip ${detail.tracker} on ${context.getClass().name}.${context.getHandler().name} (${detail.totalHits} requests)`,
     );
     throw new RateLimitedException(
-      'Too many requests; try again later',
+      'Too many requests',
       detail.timeToBlockExpire,
     );
   }

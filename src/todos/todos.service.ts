@@ -68,9 +68,13 @@ export class TodosService {
     return todo;
   }
 
+  /** Applies the edit, then reads the row back, so timestamps are the database's own. */
   async update(ownerId: string, id: string, dto: UpdateTodoDto): Promise<Todo> {
     const todo = await this.get(ownerId, id);
-    return this.todos.save(this.todos.merge(todo, dto));
+    if (Object.keys(dto).length > 0) {
+      await this.todos.update({ id: todo.id, ownerId }, dto);
+    }
+    return this.get(ownerId, id);
   }
 
   async remove(ownerId: string, id: string): Promise<void> {

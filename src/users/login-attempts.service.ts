@@ -79,7 +79,7 @@ export class LoginAttemptsService {
         `password check refused: account ${this.label(key)}… locked (ip ${ip})`,
       );
       throw new RateLimitedException(
-        'Too many failed password attempts for this account; try again later',
+        'Too many failed password attempts for this account',
         -taken,
       );
     }

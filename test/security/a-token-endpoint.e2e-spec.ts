@@ -171,7 +171,7 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
     );
   });
 
-  it('TOK-14: grants a requested subset of scopes and refuses a scope outside the grant', async () => {
+  it("TOK-14: grants a requested subset of scopes, grants fewer than asked when some are not the user's, and refuses unknown scopes", async () => {
     const narrow = await tokenRequest(
       t,
       password({ scope: 'todos:read profile' }),
@@ -182,7 +182,25 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
       'invalid_scope',
     );
     expectOAuthError(
-      await tokenRequest(t, password({ scope: 'profile users:admin' })),
+      await tokenRequest(t, password({ scope: 'profile not-a-scope' })),
+      'invalid_scope',
+    );
+    // RFC 6749 §3.3: fewer than asked, said in `scope` (Swagger's "select all" for a user).
+    const fewer = await tokenRequest(
+      t,
+      password({ scope: 'profile users:admin' }),
+    ).expect(200);
+    expect(fewer.body.scope).toBe('profile');
+    const all = await tokenRequest(
+      t,
+      password({
+        scope: 'profile todos:read todos:write posts:write users:admin',
+      }),
+    ).expect(200);
+    expect(all.body.scope).toBe('profile todos:read todos:write posts:write');
+    // Nothing of the request can be granted: invalid_scope.
+    expectOAuthError(
+      await tokenRequest(t, password({ scope: 'users:admin' })),
       'invalid_scope',
     );
   });

@@ -16,6 +16,7 @@ export class CreateTodoDto {
   title: string;
 
   @ApiPropertyOptional({
+    type: String,
     maxLength: 20000,
     nullable: true,
     example: 'Semi-skimmed, two litres',

@@ -62,6 +62,7 @@ export function EmailField(options: { optional: boolean }) {
 export function FullNameField() {
   return applyDecorators(
     ApiPropertyOptional({
+      type: String,
       maxLength: 100,
       example: 'Jane Doe',
       nullable: true,
