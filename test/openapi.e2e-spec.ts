@@ -87,6 +87,14 @@ describe('The OpenAPI document (/docs-json)', () => {
     });
   });
 
+  it('has unique operationIds that are plain identifiers (Swagger UI builds element ids from them)', () => {
+    const ids = operations().map(([, operation]) =>
+      String(operation.operationId),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => !/^[A-Za-z0-9_]+$/.test(id))).toEqual([]);
+  });
+
   it('describes every response', () => {
     const undescribed = operations().flatMap(([name, operation]) =>
       Object.entries(operation.responses as Record<string, Json>)

@@ -63,7 +63,8 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
 
 /**
  * Routes served at several paths (`/auth/login`, `/login`, `/user/login`) share one handler and
- * so one generated operationId; OpenAPI requires them to be unique.
+ * so one generated operationId; OpenAPI requires them to be unique: the first path keeps the
+ * plain id, the others get their path appended.
  */
 function withUniqueOperationIds(document: OpenAPIObject): OpenAPIObject {
   const seen = new Set<string>();
@@ -78,6 +79,9 @@ function withUniqueOperationIds(document: OpenAPIObject): OpenAPIObject {
       }
       const op = operation as { operationId?: string };
       if (!op.operationId) continue;
+      // @nestjs/swagger numbers them `Controller_method[0]`, `[1]`; the brackets end up in
+      // Swagger UI's element ids and deep links, so the path names them instead.
+      op.operationId = op.operationId.replace(/\[\d+\]$/, '');
       if (seen.has(op.operationId)) {
         op.operationId = `${op.operationId}_${path.replace(/[^A-Za-z0-9]+/g, '_')}`;
       }

@@ -77,15 +77,27 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
       await page.locator('.modal-ux').waitFor({ state: 'detached' });
     }
 
-    /** Runs "Try it out" → "Execute" on GET /users/me and returns the status code shown. */
-    async function tryUsersMe(): Promise<{ status: string; body: string }> {
-      const operation = page.locator('#operations-users-UsersController_me');
+    /**
+     * Runs "Try it out" → "Execute" on an operation, with query parameters typed into (or, for
+     * enums, selected in) Swagger UI's own inputs, and returns the status code and body shown.
+     */
+    async function tryOperation(
+      domId: string,
+      parameters: Record<string, string> = {},
+    ): Promise<{ status: string; body: string }> {
+      const operation = page.locator(`[id="${domId}"]`);
       if (!(await operation.locator('.opblock-body').isVisible())) {
         await operation.locator('.opblock-summary').click();
       }
       const tryIt = operation.locator('button.try-out__btn');
       if ((await tryIt.textContent())?.includes('Try it out'))
         await tryIt.click();
+      for (const [name, value] of Object.entries(parameters)) {
+        const cell = operation.locator(`tr[data-param-name="${name}"]`);
+        if ((await cell.locator('select').count()) > 0)
+          await cell.locator('select').selectOption(value);
+        else await cell.locator('input').fill(value);
+      }
       await operation.locator('button.execute').click();
       const row = operation.locator('.live-responses-table .response').first();
       await row.waitFor();
@@ -100,6 +112,9 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
             .textContent()) ?? '',
       };
     }
+
+    const tryUsersMe = () =>
+      tryOperation('operations-users-UsersController_me');
 
     it('signs in through the OAuth2 password form and gets 200 from GET /users/me', async () => {
       await page.goto(`${server.url}/docs`);
@@ -139,6 +154,50 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
     it('keeps the authorization across a reload (persistAuthorization)', async () => {
       await page.reload();
       await page.locator('#operations-users-UsersController_me').waitFor();
+      const result = await tryUsersMe();
+      expect(result.status).toBe('200');
+    });
+
+    it('executes a list route with limit, offset and done typed into their inputs', async () => {
+      for (const title of ['first', 'second', 'third']) {
+        await fetch(`${server.url}/todos`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${accessToken}`,
+          },
+          body: JSON.stringify({ title, done: title !== 'second' }),
+        });
+      }
+      const list = 'operations-todos-TodosController_list';
+      await page.locator(`[id="${list}"]`).waitFor();
+      const result = await tryOperation(list, {
+        limit: '1',
+        offset: '1',
+        done: 'true',
+      });
+      expect(result.status).toBe('200');
+      // Newest first, done only, one after the first: "first".
+      const todos = JSON.parse(result.body) as { title: string }[];
+      expect(todos.map((todo) => todo.title)).toEqual(['first']);
+    });
+
+    it('signs a user in with "select all" scopes ticked, granting what the user may have', async () => {
+      await page.reload();
+      await page.locator('#operations-users-UsersController_me').waitFor();
+      await openAuthorize();
+      const modal = page.locator('.modal-ux');
+      const logout = modal.locator('button', { hasText: 'Logout' });
+      while ((await logout.count()) > 0) await logout.first().click();
+      await page.locator('#oauth_username').fill('ui_user');
+      await page.locator('#oauth_password').fill(PASSWORD);
+      const oauth2 = modal
+        .locator('.auth-container')
+        .filter({ hasText: 'oauth2' });
+      await oauth2.locator('a', { hasText: 'select all' }).click();
+      await oauth2.locator('button.authorize').click();
+      await oauth2.locator('button', { hasText: 'Logout' }).waitFor();
+      await closeAuthorize();
       const result = await tryUsersMe();
       expect(result.status).toBe('200');
     });

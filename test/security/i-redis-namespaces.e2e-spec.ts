@@ -1,0 +1,52 @@
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { bearer, signUp } from '../support/api.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// Skipped without TEST_REDIS_URL; test/support/global-setup.ts says so at the start of the run.
+const redisUrl = process.env.TEST_REDIS_URL;
+
+/**
+ * Two deployments sharing one Redis through REDIS_KEY_PREFIX: this instance publishes and
+ * listens only on its own channel, so another deployment's invalidations never reach it.
+ */
+describe.skipIf(!redisUrl)(
+  'REDIS_KEY_PREFIX namespaces the pub/sub channel',
+  () => {
+    const prefix = `warden-ns-${Date.now().toString(36)}:`;
+    let t: TestApp;
+    let spy: Redis;
+    const heard: string[] = [];
+    beforeAll(async () => {
+      spy = new Redis(redisUrl!);
+      await spy.psubscribe('*invalidate');
+      spy.on('pmessage', (_pattern, channel: string) => heard.push(channel));
+      t = await startTestApp({
+        REDIS_URL: redisUrl!,
+        REDIS_KEY_PREFIX: prefix,
+      });
+    });
+    afterAll(async () => {
+      await t?.close();
+      spy?.disconnect();
+    });
+
+    it('publishes on its own channel and subscribes to nothing else', async () => {
+      const user = await signUp(t);
+      await request(t.server)
+        .post('/auth/logout')
+        .set(bearer(user.accessToken))
+        .send({})
+        .expect(204);
+      const deadline = Date.now() + 5000;
+      while (!heard.includes(`${prefix}invalidate`) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(heard).toContain(`${prefix}invalidate`);
+      expect(heard).not.toContain('warden:invalidate');
+      const channels = (await spy
+        .duplicate()
+        .pubsub('CHANNELS', '*invalidate')) as string[];
+      expect(channels).toContain(`${prefix}invalidate`);
+    });
+  },
+);
