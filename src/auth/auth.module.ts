@@ -8,6 +8,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { JwksController } from './jwks.controller.js';
+import { OAuthMetadataController } from './oauth-metadata.controller.js';
 import { JwtKeys } from './jwt-keys.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
@@ -19,7 +20,12 @@ import { LocalStrategy } from './strategies/local.strategy.js';
     UsersModule,
     SessionsModule,
   ],
-  controllers: [AuthController, SessionsController, JwksController],
+  controllers: [
+    AuthController,
+    SessionsController,
+    JwksController,
+    OAuthMetadataController,
+  ],
   providers: [
     AuthService,
     AccessTokenService,

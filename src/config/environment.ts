@@ -134,6 +134,18 @@ export class Environment {
   @IsNotEmpty()
   JWT_ISSUER = 'warden';
 
+  /**
+   * Where clients reach this server (`https://auth.example.com`): the issuer and endpoint URLs
+   * of the RFC 8414 metadata. Unset: taken from each request's host (behind TRUST_PROXY, the
+   * forwarded one), which is fine in development and unsafe behind a cache in production.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s?#]+(\/[^\s?#]*[^/\s?#])?$/, {
+    message:
+      '$property must be an http(s) URL without a trailing slash, query or fragment, such as https://auth.example.com',
+  })
+  PUBLIC_URL?: string;
+
   @IsString()
   @IsNotEmpty()
   JWT_AUDIENCE = 'warden-api';
@@ -291,6 +303,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     'REDIS_URL',
     'TRUST_PROXY',
     'SWAGGER_ENABLED',
+    'PUBLIC_URL',
   ]) {
     // An empty variable (`REDIS_URL=`) means "not set", as in most twelve-factor tools.
     if (raw[key] !== undefined && raw[key] !== '') provided[key] = raw[key];

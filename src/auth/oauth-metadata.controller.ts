@@ -1,0 +1,53 @@
+import { Controller, Get, Header, Req } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config/environment.js';
+import { OAuthMetadataDto } from './dto/oauth-metadata.dto.js';
+import { JwtKeys } from './jwt-keys.js';
+import { ALL_SCOPES } from './scopes.js';
+
+/**
+ * RFC 8414 authorization server metadata, so standard clients configure themselves
+ * (openid-client's `discovery()`, for one). Warden is an OAuth 2.0 server, not an OpenID
+ * provider (it issues no ID tokens and has no userinfo endpoint), so it serves no
+ * `/.well-known/openid-configuration`.
+ */
+@ApiTags('auth')
+@Controller('.well-known')
+export class OAuthMetadataController {
+  private readonly publicUrl: string | undefined;
+
+  constructor(
+    private readonly keys: JwtKeys,
+    config: ConfigService<Config, true>,
+  ) {
+    this.publicUrl = config.get('PUBLIC_URL', { infer: true });
+  }
+
+  @Get('oauth-authorization-server')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({
+    summary: 'OAuth 2.0 authorization server metadata (RFC 8414)',
+  })
+  @ApiOkResponse({ type: OAuthMetadataDto })
+  metadata(@Req() request: FastifyRequest): OAuthMetadataDto {
+    const issuer = this.publicUrl ?? `${request.protocol}://${request.host}`;
+    return {
+      issuer,
+      token_endpoint: `${issuer}/auth/token`,
+      revocation_endpoint: `${issuer}/auth/revoke`,
+      ...(this.keys.jwks.length > 0
+        ? { jwks_uri: `${issuer}/.well-known/jwks.json` }
+        : {}),
+      scopes_supported: [...ALL_SCOPES],
+      // No authorization endpoint: the password and refresh_token grants need none.
+      response_types_supported: [],
+      grant_types_supported: ['password', 'refresh_token'],
+      // No registered clients: `client_id` is accepted and ignored, never authenticated.
+      token_endpoint_auth_methods_supported: ['none'],
+      revocation_endpoint_auth_methods_supported: ['none'],
+      service_documentation: `${issuer}/docs`,
+    };
+  }
+}

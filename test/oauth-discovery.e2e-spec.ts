@@ -1,0 +1,115 @@
+import * as client from 'openid-client';
+import request from 'supertest';
+import { PASSWORD, signUp, type TestUser } from './support/api.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * A standard OAuth client that nobody here wrote (openid-client 6, on oauth4webapi) configures
+ * itself from the RFC 8414 metadata and runs the password grant, a refresh and a revocation
+ * against the real server over HTTP, unmodified.
+ */
+describe('RFC 8414 discovery with openid-client', () => {
+  let t: TestApp;
+  let user: TestUser;
+  let baseUrl: URL;
+  let config: client.Configuration;
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = new URL(await t.app.getUrl());
+    user = await signUp(t);
+    config = await client.discovery(
+      baseUrl,
+      'any-client-id',
+      undefined,
+      client.None(),
+      { algorithm: 'oauth2', execute: [client.allowInsecureRequests] },
+    );
+  });
+  afterAll(() => t.close());
+
+  it('serves the metadata the RFC asks for', async () => {
+    const response = await request(t.server)
+      .get('/.well-known/oauth-authorization-server')
+      .set('Host', baseUrl.host)
+      .expect(200);
+    const issuer = baseUrl.origin;
+    expect(response.body).toEqual({
+      issuer,
+      token_endpoint: `${issuer}/auth/token`,
+      revocation_endpoint: `${issuer}/auth/revoke`,
+      scopes_supported: [
+        'profile',
+        'todos:read',
+        'todos:write',
+        'posts:write',
+        'users:admin',
+      ],
+      response_types_supported: [],
+      grant_types_supported: ['password', 'refresh_token'],
+      token_endpoint_auth_methods_supported: ['none'],
+      revocation_endpoint_auth_methods_supported: ['none'],
+      service_documentation: `${issuer}/docs`,
+    });
+    expect(config.serverMetadata().token_endpoint).toBe(`${issuer}/auth/token`);
+  });
+
+  it('signs in with the password grant, refreshes, revokes, and sees the refresh refused', async () => {
+    const tokens = await client.genericGrantRequest(config, 'password', {
+      username: user.username,
+      password: PASSWORD,
+      scope: 'profile todos:read',
+    });
+    expect(tokens.token_type).toBe('bearer');
+    expect(tokens.scope).toBe('profile todos:read');
+    const me = await client.fetchProtectedResource(
+      config,
+      tokens.access_token,
+      new URL('/users/me', baseUrl),
+      'GET',
+    );
+    expect(me.status).toBe(200);
+
+    const refreshed = await client.refreshTokenGrant(
+      config,
+      tokens.refresh_token!,
+    );
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+
+    await client.tokenRevocation(config, refreshed.refresh_token!);
+    await expect(
+      client.refreshTokenGrant(config, refreshed.refresh_token!),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('reads a wrong password as an RFC 6749 error', async () => {
+    await expect(
+      client.genericGrantRequest(config, 'password', {
+        username: user.username,
+        password: 'not the password',
+      }),
+    ).rejects.toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'Invalid username or password',
+    });
+  });
+});
+
+describe('RFC 8414 discovery with PUBLIC_URL set', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ PUBLIC_URL: 'https://auth.example.com/warden' });
+  });
+  afterAll(() => t.close());
+
+  it('names PUBLIC_URL, whatever Host the request carries', async () => {
+    const response = await request(t.server)
+      .get('/.well-known/oauth-authorization-server')
+      .set('Host', 'attacker.example')
+      .expect(200);
+    expect(response.body.issuer).toBe('https://auth.example.com/warden');
+    expect(response.body.token_endpoint).toBe(
+      'https://auth.example.com/warden/auth/token',
+    );
+  });
+});
