@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createApp, inFlightRequestsOf } from './app.setup.js';
 import { ConfigurationError } from './config/environment.js';
+import { databaseStartupProblem } from './database/startup-errors.js';
 import { flushLogs } from './logging/logging.module.js';
 import type { Config } from './config/environment.js';
 
@@ -48,12 +49,18 @@ try {
     });
   }
 } catch (error) {
-  // A configuration problem is the operator's to fix: the message names the variable, and a
-  // stack trace would only bury it.
+  // A configuration or database problem is the operator's to fix: the message names the
+  // variable (and the command), and a stack trace would only bury it.
+  const databaseProblem = databaseStartupProblem(
+    error,
+    process.env.DATABASE_URL ?? '',
+  );
   console.error(
     error instanceof ConfigurationError
       ? error.message
-      : `Warden failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      : databaseProblem
+        ? `Warden failed to start: ${databaseProblem}`
+        : `Warden failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
   process.exit(1);
 }

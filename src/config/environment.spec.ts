@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, validateEnvironment } from './environment.js';
@@ -18,7 +18,8 @@ describe('validateEnvironment', () => {
       JWT_AUDIENCE: 'warden-api',
       ACCESS_TOKEN_TTL: 900,
       REFRESH_TOKEN_TTL: 14 * 86400,
-      AUTH_RATE_LIMIT: 10,
+      // Development's generous default; production's is 10 (below).
+      AUTH_RATE_LIMIT: 100,
       LOGIN_FAILURE_LIMIT: 5,
       RATE_LIMIT: 300,
       ARGON2_MEMORY_KIB: 19456,
@@ -29,6 +30,45 @@ describe('validateEnvironment', () => {
       SWAGGER_ENABLED: true,
       LOG_LEVEL: 'info',
     });
+  });
+
+  it('keeps the strict auth budget in production, and any value that is set', () => {
+    expect(
+      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET })
+        .AUTH_RATE_LIMIT,
+    ).toBe(10);
+    expect(
+      validateEnvironment({ JWT_SECRET: STRONG_SECRET, AUTH_RATE_LIMIT: '7' })
+        .AUTH_RATE_LIMIT,
+    ).toBe(7);
+  });
+
+  it('measures production secrets and caps lifetimes, naming the variable', () => {
+    expect(() =>
+      validateEnvironment({
+        NODE_ENV: 'production',
+        JWT_SECRET: '0123456789abcdef0123456789abcdef',
+      }),
+    ).toThrow(/JWT_SECRET is too predictable/);
+    expect(() =>
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        ACCESS_TOKEN_TTL: '3650d',
+      }),
+    ).toThrow(/ACCESS_TOKEN_TTL must be at most 1d/);
+    expect(
+      validateEnvironment({ JWT_SECRET: STRONG_SECRET, ACCESS_TOKEN_TTL: '1d' })
+        .ACCESS_TOKEN_TTL,
+    ).toBe(86400);
+    expect(() =>
+      validateEnvironment({ JWT_SECRET: STRONG_SECRET, TRUST_PROXY: 'true' }),
+    ).toThrow(/TRUST_PROXY/);
+    expect(
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        TRUST_PROXY: 'loopback,10.0.0.0/8',
+      }).TRUST_PROXY,
+    ).toBe('loopback,10.0.0.0/8');
   });
 
   it('parses numbers, durations, lists and booleans', () => {
@@ -155,6 +195,7 @@ describe('validateEnvironment', () => {
       );
     } finally {
       process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -41,6 +41,7 @@ export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 const DEVELOPMENT_SECRET_FILE = 'data/jwt-secret';
+const DEVELOPMENT_AUTH_RATE_LIMIT = 100;
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim())
@@ -309,6 +310,10 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     if (raw[key] !== undefined && raw[key] !== '') provided[key] = raw[key];
   }
   const env = plainToInstance(Environment, provided);
+  // Exploring the API by hand spends ten auth requests a minute in no time; development gets a
+  // generous budget unless one is set. Production keeps the strict default.
+  if (provided.AUTH_RATE_LIMIT === undefined && env.NODE_ENV === 'development')
+    env.AUTH_RATE_LIMIT = DEVELOPMENT_AUTH_RATE_LIMIT;
   const problems = validateSync(env, { forbidUnknownValues: false }).flatMap(
     (error) => Object.values(error.constraints ?? {}),
   );

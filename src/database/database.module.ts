@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Config } from '../config/environment.js';
 import { databaseOptions } from './database-options.js';
+import { isWorthRetrying } from './startup-errors.js';
 
 @Module({
   imports: [
@@ -13,6 +14,7 @@ import { databaseOptions } from './database-options.js';
         // A database that is still starting gets a few seconds; then start-up fails loudly.
         retryAttempts: 5,
         retryDelay: 1000,
+        toRetry: isWorthRetrying,
       }),
     }),
   ],

@@ -80,6 +80,23 @@ describe('Start-up of the built server (node dist/main.js)', () => {
     },
   );
 
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'exits with one line naming a missing PostgreSQL database and the command that creates it',
+    async () => {
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = '/warden_no_such_database';
+      const { code, output } = await runUntilExit({
+        DATABASE_URL: url.toString(),
+      });
+      expect(code).toBe(1);
+      expect(output.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^Warden failed to start: database "warden_no_such_database" does not exist on .+ \(DATABASE_URL\); create it with: createdb .+ warden_no_such_database$/,
+        ),
+      ]);
+    },
+  );
+
   it('exits naming JWT_PRIVATE_KEY_FILE when the key is not fit for the algorithm', async () => {
     const dir = scratchDirectory();
     const weak = join(dir, 'weak.pem');
