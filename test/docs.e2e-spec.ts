@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import request from 'supertest';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const root = resolve(import.meta.dirname, '..');
+const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
+
+/** Pages the server serves outside the OpenAPI document. */
+const NOT_IN_OPENAPI = new Set(['GET /docs', 'GET /docs-json']);
+
+/**
+ * The documentation users read is checked against what runs: docs/api.md's route table against
+ * the OpenAPI document, and docs/security-tests.md's "tested" claims against the test files.
+ */
+describe('docs/ agrees with the code', () => {
+  let t: TestApp;
+  let operations: Set<string>;
+  beforeAll(async () => {
+    t = await startTestApp();
+    const document = (await request(t.server).get('/docs-json').expect(200))
+      .body as { paths: Record<string, Record<string, unknown>> };
+    operations = new Set(
+      Object.entries(document.paths).flatMap(([path, item]) =>
+        Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+      ),
+    );
+  });
+  afterAll(() => t.close());
+
+  /** `GET, PATCH | \`/todos/:id\` (also \`/x\`)` rows of docs/api.md, as "METHOD /path" entries. */
+  function documentedRoutes(): Set<string> {
+    const routes = new Set<string>();
+    for (const line of read('docs/api.md').split('\n')) {
+      const cells = line.split('|').map((cell) => cell.trim());
+      if (cells.length < 4 || !/^[A-Z, ]+$/.test(cells[1] ?? '')) continue;
+      const methods = cells[1].split(',').map((method) => method.trim());
+      const paths = [...cells[2].matchAll(/`([^`]+)`/g)].map((match) =>
+        match[1].replace(/:(\w+)/g, '{$1}'),
+      );
+      for (const method of methods)
+        for (const path of paths) routes.add(`${method} ${path}`);
+    }
+    return routes;
+  }
+
+  it('docs/api.md lists every operation of the OpenAPI document, and nothing that does not exist', () => {
+    const documented = documentedRoutes();
+    expect(documented.size).toBeGreaterThan(30);
+    expect([...operations].filter((op) => !documented.has(op))).toEqual([]);
+    expect(
+      [...documented].filter(
+        (route) => !operations.has(route) && !NOT_IN_OPENAPI.has(route),
+      ),
+    ).toEqual([]);
+  });
+
+  it('every case docs/security-tests.md calls tested is named in the files it points to', () => {
+    const rows = read('docs/security-tests.md')
+      .split('\n')
+      .filter((line) => /^\| [A-Z]+-\d+ /.test(line));
+    expect(rows.length).toBeGreaterThanOrEqual(140);
+    const wrong: string[] = [];
+    for (const row of rows) {
+      const id = row.split('|')[1].trim();
+      const status = row.split('|').at(-2) ?? '';
+      if (!status.includes('tested:')) continue;
+      for (const [, file] of status.matchAll(/`(test\/[^`]+)`/g)) {
+        if (!new RegExp(`\\b${id}\\b`).test(read(file)))
+          wrong.push(`${id} in ${file}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
