@@ -94,22 +94,3 @@ describe('RFC 8414 discovery with openid-client', () => {
     });
   });
 });
-
-describe('RFC 8414 discovery with PUBLIC_URL set', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ PUBLIC_URL: 'https://auth.example.com/warden' });
-  });
-  afterAll(() => t.close());
-
-  it('names PUBLIC_URL, whatever Host the request carries', async () => {
-    const response = await request(t.server)
-      .get('/.well-known/oauth-authorization-server')
-      .set('Host', 'attacker.example')
-      .expect(200);
-    expect(response.body.issuer).toBe('https://auth.example.com/warden');
-    expect(response.body.token_endpoint).toBe(
-      'https://auth.example.com/warden/auth/token',
-    );
-  });
-});

@@ -33,7 +33,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const oauthEndpoint = OAUTH_ENDPOINTS.has(pathOf(request));
+    // The endpoints are POST only; a GET there is an unknown route like any other.
+    const oauthEndpoint =
+      request.method === 'POST' && OAUTH_ENDPOINTS.has(pathOf(request));
 
     if (!(exception instanceof HttpException)) {
       this.logger.error(

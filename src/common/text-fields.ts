@@ -11,38 +11,41 @@ const MULTI_LINE_FORBIDDEN = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/u;
 // ("Trojan Source"); the plain direction marks are legitimate in right-to-left writing.
 const BIDI_OVERRIDE = /[\u202a-\u202e\u2066-\u2069]/u;
 
-/** A one-line text (a title, a name): no control characters, line breaks or bidi controls. */
-export function SingleLineText(options?: ValidationOptions) {
+/** A rule that refuses a string matching any of `forbidden`, with one message. */
+function TextRule(
+  name: string,
+  forbidden: RegExp[],
+  message: string,
+  options?: ValidationOptions,
+) {
   return ValidateBy(
     {
-      name: 'singleLineText',
+      name,
       validator: {
         validate: (value: unknown) =>
           typeof value === 'string' &&
-          !SINGLE_LINE_FORBIDDEN.test(value) &&
-          !BIDI_CONTROL.test(value),
-        defaultMessage: () =>
-          '$property must be one line of text without control or bidi characters',
+          !forbidden.some((pattern) => pattern.test(value)),
+        defaultMessage: () => message,
       },
     },
     options,
   );
 }
 
-/** Free text (a description, a post): line breaks and tabs, but no other control characters. */
-export function MultiLineText(options?: ValidationOptions) {
-  return ValidateBy(
-    {
-      name: 'multiLineText',
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' &&
-          !MULTI_LINE_FORBIDDEN.test(value) &&
-          !BIDI_OVERRIDE.test(value),
-        defaultMessage: () =>
-          '$property must not contain control characters (other than tab and line breaks) or bidi overrides',
-      },
-    },
+/** A one-line text (a title, a name): no control characters, line breaks or bidi controls. */
+export const SingleLineText = (options?: ValidationOptions) =>
+  TextRule(
+    'singleLineText',
+    [SINGLE_LINE_FORBIDDEN, BIDI_CONTROL],
+    '$property must be one line of text without control or bidi characters',
     options,
   );
-}
+
+/** Free text (a description, a post): line breaks and tabs, but no other control characters. */
+export const MultiLineText = (options?: ValidationOptions) =>
+  TextRule(
+    'multiLineText',
+    [MULTI_LINE_FORBIDDEN, BIDI_OVERRIDE],
+    '$property must not contain control characters (other than tab and line breaks) or bidi overrides',
+    options,
+  );

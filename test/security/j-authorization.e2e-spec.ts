@@ -16,6 +16,7 @@ const PUBLIC_ROUTES = new Set([
   'GET /health/live',
   'GET /health/ready',
   'GET /.well-known/jwks.json',
+  'GET /.well-known/oauth-authorization-server',
   'POST /auth/signup',
   'POST /user/signup',
   'POST /auth/login',
