@@ -67,7 +67,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   addResponseHeaders(fastify);
   guardRequestInput(app);
-  inFlight.set(app, new InFlightRequests(fastify));
+  inFlight.set(app, new InFlightRequests(app.getHttpServer()));
   const config = app.get<ConfigService<Config, true>>(ConfigService);
   limitConnections(app.getHttpServer(), {
     requestTimeoutMs: config.get('REQUEST_TIMEOUT', { infer: true }) * 1000,

@@ -1,32 +1,33 @@
-import type { FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Bytes already on a socket when shutdown begins get this long to become a counted request. */
 const SETTLE_MS = 150;
 
 /**
- * Counts requests between arrival and response, so that shutdown can wait for them. Once
- * draining, every response says `Connection: close`, so that keep-alive clients take their
- * next request elsewhere instead of onto a socket about to close.
+ * Counts requests between arrival and the end of their response, so that shutdown can wait for
+ * them. Counted on Node's own objects, not in Fastify hooks: a response always ends with a
+ * `close` event, whether it was sent or the client hung up first (a login abandoned while argon2
+ * runs, an upload cut off mid-body), so the count cannot leak; Fastify runs neither `onResponse`
+ * nor `onRequestAbort` for a reply that goes to a closed socket. Once draining, every response
+ * says `Connection: close`, so that keep-alive clients take their next request elsewhere instead
+ * of onto a socket about to close.
  */
 export class InFlightRequests {
   private count = 0;
   private draining = false;
 
-  constructor(fastify: FastifyInstance) {
-    fastify.addHook('onRequest', (_request, reply, done) => {
+  constructor(server: Server) {
+    server.on('request', (_request, response) => {
       this.count++;
-      if (this.draining) void reply.header('Connection', 'close');
-      done();
+      if (this.draining) response.setHeader('Connection', 'close');
+      response.once('close', () => this.count--);
     });
-    fastify.addHook('onResponse', (_request, _reply, done) => {
-      this.count--;
-      done();
-    });
-    fastify.addHook('onRequestAbort', (_request, done) => {
-      this.count--;
-      done();
-    });
+  }
+
+  /** Requests whose response has not ended yet. */
+  get size(): number {
+    return this.count;
   }
 
   /**
