@@ -10,6 +10,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { OAUTH_ENDPOINTS } from '../auth/oauth.exception.js';
 import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DatabaseOutage,
+  isDatabaseUnavailable,
+} from '../database/database-outage.js';
+import {
   BEARER_REALM,
   HttpExceptionWithHeaders,
 } from './http-exception-with-headers.js';
@@ -22,12 +27,16 @@ import {
  * - on the OAuth endpoints (token, revocation) every error, including those raised before the
  *   route runs (an unparsable or oversized body), rate limits and server failures, is an RFC 6749
  *   §5.2 body like the route's own, so OAuth clients can always read `error_description`;
- * - anything that is not an HttpException is logged and answered with a generic 500, so no
+ * - a database that is unreachable or too slow is a 503 with `Retry-After`, logged once per
+ *   outage (`DatabaseOutage`), not a 500 with a stack per request;
+ * - anything else that is not an HttpException is logged and answered with a generic 500, so no
  *   stack trace, SQL or library message ever reaches a client.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
+
+  constructor(private readonly outage: DatabaseOutage) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -36,6 +45,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // The endpoints are POST only; a GET there is an unknown route like any other.
     const oauthEndpoint =
       request.method === 'POST' && OAUTH_ENDPOINTS.has(pathOf(request));
+
+    if (
+      !(exception instanceof HttpException) &&
+      isDatabaseUnavailable(exception)
+    ) {
+      this.outage.record(exception);
+      const status = HttpStatus.SERVICE_UNAVAILABLE;
+      const body = {
+        statusCode: status,
+        message: `The database is unavailable; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
+        error: 'Service Unavailable',
+      };
+      void reply
+        .status(status)
+        .header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))
+        .send(oauthEndpoint ? oauthBody(status, body) : body);
+      return;
+    }
 
     if (!(exception instanceof HttpException)) {
       this.logger.error(

@@ -11,6 +11,11 @@ import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 
 export const ENTITIES = [User, Todo, Post, Session, RefreshToken];
+/** Deadlines for the database (README, "Deadlines"). */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5000;
+export const POSTGRES_QUERY_TIMEOUT_MS = 10_000;
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
 export const MIGRATIONS = [
   InitialSchema1732000000000,
   Sessions1732000001000,
@@ -45,14 +50,25 @@ export function databaseOptions(url: string): DataSourceOptions {
       type: 'better-sqlite3',
       database,
       enableWAL: database !== ':memory:',
-      // Concurrent writers wait for the lock instead of failing at once with SQLITE_BUSY.
-      timeout: 5000,
+      // Concurrent writers wait for the lock instead of failing at once with SQLITE_BUSY, but
+      // not for longer than this (busy_timeout).
+      timeout: SQLITE_BUSY_TIMEOUT_MS,
     };
   }
   return {
     ...common,
     type: 'postgres',
     url,
-    extra: { max: 10, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: 10,
+      // Connecting, or waiting for a free connection of the pool: a server that does not accept
+      // is an error after this, not a request that hangs.
+      connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+      // Client side: a query whose answer does not come (a frozen server) fails after this.
+      query_timeout: POSTGRES_QUERY_TIMEOUT_MS,
+      // Server side: PostgreSQL cancels a statement (a lock wait, a runaway plan) after this.
+      statement_timeout: POSTGRES_QUERY_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: POSTGRES_QUERY_TIMEOUT_MS,
+    },
   };
 }

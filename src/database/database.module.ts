@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Config } from '../config/environment.js';
 import { databaseOptions } from './database-options.js';
+import { DatabaseOutage } from './database-outage.js';
 import { isWorthRetrying } from './startup-errors.js';
 
 @Module({
@@ -18,5 +19,7 @@ import { isWorthRetrying } from './startup-errors.js';
       }),
     }),
   ],
+  providers: [DatabaseOutage],
+  exports: [DatabaseOutage],
 })
 export class DatabaseModule {}

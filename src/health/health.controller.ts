@@ -1,4 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { RedisConnections } from '../redis/redis.module.js';
@@ -14,6 +19,7 @@ import {
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
   private readonly redisConfigured: boolean;
 
   constructor(
@@ -39,10 +45,35 @@ export class HealthController {
     summary:
       'Readiness: 200 when the database (and Redis, when configured) answer, 503 otherwise',
   })
-  ready() {
-    return this.health.check([
-      () => this.database.pingCheck('database', { timeout: 1000 }),
-      ...(this.redisConfigured ? [() => this.redis.isHealthy('redis')] : []),
-    ]);
+  async ready() {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: 1000 }),
+        ...(this.redisConfigured ? [() => this.redis.isHealthy('redis')] : []),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      // Driver messages name hosts, ports and users: they go to the log, not to whoever asks.
+      const report = error.getResponse() as Record<string, unknown>;
+      this.logger.warn(
+        `not ready: ${JSON.stringify(report.details ?? report)}`,
+      );
+      throw new ServiceUnavailableException({
+        status: 'error',
+        info: statusesOnly(report.info),
+        error: statusesOnly(report.error),
+        details: statusesOnly(report.details),
+      });
+    }
   }
+}
+
+/** A terminus result with each indicator's `status` only. */
+function statusesOnly(results: unknown): Record<string, { status: unknown }> {
+  if (typeof results !== 'object' || results === null) return {};
+  return Object.fromEntries(
+    Object.entries(results as Record<string, { status?: unknown }>).map(
+      ([name, result]) => [name, { status: result?.status }],
+    ),
+  );
 }

@@ -10,6 +10,10 @@ import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/environment.js';
 
+/** Deadlines for Redis (README, "Deadlines"): a command on a healthy Redis takes well under 1 ms. */
+export const REDIS_COMMAND_TIMEOUT_MS = 500;
+const REDIS_CONNECT_TIMEOUT_MS = 2000;
+
 /**
  * The Redis connections of this instance, or none when `REDIS_URL` is unset (a single
  * instance keeps its shared state in memory). `commands` runs commands; `subscriber` is in
@@ -33,7 +37,13 @@ export class RedisConnections implements OnApplicationShutdown {
       // decide how to degrade.
       maxRetriesPerRequest: 1,
       enableOfflineQueue: role === 'subscriber',
-      connectTimeout: 2000,
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      // A Redis that is frozen (not down: the connection stays open, nothing answers) would
+      // otherwise hold every command, and every request waiting on one, forever. Callers fall
+      // back to this instance's memory when a command fails.
+      ...(role === 'commands'
+        ? { commandTimeout: REDIS_COMMAND_TIMEOUT_MS }
+        : {}),
     });
     redis.on('error', (error: Error) =>
       this.logger.warn(`${role}: ${error.message}`),
