@@ -25,10 +25,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const cause =
     error instanceof QueryFailedError ? (error.driverError as unknown) : error;
   if (!(cause instanceof Error)) return false;
-  const code = String((cause as { code?: unknown }).code ?? '');
+  const { code } = cause as { code?: unknown };
+  const name = typeof code === 'string' ? code : '';
   return (
-    UNAVAILABLE_SQLSTATE.test(code) ||
-    UNAVAILABLE_CODES.has(code) ||
+    UNAVAILABLE_SQLSTATE.test(name) ||
+    UNAVAILABLE_CODES.has(name) ||
     UNAVAILABLE_MESSAGE.test(cause.message)
   );
 }
