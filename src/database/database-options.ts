@@ -59,6 +59,10 @@ export function databaseOptions(url: string): DataSourceOptions {
     ...common,
     type: 'postgres',
     url,
+    // An idle pooled connection that breaks (a restart, a network cut) is dropped by the pool
+    // and replaced on demand; TypeORM's default handler logs each one. An outage that reaches
+    // requests is logged once by DatabaseOutage instead.
+    poolErrorHandler: () => undefined,
     extra: {
       max: 10,
       // Connecting, or waiting for a free connection of the pool: a server that does not accept

@@ -1,0 +1,215 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PASSWORD } from '../support/api.js';
+import { testDatabaseKind } from '../support/database.js';
+import {
+  ownPostgres,
+  ownRedis,
+  postgresBin,
+  type OwnService,
+} from '../support/own-services.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+/**
+ * Every call to a dependency has a deadline (README, "Deadlines"), so a request answers in
+ * bounded time whatever Redis or PostgreSQL do: here they are frozen with SIGSTOP (the connection
+ * stays open and nothing answers, which is worse than refusing) and stopped, on servers this test
+ * starts itself. An answer that never comes shows up as the 30 s abort below.
+ */
+const HANG = 30_000;
+
+async function call(
+  server: ServerProcess,
+  path: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<{
+  status: number;
+  body: Record<string, unknown>;
+  retryAfter: string | null;
+}> {
+  const response = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: {
+      ...(init.body &&
+      typeof init.body === 'string' &&
+      init.body.startsWith('{')
+        ? { 'content-type': 'application/json' }
+        : init.body
+          ? { 'content-type': 'application/x-www-form-urlencoded' }
+          : {}),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+    signal: AbortSignal.timeout(HANG),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    retryAfter: response.headers.get('retry-after'),
+  };
+}
+
+async function signUpOn(
+  server: ServerProcess,
+): Promise<{ email: string; token: string }> {
+  const email = `frozen${Date.now()}@example.com`;
+  const signup = await call(server, '/auth/signup', {
+    method: 'POST',
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  expect(signup.status).toBe(201);
+  return { email, token: signup.body.access_token as string };
+}
+
+// The dependencies here are the test's own; the project's database makes no difference.
+describe.skipIf(testDatabaseKind() === 'postgres')(
+  'A frozen Redis (SIGSTOP)',
+  () => {
+    let redis: OwnService;
+    let server: ServerProcess;
+    beforeAll(async () => {
+      redis = await ownRedis();
+      server = await startServer({
+        DATABASE_URL: 'sqlite::memory:',
+        REDIS_URL: redis.url,
+        // Every limit on, so every request asks Redis.
+        RATE_LIMIT: '1000',
+        AUTH_RATE_LIMIT: '1000',
+        LOGIN_FAILURE_LIMIT: '5',
+      });
+    });
+    afterAll(async () => {
+      await server?.stop('SIGKILL');
+      await redis?.stop();
+    });
+
+    it('login, authenticated reads and logout still answer, from memory, and Redis is used again once thawed', async () => {
+      const user = await signUpOn(server);
+      redis.freeze();
+      try {
+        const me = await call(server, '/users/me', { token: user.token });
+        expect(me.status).toBe(200);
+        const login = await call(server, '/auth/login', {
+          method: 'POST',
+          body: JSON.stringify({ username: user.email, password: PASSWORD }),
+        });
+        expect(login.status).toBe(200);
+        const wrong = await call(server, '/auth/login', {
+          method: 'POST',
+          body: JSON.stringify({ username: user.email, password: 'not it' }),
+        });
+        expect(wrong.status).toBe(401);
+        const logout = await call(server, '/auth/logout', {
+          method: 'POST',
+          token: login.body.access_token as string,
+          body: JSON.stringify({}),
+        });
+        expect(logout.status).toBe(204);
+        const ready = await call(server, '/health/ready');
+        expect(ready.status).toBe(503);
+      } finally {
+        redis.thaw();
+      }
+      await sleep(1000);
+      expect((await call(server, '/health/ready')).status).toBe(200);
+      expect(
+        (await call(server, '/users/me', { token: user.token })).status,
+      ).toBe(200);
+    });
+  },
+);
+
+describe.skipIf(
+  testDatabaseKind() === 'postgres' ||
+    !postgresBin() ||
+    process.getuid?.() !== 0,
+)('A frozen, then stopped, PostgreSQL', () => {
+  let postgres: OwnService;
+  let server: ServerProcess;
+  let user: { email: string; token: string };
+  beforeAll(async () => {
+    postgres = await ownPostgres();
+    server = await startServer({
+      DATABASE_URL: postgres.url,
+      // The end of an outage is an info line.
+      LOG_LEVEL: 'info',
+    });
+    user = await signUpOn(server);
+  });
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    await postgres?.stop();
+  });
+
+  it('frozen: reads, logins and the token endpoint answer 503 with Retry-After within the query deadline, and recover when thawed', async () => {
+    expect((await call(server, '/posts')).status).toBe(200);
+    postgres.freeze();
+    try {
+      const [posts, login, token] = await Promise.all([
+        call(server, '/posts?offset=1'),
+        call(server, '/auth/login', {
+          method: 'POST',
+          body: JSON.stringify({ username: user.email, password: PASSWORD }),
+        }),
+        call(server, '/auth/token', {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'password',
+            username: user.email,
+            password: PASSWORD,
+          }).toString(),
+        }),
+      ]);
+      for (const answer of [posts, login, token]) {
+        expect(answer.status).toBe(503);
+        expect(answer.retryAfter).toMatch(/^\d+$/);
+      }
+      expect(posts.body.message).toMatch(/database is unavailable/);
+      expect(token.body).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: expect.any(String),
+      });
+    } finally {
+      postgres.thaw();
+    }
+    const deadline = Date.now() + 20_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      status = (await call(server, '/posts')).status;
+      if (status !== 200) await sleep(500);
+    }
+    expect(status).toBe(200);
+  });
+
+  it('stopped: 503 with Retry-After at once, logged once, and 200 again without a restart', async () => {
+    await postgres.stop();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => call(server, '/posts?limit=2')),
+    );
+    for (const answer of answers) {
+      expect(answer.status).toBe(503);
+      expect(answer.retryAfter).toMatch(/^\d+$/);
+    }
+    await postgres.start();
+    const deadline = Date.now() + 20_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      status = (await call(server, '/posts')).status;
+      if (status !== 200) await sleep(500);
+    }
+    expect(status).toBe(200);
+    // The outage is probed every few seconds; its end is logged by the probe that succeeds.
+    const logged = Date.now() + 20_000;
+    while (
+      !server.output().includes('database available again') &&
+      Date.now() < logged
+    )
+      await sleep(200);
+    const output = server.output();
+    // Two outages in this file (frozen, stopped): one line as each began, one as it ended.
+    expect(output.match(/database unavailable/g)?.length).toBeLessThanOrEqual(
+      2,
+    );
+    expect(output).toContain('database available again');
+    expect(output).not.toMatch(/^\s+at /m);
+  });
+});
