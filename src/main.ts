@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createApp, inFlightRequestsOf } from './app.setup.js';
-import { ConfigurationError } from './config/environment.js';
-import { databaseStartupProblem } from './database/startup-errors.js';
 import { flushLogs } from './logging/logging.module.js';
+import { startupProblem } from './startup-problem.js';
 import type { Config } from './config/environment.js';
 
 /** In-flight requests get this long to finish after SIGTERM before the process gives up. */
@@ -49,18 +48,8 @@ try {
     });
   }
 } catch (error) {
-  // A configuration or database problem is the operator's to fix: the message names the
-  // variable (and the command), and a stack trace would only bury it.
-  const databaseProblem = databaseStartupProblem(
-    error,
-    process.env.DATABASE_URL ?? '',
-  );
-  console.error(
-    error instanceof ConfigurationError
-      ? error.message
-      : databaseProblem
-        ? `Warden failed to start: ${databaseProblem}`
-        : `Warden failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
+  // A configuration, database or address problem is the operator's to fix: one line names the
+  // cause and the variable, where a stack trace would only bury it.
+  console.error(startupProblem(error, process.env));
   process.exit(1);
 }

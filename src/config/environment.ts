@@ -98,6 +98,13 @@ export class Environment {
   })
   DATABASE_URL = 'sqlite:data/warden.sqlite';
 
+  // How long start-up waits for a database that cannot be reached yet (one line per attempt).
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(0)
+  @Max(600)
+  DATABASE_CONNECT_TIMEOUT = 10;
+
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, {
     message: '$property must be a redis:// or rediss:// URL',

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import type { Config } from '../config/environment.js';
 import { databaseOptions } from './database-options.js';
 import { DatabaseOutage } from './database-outage.js';
-import { isWorthRetrying } from './startup-errors.js';
+import { connectWithRetry } from './connect-with-retry.js';
 
 @Module({
   imports: [
@@ -12,11 +13,15 @@ import { isWorthRetrying } from './startup-errors.js';
       inject: [ConfigService],
       useFactory: (config: ConfigService<Config, true>) => ({
         ...databaseOptions(config.get('DATABASE_URL', { infer: true })),
-        // A database that is still starting gets a few seconds; then start-up fails loudly.
-        retryAttempts: 5,
-        retryDelay: 1000,
-        toRetry: isWorthRetrying,
+        connectTimeout: config.get('DATABASE_CONNECT_TIMEOUT', { infer: true }),
+        // Retrying is connectWithRetry's, with a line per attempt.
+        retryAttempts: 0,
       }),
+      dataSourceFactory: (options) => {
+        const { connectTimeout, ...dataSourceOptions } =
+          options as DataSourceOptions & { connectTimeout: number };
+        return connectWithRetry(dataSourceOptions, connectTimeout);
+      },
     }),
   ],
   providers: [DatabaseOutage],

@@ -35,8 +35,23 @@ export function databaseStartupProblem(
   }
 }
 
-/** Retrying at start-up helps a database that is still starting, not one that is missing. */
+/**
+ * Retrying at start-up helps a database that is still starting or not yet reachable, not one
+ * that is missing, refuses the password, or a SQLite file that cannot be opened.
+ */
 export const isWorthRetrying = (error: unknown): boolean => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return !['3D000', '28P01', '28000', 'ENOTFOUND'].includes(String(code));
+  const { code } = (error ?? {}) as { code?: unknown };
+  return (
+    [
+      'ECONNREFUSED',
+      'ETIMEDOUT',
+      'EHOSTUNREACH',
+      'ECONNRESET',
+      'EAI_AGAIN',
+      '57P03',
+    ].includes(String(code)) ||
+    /timeout exceeded when trying to connect/.test(
+      (error as Error)?.message ?? '',
+    )
+  );
 };

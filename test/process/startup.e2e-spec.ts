@@ -3,10 +3,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
+  freePort,
   runUntilExit,
   scratchDirectory,
   startServer,
 } from '../support/server-process.js';
+import { createServer, type AddressInfo } from 'node:net';
 
 const STRONG_SECRET = 'k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a';
 
@@ -96,6 +98,61 @@ describe('Start-up of the built server (node dist/main.js)', () => {
       ]);
     },
   );
+
+  it('exits with one line when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) =>
+      blocker.listen(0, '127.0.0.1', resolve),
+    );
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const { code, output } = await runUntilExit({
+        DATABASE_URL: 'sqlite::memory:',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      });
+      expect(code).toBe(1);
+      expect(output).toContain(
+        `Warden failed to start: 127.0.0.1:${port} is already in use (PORT, HOST)`,
+      );
+      expect(output).not.toMatch(/^\s+at /m);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('exits with one line naming DATABASE_URL when the SQLite folder is a file', async () => {
+    const dir = scratchDirectory();
+    writeFileSync(join(dir, 'afile'), '');
+    const { code, output } = await runUntilExit(
+      { DATABASE_URL: 'sqlite:afile/warden.sqlite' },
+      dir,
+    );
+    expect(code).toBe(1);
+    expect(output.trim()).toBe(
+      'Warden failed to start: cannot create the folder afile for the SQLite database (DATABASE_URL): EEXIST',
+    );
+  });
+
+  it('retries an unreachable PostgreSQL for DATABASE_CONNECT_TIMEOUT with a line per attempt, then exits with one line', async () => {
+    const started = Date.now();
+    const { code, output } = await runUntilExit({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/warden`,
+      DATABASE_CONNECT_TIMEOUT: '2',
+    });
+    expect(code).toBe(1);
+    const lines = output.trim().split('\n');
+    expect(lines.at(-1)).toMatch(
+      /^Warden failed to start: cannot reach PostgreSQL at 127\.0\.0\.1:\d+ \(DATABASE_URL\): ECONNREFUSED$/,
+    );
+    expect(lines.slice(0, -1).length).toBeGreaterThanOrEqual(1);
+    for (const line of lines.slice(0, -1))
+      expect(line).toMatch(
+        /^Database not reachable \(ECONNREFUSED\), attempt \d+; retrying for up to 2 s \(DATABASE_CONNECT_TIMEOUT\)$/,
+      );
+    // Bounded by the setting, not by a built-in retry count (generous for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
 
   it('exits naming JWT_PRIVATE_KEY_FILE when the key is not fit for the algorithm', async () => {
     const dir = scratchDirectory();

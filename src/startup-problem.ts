@@ -1,0 +1,57 @@
+import { ConfigurationError } from './config/environment.js';
+import { databaseStartupProblem } from './database/startup-errors.js';
+
+interface SystemError {
+  code?: unknown;
+  syscall?: unknown;
+  path?: unknown;
+  port?: unknown;
+  address?: unknown;
+}
+
+/**
+ * What `node dist/main.js` prints when it cannot start: one line that names the cause and the
+ * variable to change, for everything an operator can fix (configuration, the database, the
+ * address to listen on). Anything else is a bug, and keeps its stack trace.
+ */
+export function startupProblem(error: unknown, env: NodeJS.ProcessEnv): string {
+  if (error instanceof ConfigurationError) return error.message;
+  const database = databaseStartupProblem(error, env.DATABASE_URL ?? '');
+  const cause = explain(error as SystemError | null, env);
+  const line = database ?? cause;
+  if (line) return `Warden failed to start: ${line}`;
+  return `Warden failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+function explain(
+  error: SystemError | null,
+  env: NodeJS.ProcessEnv,
+): string | null {
+  if (!error) return null;
+  const code = typeof error.code === 'string' ? error.code : '';
+  const text = (value: unknown, fallback: string) =>
+    typeof value === 'string' || typeof value === 'number'
+      ? String(value)
+      : fallback;
+  const listen = `${text(error.address, env.HOST ?? '0.0.0.0')}:${text(error.port, env.PORT ?? '3000')}`;
+  if (error.syscall === 'listen' || code === 'EADDRINUSE') {
+    switch (code) {
+      case 'EADDRINUSE':
+        return `${listen} is already in use (PORT, HOST): stop what listens there or choose another PORT`;
+      case 'EACCES':
+        return `not allowed to listen on ${listen} (PORT): ports below 1024 need privileges`;
+      case 'EADDRNOTAVAIL':
+        return `${String(env.HOST)} is not an address of this machine (HOST)`;
+    }
+  }
+  const database = env.DATABASE_URL ?? '';
+  if (database.startsWith('sqlite:')) {
+    if (code === 'SQLITE_CANTOPEN') {
+      return `cannot open the SQLite database ${database.slice('sqlite:'.length)} (DATABASE_URL): its folder must exist or be creatable, and be writable`;
+    }
+    if (error.syscall === 'mkdir' && code) {
+      return `cannot create the folder ${text(error.path, '?')} for the SQLite database (DATABASE_URL): ${code}`;
+    }
+  }
+  return null;
+}
