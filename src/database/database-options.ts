@@ -7,6 +7,7 @@ import { User } from '../users/user.entity.js';
 import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-schema.js';
 import { Sessions1732000001000 } from './migrations/1732000001000-sessions.js';
 import { SqliteUpdatedAtMilliseconds1732000002000 } from './migrations/1732000002000-sqlite-updated-at-milliseconds.js';
+import { ListIndexes1732000003000 } from './migrations/1732000003000-list-indexes.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   InitialSchema1732000000000,
   Sessions1732000001000,
   SqliteUpdatedAtMilliseconds1732000002000,
+  ListIndexes1732000003000,
 ];
 
 /**

@@ -7,7 +7,8 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Config } from '../config/environment.js';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type SelectQueryBuilder } from 'typeorm';
+import { countRows } from '../database/count-rows.js';
 import { OwnerQuota } from '../database/owner-quota.js';
 import type { CreateTodoDto } from './dto/create-todo.dto.js';
 import type { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
@@ -31,14 +32,42 @@ export class TodosService {
     this.maxPerUser = config.get('MAX_TODOS_PER_USER', { infer: true });
   }
 
-  list(ownerId: string, query: ListTodosQueryDto): Promise<[Todo[], number]> {
-    return this.todos.findAndCount({
-      where:
-        query.done === undefined ? { ownerId } : { ownerId, done: query.done },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+  /**
+   * A page of the owner's todos, newest first, and how many there are: each statement served by
+   * `IDX_todos_owner_created_id` (or `IDX_todos_owner_done_created_id` with `done`).
+   */
+  async list(
+    ownerId: string,
+    query: ListTodosQueryDto,
+  ): Promise<[Todo[], number]> {
+    return Promise.all([
+      this.pageQuery(ownerId, query).getMany(),
+      countRows(this.filtered(ownerId, query)),
+    ]);
+  }
+
+  /** The page's statement; exposed for the query-plan test. */
+  pageQuery(
+    ownerId: string,
+    query: ListTodosQueryDto,
+  ): SelectQueryBuilder<Todo> {
+    return this.filtered(ownerId, query)
+      .orderBy('todo.createdAt', 'DESC')
+      .addOrderBy('todo.id', 'DESC')
+      .limit(query.limit)
+      .offset(query.offset);
+  }
+
+  private filtered(
+    ownerId: string,
+    query: ListTodosQueryDto,
+  ): SelectQueryBuilder<Todo> {
+    const builder = this.todos
+      .createQueryBuilder('todo')
+      .where('todo.ownerId = :ownerId', { ownerId });
+    return query.done === undefined
+      ? builder
+      : builder.andWhere('todo.done = :done', { done: query.done });
   }
 
   /** Each user may keep MAX_TODOS_PER_USER todos, so one account cannot fill the database. */
