@@ -72,12 +72,10 @@ describe(`List query plans (${testDatabaseKind()})`, () => {
       const [name, build, expectedIndexes] = cases()[index];
       const [sql, parameters] = build();
       if (testDatabaseKind() === 'sqlite') {
-        const plan = (await t.dataSource.query(
+        const plan = await t.dataSource.query<{ detail: string }[]>(
           `EXPLAIN QUERY PLAN ${sql}`,
           parameters,
-        )) as {
-          detail: string;
-        }[];
+        );
         const details = plan.map((row) => row.detail);
         expect(details.join(' | '), name).not.toMatch(/TEMP B-TREE/);
         expect(
