@@ -1,6 +1,7 @@
 // Shared by the benchmark and the soak test: start the built server like production, load it,
 // read its memory. Plain ESM JavaScript so that it runs with no build step of its own.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,8 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const PASSWORD = 'correct horse battery staple';
-export const BENCH_SECRET =
-  'bench-only-secret-0123456789abcdefghijklmnopqrstuv';
+// Production refuses predictable secrets, so each run makes a random one (shared with the
+// baseline through the environment).
+export const BENCH_SECRET = randomBytes(48).toString('base64url');
 
 export const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
@@ -60,7 +62,9 @@ export async function startWarden(env = {}) {
       // Throttling stays on, with limits high enough not to refuse the load.
       RATE_LIMIT: '100000000',
       AUTH_RATE_LIMIT: '100000000',
-      LOGIN_FAILURE_LIMIT: '5',
+      // Above the login scenarios' concurrency: each login in flight holds one attempt of the
+      // account's budget until its password is verified.
+      LOGIN_FAILURE_LIMIT: '100',
       // V8 flags for Warden only (e.g. heap limits), to measure their effect.
       ...(process.env.BENCH_NODE_OPTIONS
         ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }
@@ -85,6 +89,7 @@ export async function startWarden(env = {}) {
     url,
     child,
     coldStartMs,
+    databaseFile: join(dir, 'bench.sqlite'),
     // With taskset the child is taskset, which exec()s node: same pid.
     rssMb: () => rssMb(child.pid),
     stop: () =>

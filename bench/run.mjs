@@ -1,7 +1,9 @@
 // `npm run bench`: Warden against a bare node:http baseline, in one run on this machine.
 // Server pinned to core 0, load generator (autocannon) to core 1 where taskset exists.
 // Writes bench/results/latest.json (or BENCH_RESULT_FILE there). Never part of `npm test`.
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -86,6 +88,45 @@ async function startBaseline(user) {
   };
 }
 
+/** Bulk rows for (f), in one transaction per table. */
+function fillTables(file, userId) {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 10000');
+  const start = Date.now() - 200_000_000;
+  const stamp = (i) =>
+    new Date(start + i * 1000).toISOString().replace('T', ' ').replace('Z', '');
+  const post = db.prepare(
+    'INSERT INTO posts (id, authorId, title, content, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const todo = db.prepare(
+    'INSERT INTO todos (id, ownerId, title, description, done, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    for (let i = 0; i < 100_000; i++)
+      post.run(
+        randomUUID(),
+        userId,
+        `bulk post ${i}`,
+        'Lorem ipsum '.repeat(20),
+        stamp(i),
+        stamp(i),
+      );
+  })();
+  db.transaction(() => {
+    for (let i = 0; i < 10_000; i++)
+      todo.run(
+        randomUUID(),
+        userId,
+        `bulk todo ${i}`,
+        null,
+        i % 2,
+        stamp(i),
+        stamp(i),
+      );
+  })();
+  db.close();
+}
+
 build();
 const warden = await startWarden();
 console.log(
@@ -152,6 +193,18 @@ const [e, eLogins] = await Promise.all([
 ]);
 results.e_users_me_under_login_load = e;
 results.e_logins = eLogins;
+
+// (f) the lists again with large tables: 100,000 posts and 10,000 todos of the bench user,
+// written straight into the server's SQLite file (WAL lets a second writer in).
+console.log('(f) filling 100,000 posts and 10,000 todos …');
+fillTables(warden.databaseFile, signup.body.user.id);
+console.log('(f) GET /posts with 100,000 posts …');
+results.f_posts_100k = await warmThenLoad({ url: `${warden.url}/posts` });
+console.log('(f) GET /todos with 10,000 todos …');
+results.f_todos_10k = await warmThenLoad({
+  url: `${warden.url}/todos`,
+  headers: auth,
+});
 clearInterval(sampler);
 await warden.stop();
 
@@ -189,6 +242,8 @@ const report = {
       results.baseline_users_me,
     ),
     d_token_vs_baseline: ratio(results.d_token, results.baseline_token),
+    f_posts_100k_vs_c: ratio(results.f_posts_100k, results.c_posts),
+    f_todos_10k_vs_b: ratio(results.f_todos_10k, results.b_todos),
   },
   targets: {
     'a >= 0.5x baseline':
@@ -197,6 +252,9 @@ const report = {
     'e p99 < 50 ms': results.e_users_me_under_login_load.p99 < 50,
     'cold start < 1 s': warden.coldStartMs < 1000,
     'RSS < 150 MB': peakRss < 150,
+    'f lists within 2x of small tables':
+      ratio(results.f_posts_100k, results.c_posts) >= 0.5 &&
+      ratio(results.f_todos_10k, results.b_todos) >= 0.5,
   },
 };
 writeFileSync(
