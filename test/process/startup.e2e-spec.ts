@@ -134,6 +134,16 @@ describe('Start-up of the built server (node dist/main.js)', () => {
     );
   });
 
+  it('exits at once with one line naming DATABASE_URL when the SQLite file cannot be opened (under /proc)', async () => {
+    const { code, output } = await runUntilExit({
+      DATABASE_URL: 'sqlite:/proc/warden.sqlite',
+    });
+    expect(code).toBe(1);
+    expect(output.trim()).toBe(
+      'Warden failed to start: cannot open the SQLite database /proc/warden.sqlite (DATABASE_URL): its folder must exist or be creatable, and be writable',
+    );
+  });
+
   it('retries an unreachable PostgreSQL for DATABASE_CONNECT_TIMEOUT with a line per attempt, then exits with one line', async () => {
     const started = Date.now();
     const { code, output } = await runUntilExit({
