@@ -76,7 +76,7 @@ export class LoginAttemptsService {
     const taken = await this.reserve(key);
     if (taken < 0) {
       this.logger.warn(
-        `password check refused: account ${this.label(key)}… locked (ip ${ip})`,
+        `login refused: account locked (account ${this.label(key)}…, ip ${ip})`,
       );
       throw new RateLimitedException(
         'Too many failed password attempts for this account',
