@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Config } from '../config/environment.js';
 import { RedisConnections } from '../redis/redis.module.js';
@@ -13,6 +18,13 @@ export interface Invalidation {
 type Listener = (invalidation: Invalidation | 'all') => void;
 
 /**
+ * A frozen Redis keeps the subscription's connection open and delivers nothing, which no
+ * `close` event reports: the subscription is pinged this often, and a ping unanswered for as
+ * long counts as down.
+ */
+const HEARTBEAT_MS = 1000;
+
+/**
  * Tells every instance that cached users or sessions changed. Local listeners run at once,
  * before `publish` returns; other instances hear it through Redis pub/sub when `REDIS_URL` is
  * set. Pub/sub delivers nothing to a subscriber that is disconnected, so while the subscription
@@ -20,10 +32,12 @@ type Listener = (invalidation: Invalidation | 'all') => void;
  * listener is told to forget everything.
  */
 @Injectable()
-export class InvalidationBus implements OnModuleInit {
+export class InvalidationBus implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(InvalidationBus.name);
   private readonly listeners: Listener[] = [];
   private subscribed: boolean;
+  private stalled = false;
+  private heartbeat: NodeJS.Timeout | undefined;
   /** Namespaced like every key, so deployments sharing a Redis never hear each other. */
   readonly channel: string;
 
@@ -57,11 +71,49 @@ export class InvalidationBus implements OnModuleInit {
     subscriber.on('close', () => {
       this.subscribed = false;
     });
+    this.heartbeat = setInterval(
+      () => void this.checkSubscription(),
+      HEARTBEAT_MS,
+    ).unref();
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       const invalidation = parse(message);
       if (invalidation) this.emit(invalidation);
     });
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  /**
+   * While a ping goes unanswered, cached state is not trusted (invalidations may be missed);
+   * when answers come back, every listener forgets everything, as after a reconnection.
+   */
+  private async checkSubscription(): Promise<void> {
+    const subscriber = this.redis.subscriber;
+    if (!subscriber || subscriber.status !== 'ready') return;
+    const answered = await Promise.race([
+      subscriber.ping().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<false>((resolve) =>
+        setTimeout(() => resolve(false), HEARTBEAT_MS).unref(),
+      ),
+    ]);
+    if (!answered && !this.stalled) {
+      this.stalled = true;
+      this.subscribed = false;
+      this.logger.warn(
+        'Redis subscription not answering: cached state is bypassed',
+      );
+    } else if (answered && this.stalled) {
+      this.stalled = false;
+      this.emit('all');
+      this.subscribed = true;
+      this.logger.log('Redis subscription answering again: caches cleared');
+    }
   }
 
   listen(listener: Listener): void {
