@@ -1,8 +1,8 @@
 import { ConfigurationError } from './config/environment.js';
+import { errorCode } from './database/database-errors.js';
 import { databaseStartupProblem } from './database/startup-errors.js';
 
 interface SystemError {
-  code?: unknown;
   syscall?: unknown;
   path?: unknown;
   port?: unknown;
@@ -28,7 +28,7 @@ function explain(
   env: NodeJS.ProcessEnv,
 ): string | null {
   if (!error) return null;
-  const code = typeof error.code === 'string' ? error.code : '';
+  const code = errorCode(error);
   const text = (value: unknown, fallback: string) =>
     typeof value === 'string' || typeof value === 'number'
       ? String(value)

@@ -38,6 +38,11 @@ export function isScope(value: string): value is Scope {
   return Object.hasOwn(SCOPE_DESCRIPTIONS, value);
 }
 
+/** The distinct names in a `scope` parameter (RFC 6749 §3.3: space-delimited). */
+const scopeNames = (scope: string): string[] => [
+  ...new Set(scope.split(' ').filter(Boolean)),
+];
+
 /**
  * The refresh grant's rule (RFC 6749 §6: the request MUST NOT include a scope not originally
  * granted): no `scope` means everything `available`; otherwise every requested scope must be
@@ -48,7 +53,7 @@ export function resolveScopes(
   requested: string | undefined,
 ): Scope[] | null {
   if (requested === undefined) return [...available];
-  const scopes = [...new Set(requested.split(' ').filter(Boolean))];
+  const scopes = scopeNames(requested);
   if (scopes.length === 0) return null;
   return scopes.every((scope) => isScope(scope) && available.has(scope))
     ? (scopes as Scope[])
@@ -67,7 +72,7 @@ export function grantableScopes(
   requested: string | undefined,
 ): Scope[] | null {
   if (requested === undefined) return [...available];
-  const names = [...new Set(requested.split(' ').filter(Boolean))];
+  const names = scopeNames(requested);
   if (!names.every(isScope)) return null;
   const granted = names.filter((scope) => available.has(scope));
   return granted.length > 0 ? granted : null;

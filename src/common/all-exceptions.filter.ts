@@ -4,6 +4,7 @@ import {
   type ExceptionFilter,
   HttpException,
   HttpStatus,
+  InternalServerErrorException,
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -46,45 +47,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const oauthEndpoint =
       request.method === 'POST' && OAUTH_ENDPOINTS.has(pathOf(request));
 
-    if (
-      !(exception instanceof HttpException) &&
-      isDatabaseUnavailable(exception)
-    ) {
-      this.outage.record(exception);
-      const status = HttpStatus.SERVICE_UNAVAILABLE;
-      const body = {
-        statusCode: status,
-        message: `The database is unavailable; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
-        error: 'Service Unavailable',
-      };
-      void reply
-        .status(status)
-        .header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))
-        .send(oauthEndpoint ? oauthBody(status, body) : body);
-      return;
-    }
-
-    if (!(exception instanceof HttpException)) {
-      this.logger.error(
-        `Unhandled error on ${request.method} ${pathOf(request)}`,
-        exception instanceof Error ? exception.stack : String(exception),
-      );
-      const status = HttpStatus.INTERNAL_SERVER_ERROR;
-      const body = {
-        statusCode: status,
-        message: 'Internal server error',
-        error: 'Internal Server Error',
-      };
-      void reply
-        .status(status)
-        .send(oauthEndpoint ? oauthBody(status, body) : body);
-      return;
-    }
-
-    const status = exception.getStatus();
-    const body = this.withoutQueryString(exception.getResponse(), request);
-    if (exception instanceof HttpExceptionWithHeaders) {
-      void reply.headers(exception.headers);
+    const error =
+      exception instanceof HttpException
+        ? exception
+        : this.fromUnexpected(exception, request);
+    const status = error.getStatus();
+    const body = this.withoutQueryString(error.getResponse(), request);
+    if (error instanceof HttpExceptionWithHeaders) {
+      void reply.headers(error.headers);
     }
     if (
       status === Number(HttpStatus.UNAUTHORIZED) &&
@@ -105,6 +75,30 @@ export class AllExceptionsFilter implements ExceptionFilter {
           ? { ...body, error: STATUS_CODES[status] }
           : body,
     );
+  }
+
+  /**
+   * What a client is told of an error that is not an HttpException: a database that cannot
+   * serve now is a 503 with `Retry-After` (the outage is logged once, by DatabaseOutage);
+   * anything else is logged with its stack and answered with a generic 500.
+   */
+  private fromUnexpected(
+    exception: unknown,
+    request: FastifyRequest,
+  ): HttpException {
+    if (isDatabaseUnavailable(exception)) {
+      this.outage.record(exception);
+      return new HttpExceptionWithHeaders(
+        `The database is unavailable; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
+        HttpStatus.SERVICE_UNAVAILABLE,
+        { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      );
+    }
+    this.logger.error(
+      `Unhandled error on ${request.method} ${pathOf(request)}`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return new InternalServerErrorException('Internal server error');
   }
 
   /** Nest's 404 for an unknown route reads `Cannot GET <url>`; the url loses its query. */

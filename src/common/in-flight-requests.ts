@@ -25,11 +25,6 @@ export class InFlightRequests {
     });
   }
 
-  /** Requests whose response has not ended yet. */
-  get size(): number {
-    return this.count;
-  }
-
   /**
    * Starts draining and resolves true once no request is in flight (after a short settling
    * time), or false when `timeoutMs` passes first.

@@ -46,7 +46,7 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
       'oauth2',
     )
     .build();
-  const document = withErrorExamples(
+  const document = withDescribedResponses(
     withUniqueOperationIds(SwaggerModule.createDocument(app, config)),
   );
   SwaggerModule.setup(DOCS_PATH, app, document, {
@@ -100,7 +100,7 @@ const ERROR_SCHEMA_REF = '#/components/schemas/ErrorDto';
  * body, so each Nest-shaped error response gets an example of its own status, with the
  * response's description as the message.
  */
-function withErrorExamples(document: OpenAPIObject): OpenAPIObject {
+function withDescribedResponses(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item) as {
       summary?: string;
@@ -127,7 +127,7 @@ function withErrorExamples(document: OpenAPIObject): OpenAPIObject {
           if (media.schema?.$ref !== ERROR_SCHEMA_REF) continue;
           media.example = {
             statusCode: code,
-            message: response.description ?? STATUS_CODES[code],
+            message: response.description,
             error: STATUS_CODES[code],
           };
         }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { errorCode } from './database-errors.js';
 import { isWorthRetrying } from './startup-errors.js';
 
 const RETRY_DELAY_MS = 1000;
@@ -22,8 +23,7 @@ export async function connectWithRetry(
     } catch (error) {
       if (!isWorthRetrying(error) || Date.now() + RETRY_DELAY_MS > deadline)
         throw error;
-      const { code } = error as { code?: unknown };
-      const reason = typeof code === 'string' ? code : (error as Error).message;
+      const reason = errorCode(error) || (error as Error).message;
       process.stderr.write(
         `Database not reachable (${reason}), attempt ${attempt}; retrying for up to ${timeoutSeconds} s (DATABASE_CONNECT_TIMEOUT)\n`,
       );

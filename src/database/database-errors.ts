@@ -17,3 +17,17 @@ export function violatedUniqueIndex(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The driver's own error: TypeORM wraps a failed query's in a QueryFailedError. */
+export function driverErrorOf(error: unknown): unknown {
+  return error instanceof QueryFailedError ? error.driverError : error;
+}
+
+/**
+ * An error's `code` (a PostgreSQL SQLSTATE, a Node.js socket code, a SQLite result code), or ''
+ * when it has none.
+ */
+export function errorCode(error: unknown): string {
+  const { code } = (error ?? {}) as { code?: unknown };
+  return typeof code === 'string' ? code : '';
+}

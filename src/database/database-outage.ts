@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { driverErrorOf, errorCode } from './database-errors.js';
 
 /** How often an outage is probed, and what `Retry-After` tells clients meanwhile. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -22,14 +23,12 @@ const UNAVAILABLE_MESSAGE =
 
 /** Whether an error says the database is unreachable or too slow, rather than a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const cause =
-    error instanceof QueryFailedError ? (error.driverError as unknown) : error;
+  const cause = driverErrorOf(error);
   if (!(cause instanceof Error)) return false;
-  const { code } = cause as { code?: unknown };
-  const name = typeof code === 'string' ? code : '';
+  const code = errorCode(cause);
   return (
-    UNAVAILABLE_SQLSTATE.test(name) ||
-    UNAVAILABLE_CODES.has(name) ||
+    UNAVAILABLE_SQLSTATE.test(code) ||
+    UNAVAILABLE_CODES.has(code) ||
     UNAVAILABLE_MESSAGE.test(cause.message)
   );
 }
@@ -53,10 +52,7 @@ export class DatabaseOutage implements OnApplicationShutdown {
     this.refused++;
     if (this.since !== null) return;
     this.since = Date.now();
-    const cause =
-      error instanceof QueryFailedError
-        ? (error.driverError as unknown)
-        : error;
+    const cause = driverErrorOf(error);
     this.logger.error(
       `database unavailable (${cause instanceof Error ? cause.message : String(cause)}): answering 503 until it is back`,
     );

@@ -1,3 +1,5 @@
+import { errorCode } from './database-errors.js';
+
 /**
  * One line for an operator when the database cannot be used at start-up, naming what to fix, or
  * null when the error is something else. PostgreSQL's SQLSTATE codes and Node's socket codes are
@@ -8,7 +10,7 @@ export function databaseStartupProblem(
   databaseUrl: string,
 ): string | null {
   if (!databaseUrl.startsWith('postgres')) return null;
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   let url: URL;
   try {
     url = new URL(databaseUrl);
@@ -39,19 +41,15 @@ export function databaseStartupProblem(
  * Retrying at start-up helps a database that is still starting or not yet reachable, not one
  * that is missing, refuses the password, or a SQLite file that cannot be opened.
  */
-export const isWorthRetrying = (error: unknown): boolean => {
-  const { code } = (error ?? {}) as { code?: unknown };
-  return (
-    [
-      'ECONNREFUSED',
-      'ETIMEDOUT',
-      'EHOSTUNREACH',
-      'ECONNRESET',
-      'EAI_AGAIN',
-      '57P03',
-    ].includes(String(code)) ||
-    /timeout exceeded when trying to connect/.test(
-      (error as Error)?.message ?? '',
-    )
+export const isWorthRetrying = (error: unknown): boolean =>
+  [
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ECONNRESET',
+    'EAI_AGAIN',
+    '57P03',
+  ].includes(errorCode(error)) ||
+  /timeout exceeded when trying to connect/.test(
+    (error as Error | null)?.message ?? '',
   );
-};

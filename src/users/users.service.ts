@@ -97,7 +97,6 @@ export class UsersService {
   private async create(newUser: NewUser): Promise<User> {
     const user = this.users.create({
       ...newUser,
-      email: normalizeIdentifier(newUser.email),
       roles: newUser.roles ?? ['user'],
       disabled: false,
     });
