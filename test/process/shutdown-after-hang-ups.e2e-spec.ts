@@ -1,7 +1,6 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { serverForSuite } from '../support/server-process.js';
 
 /**
  * Clients that hang up mid-request must not hold shutdown hostage: after each kind of abandoned
@@ -9,25 +8,15 @@ import { startServer, type ServerProcess } from '../support/server-process.js';
  * request that would never finish).
  */
 describe('Shutdown after clients hung up (node dist/main.js)', () => {
-  let database: TestDatabase;
-  let server: ServerProcess;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await startServer({
-      DATABASE_URL: database.url,
-      // Slow hashing, one at a time: logins are still running, or queued, when clients give up.
-      ARGON2_MEMORY_KIB: '65536',
-      ARGON2_TIME_COST: '3',
-      PASSWORD_HASH_CONCURRENCY: '1',
-    });
-  });
-  afterAll(async () => {
-    await server?.stop('SIGKILL');
-    await database?.drop();
+  const suite = serverForSuite({
+    // Slow hashing, one at a time: logins are still running, or queued, when clients give up.
+    ARGON2_MEMORY_KIB: '65536',
+    ARGON2_TIME_COST: '3',
+    PASSWORD_HASH_CONCURRENCY: '1',
   });
 
   const login = (signal: AbortSignal) =>
-    fetch(`${server.url}/auth/login`, {
+    fetch(`${suite.server.url}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'nobody', password: 'wrong password' }),
@@ -37,7 +26,7 @@ describe('Shutdown after clients hung up (node dist/main.js)', () => {
   /** Sends headers and half a body, then hangs up. */
   function abandonedUpload(): Promise<void> {
     return new Promise((resolve) => {
-      const socket = connect(server.port, '127.0.0.1', () => {
+      const socket = connect(suite.server.port, '127.0.0.1', () => {
         socket.write(
           'POST /todos HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"title":"',
         );
@@ -57,11 +46,11 @@ describe('Shutdown after clients hung up (node dist/main.js)', () => {
     );
     await abandonedUpload();
     // One request that completes normally, to show the server is still serving.
-    const health = await fetch(`${server.url}/health/live`);
+    const health = await fetch(`${suite.server.url}/health/live`);
     expect(health.status).toBe(200);
     // Let the abandoned logins' hashing finish, as it would in a real process.
     await sleep(500);
-    expect(await server.stop('SIGTERM')).toBe(0);
-    expect(server.output()).not.toContain('Shutdown took too long');
+    expect(await suite.server.stop('SIGTERM')).toBe(0);
+    expect(suite.server.output()).not.toContain('Shutdown took too long');
   });
 });

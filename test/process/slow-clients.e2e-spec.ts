@@ -1,7 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { serverForSuite } from '../support/server-process.js';
 
 const REQUEST_TIMEOUT_S = 2;
 const MAX_CONNECTIONS = 20;
@@ -18,23 +17,13 @@ interface SlowClient {
  * MAX_CONNECTIONS are open at once, and the server serves again and shuts down cleanly after.
  */
 describe('Slow clients and the connection cap (node dist/main.js)', () => {
-  let database: TestDatabase;
-  let server: ServerProcess;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await startServer({
-      DATABASE_URL: database.url,
-      REQUEST_TIMEOUT: String(REQUEST_TIMEOUT_S),
-      MAX_CONNECTIONS: String(MAX_CONNECTIONS),
-    });
-  });
-  afterAll(async () => {
-    await server?.stop('SIGKILL');
-    await database?.drop();
+  const suite = serverForSuite({
+    REQUEST_TIMEOUT: String(REQUEST_TIMEOUT_S),
+    MAX_CONNECTIONS: String(MAX_CONNECTIONS),
   });
 
   function slowClient(start: string, trickle: string | null): SlowClient {
-    const socket = connect(server.port, '127.0.0.1');
+    const socket = connect(suite.server.port, '127.0.0.1');
     let received = '';
     socket.on('data', (chunk) => (received += chunk.toString()));
     socket.on('error', () => {});
@@ -67,7 +56,7 @@ describe('Slow clients and the connection cap (node dist/main.js)', () => {
   /** Whether a new connection (never a pooled one) gets an answer to a plain request. */
   function answers(): Promise<boolean> {
     return new Promise((resolve) => {
-      const socket = connect(server.port, '127.0.0.1');
+      const socket = connect(suite.server.port, '127.0.0.1');
       let received = '';
       const done = (ok: boolean) => {
         clearTimeout(timer);
@@ -121,12 +110,12 @@ describe('Slow clients and the connection cap (node dist/main.js)', () => {
     await Promise.all(clients.map(({ closed }) => closed));
     expect(await answers()).toBe(true);
     // The process still logs in and still shuts down cleanly: nothing cut off leaked.
-    const login = await fetch(`${server.url}/auth/login`, {
+    const login = await fetch(`${suite.server.url}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'nobody', password: 'wrong password' }),
     });
     expect(login.status).toBe(401);
-    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(await suite.server.stop('SIGTERM')).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase } from './database.js';
 import { TEST_JWT_SECRET } from './test-app.js';
 
 /** The built server (`npm test` builds first, in its `pretest` script). */
@@ -138,4 +139,26 @@ export function runUntilExit(
       resolveRun({ code, output });
     });
   });
+}
+
+/**
+ * For a suite that needs one built server on a test database of its own: starts it before the
+ * suite's tests, and kills it and drops the database after them. `server` is set once the
+ * suite's `beforeAll` has run.
+ */
+export function serverForSuite(env: Record<string, string>): {
+  server: ServerProcess;
+} {
+  const suite = {} as { server: ServerProcess };
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    drop = database.drop;
+    suite.server = await startServer({ DATABASE_URL: database.url, ...env });
+  });
+  afterAll(async () => {
+    await suite.server?.stop('SIGKILL');
+    await drop?.();
+  });
+  return suite;
 }
