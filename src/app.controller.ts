@@ -5,7 +5,7 @@ import {
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth } from './auth/decorators/auth.decorator.js';
+import { Auth, Public } from './auth/decorators/auth.decorator.js';
 
 class WelcomeDto {
   @ApiProperty({ example: 'Welcome to Warden' })
@@ -24,6 +24,7 @@ class MessageDto {
 @Controller()
 export class AppController {
   @Get()
+  @Public()
   @ApiOperation({ summary: 'Welcome and where the docs are' })
   @ApiOkResponse({ type: WelcomeDto })
   welcome(): WelcomeDto {

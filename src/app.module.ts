@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppController } from './app.controller.js';
 import { AuthModule } from './auth/auth.module.js';
+import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { CacheModule } from './cache/cache.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { validateEnvironment } from './config/environment.js';
@@ -10,6 +12,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PostsModule } from './posts/posts.module.js';
+import { AppThrottlerGuard } from './rate-limit/app-throttler.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { TodosModule } from './todos/todos.module.js';
@@ -22,6 +25,7 @@ import { UsersModule } from './users/users.module.js';
       cache: true,
       validate: validateEnvironment,
     }),
+    EventEmitterModule.forRoot(),
     LoggingModule,
     DatabaseModule,
     RedisModule,
@@ -34,6 +38,12 @@ import { UsersModule } from './users/users.module.js';
     HealthModule,
   ],
   controllers: [AppController],
-  providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    // Global guards run in this order: a flood is refused before any token is checked, and
+    // every route needs a bearer token unless it says `@Public()` or `@OptionalAuth()`.
+    { provide: APP_GUARD, useClass: AppThrottlerGuard },
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
 })
 export class AppModule {}

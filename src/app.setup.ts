@@ -13,25 +13,12 @@ import { setupSwagger } from './common/swagger.js';
 import { addResponseHeaders } from './common/security-headers.js';
 import { validationPipe } from './common/validation.js';
 import { guardRequestInput } from './common/request-input.js';
+import { applyRouteBodyLimits } from './common/route-facts.js';
 import { requestIdFor } from './logging/request-id.js';
 import type { Config } from './config/environment.js';
 import { isValidTrustProxy, parseTrustProxy } from './config/trust-proxy.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
-/** Credentials and tokens are small; a large body on these routes is an attack, not a login. */
-export const AUTH_BODY_LIMIT_BYTES = 16 * 1024;
-const AUTH_PATHS = new Set([
-  '/auth/signup',
-  '/user/signup',
-  '/auth/login',
-  '/login',
-  '/user/login',
-  '/auth/token',
-  '/token',
-  '/auth/refresh',
-  '/auth/logout',
-  '/auth/revoke',
-]);
 
 const inFlight = new WeakMap<NestFastifyApplication, InFlightRequests>();
 
@@ -62,9 +49,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     { abortOnError: false, bufferLogs: true, autoFlushLogs: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRoute', (route) => {
-    if (AUTH_PATHS.has(route.url)) route.bodyLimit = AUTH_BODY_LIMIT_BYTES;
-  });
+  applyRouteBodyLimits(fastify);
   addResponseHeaders(fastify);
   guardRequestInput(app);
   inFlight.set(app, new InFlightRequests(app.getHttpServer()));

@@ -6,7 +6,7 @@ import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Config, JwtAlgorithm } from '../config/environment.js';
 import { JwtKeys } from './jwt-keys.js';
-import type { Scope } from './scopes.js';
+import type { Scope } from '../roles/scopes.js';
 
 /** The header `typ` of Warden's access tokens (RFC 9068 §2.1). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -25,16 +25,23 @@ export interface AccessTokenClaims extends JwtPayload {
   exp: number;
 }
 
+/** Why an access token is not valid: only expiry gets its own message (RFC 6750 §3.1). */
+export type AccessTokenCheck =
+  | { valid: true; claims: AccessTokenClaims }
+  | { valid: false; reason: 'expired' | 'invalid' };
+
+const INVALID: AccessTokenCheck = { valid: false, reason: 'invalid' };
+const EXPIRED: AccessTokenCheck = { valid: false, reason: 'expired' };
+
 /**
- * Issues and checks access tokens in the RFC 9068 profile (iss, aud, sub, sid, scope, iat, exp,
- * jti; header typ at+jwt). `verifyOptions` and `claimsOf` are the one definition of a valid
- * token: `JwtStrategy` hands the same options to passport-jwt and calls `claimsOf` in validate().
+ * Issues access tokens in the RFC 9068 profile (iss, aud, sub, sid, scope, iat, exp, jti; header
+ * typ at+jwt), and is the one definition of a valid one (`verify`): every protected route
+ * (through `BearerAuthenticationService`) and token revocation ask it.
  */
 @Injectable()
 export class AccessTokenService {
   readonly ttlSeconds: number;
-  /** jsonwebtoken verify options: exactly one algorithm, our issuer, our audience. */
-  readonly verifyOptions: {
+  private readonly verifyOptions: {
     algorithms: JwtAlgorithm[];
     issuer: string;
     audience: string;
@@ -73,19 +80,25 @@ export class AccessTokenService {
     );
   }
 
-  /** Verifies a token outside passport (token revocation); null when it is not valid. */
-  verify(token: string): AccessTokenClaims | null {
+  /**
+   * The signature (the key chosen by `kid`), exactly one algorithm, our issuer and audience,
+   * `exp` and `nbf` (jsonwebtoken), then Warden's own claim rules (`claimsOf`). Does not look
+   * at the session or the account: `BearerAuthenticationService` does.
+   */
+  verify(token: string): AccessTokenCheck {
     const key = this.keys.verificationKeyFor(token);
-    if (!key) return null;
+    if (!key) return INVALID;
+    let decoded: Jwt;
     try {
-      const decoded = jwt.verify(token, key, {
+      decoded = jwt.verify(token, key, {
         ...this.verifyOptions,
         complete: true,
       });
-      return this.claimsOf(decoded);
-    } catch {
-      return null;
+    } catch (error) {
+      return error instanceof jwt.TokenExpiredError ? EXPIRED : INVALID;
     }
+    const claims = this.claimsOf(decoded);
+    return claims ? { valid: true, claims } : INVALID;
   }
 
   /**
@@ -95,7 +108,7 @@ export class AccessTokenService {
    * extension, so a token that declares one critical is invalid), and the types of every claim
    * Warden relies on.
    */
-  claimsOf(token: Jwt): AccessTokenClaims | null {
+  private claimsOf(token: Jwt): AccessTokenClaims | null {
     const { header, payload } = token;
     if (typeof payload !== 'object' || payload === null) return null;
     const nowSeconds = Date.now() / 1000;

@@ -20,12 +20,15 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { NoStore } from '../common/no-store.decorator.js';
+import { AUTH_BODY_LIMIT_BYTES, RouteFacts } from '../common/route-facts.js';
+import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
-import { Client, CurrentUser } from './decorators/current-user.decorator.js';
+import { Auth, OptionalAuth, Public } from './decorators/auth.decorator.js';
+import { CurrentUser } from './decorators/current-user.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
 import { SignupDto } from './dto/signup.dto.js';
 import { TokenRequestDto } from './dto/token-request.dto.js';
@@ -34,16 +37,15 @@ import {
   SignupResponseDto,
   TokenResponseDto,
 } from './dto/token-response.dto.js';
-import { LocalAuthGuard } from './guards/local-auth.guard.js';
-import type { ClientInfo } from './principal.js';
+import { LocalAuthGuard, PasswordVerifiedUser } from './local-auth.guard.js';
 import { parseRevocationRequest, parseTokenRequest } from './oauth-requests.js';
-import { Auth } from './decorators/auth.decorator.js';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto.js';
 import { RevocationRequestDto } from './dto/revocation-request.dto.js';
-import { OptionalJwtAuthGuard } from './guards/optional-jwt-auth.guard.js';
 import type { Principal } from './principal.js';
 
 const FORM = 'application/x-www-form-urlencoded';
+const SMALL_BODY: RouteFacts = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
+const OAUTH_ENDPOINT: RouteFacts = { ...SMALL_BODY, oauthErrors: true };
 const JSON_TYPE = 'application/json';
 
 @ApiTags('auth')
@@ -52,6 +54,8 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post(['auth/signup', 'user/signup'])
+  @Public()
+  @RouteFacts(SMALL_BODY)
   @AuthRateLimited()
   @NoStore()
   @ApiOperation({ summary: 'Create an account and sign in' })
@@ -72,6 +76,8 @@ export class AuthController {
   }
 
   @Post(['auth/login', 'login', 'user/login'])
+  @Public()
+  @RouteFacts(SMALL_BODY)
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @UseGuards(LocalAuthGuard)
@@ -89,13 +95,15 @@ export class AuthController {
     type: ErrorDto,
   })
   login(
-    @CurrentUser() user: User,
+    @PasswordVerifiedUser() user: User,
     @Client() client: ClientInfo,
   ): Promise<TokenResponseDto> {
     return this.auth.login(user, client);
   }
 
   @Post(['auth/token', 'token'])
+  @Public()
+  @RouteFacts(OAUTH_ENDPOINT)
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @NoStore()
@@ -121,6 +129,8 @@ export class AuthController {
   }
 
   @Post('auth/refresh')
+  @Public()
+  @RouteFacts(SMALL_BODY)
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @NoStore()
@@ -147,8 +157,9 @@ export class AuthController {
   }
 
   @Post('auth/logout')
+  @OptionalAuth()
+  @RouteFacts(SMALL_BODY)
   @HttpCode(HttpStatus.NO_CONTENT)
-  @UseGuards(OptionalJwtAuthGuard)
   @ApiOperation({
     summary:
       "End the refresh token's session (or the bearer token's); its access tokens stop working at once",
@@ -179,9 +190,10 @@ export class AuthController {
   }
 
   @Post('auth/revoke')
+  @OptionalAuth()
+  @RouteFacts(OAUTH_ENDPOINT)
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
-  @UseGuards(OptionalJwtAuthGuard)
   @NoStore()
   @ApiOperation({
     summary:

@@ -10,8 +10,9 @@ import { SessionsController } from './sessions.controller.js';
 import { JwksController } from './jwks.controller.js';
 import { OAuthMetadataController } from './oauth-metadata.controller.js';
 import { JwtKeys } from './jwt-keys.js';
-import { JwtStrategy } from './strategies/jwt.strategy.js';
-import { LocalStrategy } from './strategies/local.strategy.js';
+import { BearerAuthenticationService } from './bearer-authentication.service.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { LocalStrategy } from './local.strategy.js';
 
 @Module({
   imports: [
@@ -29,6 +30,7 @@ import { LocalStrategy } from './strategies/local.strategy.js';
   providers: [
     AuthService,
     AccessTokenService,
+    BearerAuthenticationService,
     JwtKeys,
     LocalStrategy,
     JwtStrategy,

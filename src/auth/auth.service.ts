@@ -1,7 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
-import { LoginAttemptsService } from '../users/login-attempts.service.js';
+import { accountStatus } from '../users/account-status.js';
+import {
+  accountLockedException,
+  LoginAttemptsService,
+} from '../users/login-attempts.service.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
 import type { User } from '../users/user.entity.js';
 import { normalizeIdentifier } from '../users/identifiers.js';
@@ -13,11 +17,26 @@ import type {
   TokenResponseDto,
 } from './dto/token-response.dto.js';
 import { OAuthException } from './oauth.exception.js';
-import type { ClientInfo, Principal } from './principal.js';
-import { grantableScopes, grantedScopes, type Scope } from './scopes.js';
+import type { ClientInfo } from '../common/client-info.js';
+import type { Principal } from './principal.js';
+import { grantedScopes } from '../roles/roles.js';
+import { grantableScopes, type Scope } from '../roles/scopes.js';
 import type { TokenRequest } from './oauth-requests.js';
 
 const MAX_PASSWORD_LENGTH = 128;
+
+/** What a login presents; the second factor will join here. */
+export interface LoginCredentials {
+  identifier: string;
+  password: string;
+}
+
+/** The verdict of `authenticate()`; callers turn everything but `ok` into their own error. */
+export type LoginResult =
+  | { outcome: 'ok'; user: User }
+  | { outcome: 'invalid_credentials' }
+  | { outcome: 'disabled' }
+  | { outcome: 'locked'; retryAfterSeconds: number };
 
 export type RefreshOutcome =
   | { ok: true; tokens: TokenResponseDto }
@@ -54,36 +73,49 @@ export class AuthService {
   }
 
   /**
-   * The user whose username or email and password these are, or null. Unknown users, wrong
-   * passwords and disabled accounts take the same time (a dummy hash is verified for unknown
-   * users) and give the same null. Every check spends from the account's budget
-   * (`LoginAttemptsService`): once it is spent the answer is 429 before any password is
+   * The one login pipeline (`/auth/login` through `LocalStrategy`, and the password grant):
+   * whether these credentials sign in, and if not, why. Unknown users, wrong passwords and
+   * disabled accounts take the same time (a dummy hash is verified for unknown users); callers
+   * give the first three the same answer. Every check spends from the account's budget
+   * (`LoginAttemptsService`): once it is spent the result is `locked` before any password is
    * hashed, known account or not. A hash made with older settings is upgraded on success.
    */
   async authenticate(
-    identifier: string,
-    password: string,
+    credentials: LoginCredentials,
     client: ClientInfo,
-  ): Promise<User | null> {
+  ): Promise<LoginResult> {
+    const { identifier, password } = credentials;
     const user = await this.users.findByLogin(identifier);
+    const status = accountStatus(user);
     const account = user
       ? `user:${user.id}`
       : `login:${normalizeIdentifier(identifier)}`;
-    const valid = await this.loginAttempts.check(
+    let passwordMatches = false;
+    const attempt = await this.loginAttempts.check(
       account,
       client.ip,
-      async () =>
-        [...password].length <= MAX_PASSWORD_LENGTH &&
-        (user
-          ? (await this.hasher.verify(user.passwordHash, password)) &&
-            !user.disabled
-          : await this.hasher.verifyAgainstDummy(password)),
+      async () => {
+        passwordMatches =
+          [...password].length <= MAX_PASSWORD_LENGTH &&
+          (user
+            ? await this.hasher.verify(user.passwordHash, password)
+            : await this.hasher.verifyAgainstDummy(password));
+        // A right password for an account that may not sign in still counts as a failure.
+        return passwordMatches && status === 'active';
+      },
     );
-    if (!user || !valid) {
+    if (attempt.locked)
+      return {
+        outcome: 'locked',
+        retryAfterSeconds: attempt.retryAfterSeconds,
+      };
+    if (!user || !attempt.valid) {
       this.securityLog.warn(
         `login failed: user ${user?.id ?? 'unknown'}, ip ${client.ip}`,
       );
-      return null;
+      return passwordMatches && status === 'disabled'
+        ? { outcome: 'disabled' }
+        : { outcome: 'invalid_credentials' };
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(
@@ -91,7 +123,7 @@ export class AuthService {
         await this.hasher.hash(password),
       );
     }
-    return user;
+    return { outcome: 'ok', user };
   }
 
   /** `POST /auth/login`, after `LocalAuthGuard` has verified the password. */
@@ -113,13 +145,15 @@ export class AuthService {
       if (outcome.ok) return outcome.tokens;
       throw new OAuthException(outcome.error, outcome.description);
     }
-    const user = await this.authenticate(
-      request.username,
-      request.password,
+    const result = await this.authenticate(
+      { identifier: request.username, password: request.password },
       client,
     );
-    if (!user)
+    if (result.outcome === 'locked')
+      throw accountLockedException(result.retryAfterSeconds);
+    if (result.outcome !== 'ok')
       throw new OAuthException('invalid_grant', 'Invalid username or password');
+    const { user } = result;
     const granted = grantedScopes(user.roles);
     const scopes = grantableScopes(granted, request.scope);
     if (!scopes) {
@@ -201,8 +235,10 @@ export class AuthService {
   private sessionOfAccessToken(
     token: string,
   ): { sessionId: string; userId: string } | null {
-    const claims = this.accessTokens.verify(token);
-    return claims ? { sessionId: claims.sid, userId: claims.sub } : null;
+    const check = this.accessTokens.verify(token);
+    return check.valid
+      ? { sessionId: check.claims.sid, userId: check.claims.sub }
+      : null;
   }
 
   private async startSession(

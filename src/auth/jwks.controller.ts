@@ -6,10 +6,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ErrorDto } from '../common/error.dto.js';
+import { Public } from './decorators/auth.decorator.js';
 import { JwtKeys, type PublicJwk } from './jwt-keys.js';
 
 @ApiTags('auth')
 @Controller('.well-known')
+@Public()
 export class JwksController {
   constructor(private readonly keys: JwtKeys) {}
 

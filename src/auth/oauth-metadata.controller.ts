@@ -3,9 +3,10 @@ import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/environment.js';
+import { Public } from './decorators/auth.decorator.js';
 import { OAuthMetadataDto } from './dto/oauth-metadata.dto.js';
 import { JwtKeys } from './jwt-keys.js';
-import { ALL_SCOPES } from './scopes.js';
+import { ALL_SCOPES } from '../roles/scopes.js';
 
 /**
  * RFC 8414 authorization server metadata, so standard clients configure themselves
@@ -15,6 +16,7 @@ import { ALL_SCOPES } from './scopes.js';
  */
 @ApiTags('auth')
 @Controller('.well-known')
+@Public()
 export class OAuthMetadataController {
   private readonly publicUrl: string | undefined;
 

@@ -1,13 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { HttpExceptionWithHeaders } from '../common/http-exception-with-headers.js';
 
-/** The paths of the token and revocation endpoints, whose every error has the RFC 6749 shape. */
-export const OAUTH_ENDPOINTS: ReadonlySet<string> = new Set([
-  '/auth/token',
-  '/token',
-  '/auth/revoke',
-]);
-
 /** RFC 6749 §5.2 and RFC 7009 §2.2.1 error codes that Warden emits. */
 export type OAuthErrorCode =
   | 'invalid_request'

@@ -1,5 +1,5 @@
 import type { User } from '../users/user.entity.js';
-import type { Scope } from './scopes.js';
+import type { Scope } from '../roles/scopes.js';
 
 /** Who a verified access token speaks for: what `JwtAuthGuard` puts on `request.user`. */
 export interface Principal {
@@ -19,9 +19,3 @@ export interface Principal {
  */
 export const actsAsAdmin = (principal: Principal): boolean =>
   principal.scopes.has('users:admin');
-
-/** Where a request came from; recorded on sessions and in security logs. */
-export interface ClientInfo {
-  ip: string;
-  userAgent: string | null;
-}

@@ -9,7 +9,6 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { OAUTH_ENDPOINTS } from '../auth/oauth.exception.js';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   DatabaseOutage,
@@ -19,6 +18,7 @@ import {
   BEARER_REALM,
   HttpExceptionWithHeaders,
 } from './http-exception-with-headers.js';
+import { routeFactsOf } from './route-facts.js';
 
 /**
  * The one place where errors become responses:
@@ -43,9 +43,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    // The endpoints are POST only; a GET there is an unknown route like any other.
-    const oauthEndpoint =
-      request.method === 'POST' && OAUTH_ENDPOINTS.has(pathOf(request));
+    const oauthEndpoint = routeFactsOf(request).oauthErrors === true;
 
     const error =
       exception instanceof HttpException

@@ -5,7 +5,7 @@ import {
   SwaggerModule,
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { SCOPE_DESCRIPTIONS } from '../auth/scopes.js';
+import { SCOPE_DESCRIPTIONS } from '../roles/scopes.js';
 
 export const DOCS_PATH = 'docs';
 

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../auth/decorators/auth.decorator.js';
 import { RedisConnections } from '../redis/redis.module.js';
 import { RedisHealthIndicator } from './redis.health.js';
 import {
@@ -18,6 +19,7 @@ import {
 // Probes from load balancers and orchestrators must never be rate-limited into failing.
 @SkipThrottle()
 @Controller('health')
+@Public()
 export class HealthController {
   private readonly logger = new Logger('Health');
   private readonly redisConfigured: boolean;

@@ -11,6 +11,7 @@ import {
   Post,
   Query,
   Res,
+  UseGuards,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -23,8 +24,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Auth } from '../auth/decorators/auth.decorator.js';
+import { Auth, Public } from '../auth/decorators/auth.decorator.js';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import type { Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { TOTAL_COUNT_HEADER } from '../common/pagination.dto.js';
@@ -42,10 +44,12 @@ const POST_ID = new ParseUUIDPipe();
   type: ErrorDto,
 })
 @Controller('posts')
+@UseGuards(JwtAuthGuard)
 export class PostsController {
   constructor(private readonly posts: PostsService) {}
 
   @Get()
+  @Public()
   @ApiOperation({ summary: 'All posts, newest first (public)' })
   @ApiOkResponse({
     type: PostDto,
@@ -67,6 +71,7 @@ export class PostsController {
   }
 
   @Get(':id')
+  @Public()
   @ApiOperation({ summary: 'One post (public)' })
   @ApiOkResponse({ type: PostDto })
   @ApiNotFoundResponse({ type: ErrorDto })

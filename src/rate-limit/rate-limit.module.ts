@@ -1,12 +1,11 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Config } from '../config/environment.js';
 import { RedisConnections } from '../redis/redis.module.js';
 import { AUTH_RATE_LIMITED } from './auth-rate-limit.decorator.js';
-import { AppThrottlerGuard } from './app-throttler.guard.js';
 import { ResilientThrottlerStorage } from './resilient-throttler-storage.js';
 
 const MINUTE_MS = 60_000;
@@ -57,6 +56,5 @@ const MINUTE_MS = 60_000;
       },
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: AppThrottlerGuard }],
 })
 export class RateLimitModule {}

@@ -4,16 +4,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { createHash, randomBytes } from 'node:crypto';
 import { type FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
-import type { ClientInfo } from '../auth/principal.js';
-import {
-  grantedScopes,
-  intersectScopes,
-  resolveScopes,
-  type Scope,
-} from '../auth/scopes.js';
+import type { ClientInfo } from '../common/client-info.js';
+import { grantedScopes, intersectScopes } from '../roles/roles.js';
+import { resolveScopes, type Scope } from '../roles/scopes.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
 import { InvalidationBus } from '../cache/invalidation-bus.js';
 import type { Config } from '../config/environment.js';
+import { isActiveAccount } from '../users/account-status.js';
 import type { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session, type SessionEndReason } from './session.entity.js';
@@ -133,7 +130,7 @@ export class SessionsService {
     const problem = this.inactiveReason(session);
     if (problem) return { ok: false, reason: problem };
     const user = session.user;
-    if (!user || user.disabled) return { ok: false, reason: 'user-inactive' };
+    if (!isActiveAccount(user)) return { ok: false, reason: 'user-inactive' };
     const scopes = resolveScopes(
       intersectScopes(session.scope, grantedScopes(user.roles)),
       requestedScope,

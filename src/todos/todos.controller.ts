@@ -11,6 +11,7 @@ import {
   Post,
   Query,
   Res,
+  UseGuards,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -24,6 +25,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../auth/decorators/auth.decorator.js';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import type { Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
@@ -42,6 +44,7 @@ const TODO_ID = new ParseUUIDPipe();
   type: ErrorDto,
 })
 @Controller()
+@UseGuards(JwtAuthGuard)
 export class TodosController {
   constructor(private readonly todos: TodosService) {}
 

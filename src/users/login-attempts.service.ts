@@ -26,6 +26,20 @@ return 0`;
 
 const MAX_LOCAL_ENTRIES = 100_000;
 
+/** A password check run against the budget, or refused because the budget is spent. */
+export type AttemptResult =
+  | { locked: false; valid: boolean }
+  | { locked: true; retryAfterSeconds: number };
+
+/** The 429 every route answers for an account whose budget is spent. */
+export const accountLockedException = (
+  retryAfterSeconds: number,
+): RateLimitedException =>
+  new RateLimitedException(
+    'Too many failed password attempts for this account',
+    retryAfterSeconds,
+  );
+
 interface LocalCount {
   count: number;
   expiresAt: number;
@@ -63,25 +77,22 @@ export class LoginAttemptsService {
   }
 
   /**
-   * Runs `verify` (a password check) against the account's budget: 429 before any hashing
-   * when the budget is spent; otherwise the attempt is counted until `verify` says true.
+   * Runs `verify` (a password check) against the account's budget: `locked`, before any
+   * hashing, when the budget is spent; otherwise the attempt is counted until `verify` says true.
    */
   async check(
     account: string,
     ip: string,
     verify: () => Promise<boolean>,
-  ): Promise<boolean> {
-    if (this.limit === 0) return verify();
+  ): Promise<AttemptResult> {
+    if (this.limit === 0) return { locked: false, valid: await verify() };
     const key = this.key(account);
     const taken = await this.reserve(key);
     if (taken < 0) {
       this.logger.warn(
         `login refused: account locked (account ${this.label(key)}…, ip ${ip})`,
       );
-      throw new RateLimitedException(
-        'Too many failed password attempts for this account',
-        -taken,
-      );
+      return { locked: true, retryAfterSeconds: -taken };
     }
     let valid: boolean;
     try {
@@ -97,7 +108,7 @@ export class LoginAttemptsService {
         `account locked after ${taken} failed password checks: ${this.label(key)}… (last ip ${ip})`,
       );
     }
-    return valid;
+    return { locked: false, valid };
   }
 
   /** Attempts taken so far (≥ 1), or minus the seconds the account stays locked. */

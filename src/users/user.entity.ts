@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAtColumn, UpdatedAtColumn } from '../database/timestamps.js';
-import type { Role } from '../auth/scopes.js';
+import type { Role } from '../roles/roles.js';
 
 @Entity({ name: 'users' })
 export class User {

@@ -23,11 +23,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Auth } from '../auth/decorators/auth.decorator.js';
-import {
-  Client,
-  CurrentUser,
-} from '../auth/decorators/current-user.decorator.js';
-import type { ClientInfo, Principal } from '../auth/principal.js';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
 import {
   AuthRateLimited,

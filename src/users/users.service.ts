@@ -5,25 +5,29 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomInt } from 'node:crypto';
 import { Repository, type SelectQueryBuilder } from 'typeorm';
 import { countRows } from '../database/count-rows.js';
-import type { ClientInfo } from '../auth/principal.js';
-import type { Role } from '../auth/scopes.js';
+import type { Role } from '../roles/roles.js';
+import type { ClientInfo } from '../common/client-info.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
 import { InvalidationBus } from '../cache/invalidation-bus.js';
 import { violatedUniqueIndex } from '../database/database-errors.js';
-import { SessionsService } from '../sessions/sessions.service.js';
 import { normalizeIdentifier } from './identifiers.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
+import {
+  accountLockedException,
+  LoginAttemptsService,
+} from './login-attempts.service.js';
 import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { PasswordPolicy } from './password-policy.js';
 import { User } from './user.entity.js';
+import { PasswordChangedEvent, UserDisabledEvent } from './user.events.js';
 
 export interface NewUser {
   email: string;
@@ -47,7 +51,7 @@ const CACHE_MAX_ENTRIES = 50_000;
  * The user store. Emails are normalised here (`normalizeIdentifier`: NFKC, lower case), the one
  * place users are written, so look-alike spellings of one address are one account. Every write
  * announces itself on the InvalidationBus, so the cached copies that authenticated requests read
- * (`findActiveById`) are dropped on every instance at once.
+ * (`findByIdCached`) are dropped on every instance at once.
  */
 @Injectable()
 export class UsersService {
@@ -60,7 +64,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
-    private readonly sessions: SessionsService,
+    private readonly events: EventEmitter2,
     private readonly bus: InvalidationBus,
     private readonly attempts: LoginAttemptsService,
   ) {
@@ -114,16 +118,11 @@ export class UsersService {
   }
 
   /**
-   * The enabled user with this id, from memory when possible: this runs on every authenticated
-   * request. The returned object is shared; do not modify it.
+   * `findById` from memory when possible: this runs on every authenticated request. The
+   * returned object is shared; do not modify it.
    */
-  async findActiveById(id: string): Promise<User | null> {
-    const user = await this.cache.get(
-      id,
-      () => this.findById(id),
-      this.bus.cacheable,
-    );
-    return user && !user.disabled ? user : null;
+  findByIdCached(id: string): Promise<User | null> {
+    return this.cache.get(id, () => this.findById(id), this.bus.cacheable);
   }
 
   async getById(id: string): Promise<User> {
@@ -227,18 +226,21 @@ export class UsersService {
       user.id,
       await this.hasher.hash(dto.newPassword),
     );
-    await this.sessions.endAllForUser(
-      user.id,
-      'password-changed',
-      currentSessionId,
+    await this.events.emitAsync(
+      PasswordChangedEvent.event,
+      new PasswordChangedEvent(user.id, currentSessionId),
     );
   }
 
   /** An admin's edit; disabling a user ends all of that user's sessions. */
   async adminUpdate(id: string, dto: AdminUpdateUserDto): Promise<User> {
     const user = await this.update((await this.getById(id)).id, dto);
-    if (dto.disabled === true)
-      await this.sessions.endAllForUser(id, 'disabled');
+    if (dto.disabled === true) {
+      await this.events.emitAsync(
+        UserDisabledEvent.event,
+        new UserDisabledEvent(id),
+      );
+    }
     return user;
   }
 
@@ -283,10 +285,13 @@ export class UsersService {
     field: string,
     client: ClientInfo,
   ): Promise<void> {
-    const valid = await this.attempts.check(`user:${user.id}`, client.ip, () =>
-      this.hasher.verify(user.passwordHash, password),
+    const attempt = await this.attempts.check(
+      `user:${user.id}`,
+      client.ip,
+      () => this.hasher.verify(user.passwordHash, password),
     );
-    if (!valid) throw new ForbiddenException(`${field} is incorrect`);
+    if (attempt.locked) throw accountLockedException(attempt.retryAfterSeconds);
+    if (!attempt.valid) throw new ForbiddenException(`${field} is incorrect`);
   }
 
   private conflictFrom(error: unknown): ConflictException | undefined {

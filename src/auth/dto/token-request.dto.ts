@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ALL_SCOPES } from '../scopes.js';
+import { ALL_SCOPES } from '../../roles/scopes.js';
 
 /**
  * The form of `POST /auth/token` (RFC 6749 §4.3.2 and §6), for the OpenAPI document only: the

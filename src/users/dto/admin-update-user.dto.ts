@@ -7,7 +7,7 @@ import {
   IsIn,
   IsOptional,
 } from 'class-validator';
-import { ROLES, type Role } from '../../auth/scopes.js';
+import { ROLES, type Role } from '../../roles/roles.js';
 import { FullNameField } from './user-fields.js';
 
 export class AdminUpdateUserDto {

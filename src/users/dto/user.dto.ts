@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ROLES, type Role } from '../../auth/scopes.js';
+import { ROLES, type Role } from '../../roles/roles.js';
 import type { User } from '../user.entity.js';
 
 /** A user as the API shows it: never a password hash or any other secret. */

@@ -10,30 +10,6 @@ export const SCOPE_DESCRIPTIONS = {
 export type Scope = keyof typeof SCOPE_DESCRIPTIONS;
 export const ALL_SCOPES = Object.keys(SCOPE_DESCRIPTIONS) as Scope[];
 
-export const ROLES = ['user', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-const USER_SCOPES: Scope[] = [
-  'profile',
-  'todos:read',
-  'todos:write',
-  'posts:write',
-];
-
-/** What each role may be granted; a token carries the requested subset of its user's grant. */
-export const ROLE_SCOPES: Record<Role, ReadonlySet<Scope>> = {
-  user: new Set(USER_SCOPES),
-  admin: new Set<Scope>([...USER_SCOPES, 'users:admin']),
-};
-
-export function grantedScopes(roles: readonly Role[]): Set<Scope> {
-  const granted = new Set<Scope>();
-  for (const role of roles) {
-    for (const scope of ROLE_SCOPES[role] ?? []) granted.add(scope);
-  }
-  return granted;
-}
-
 export function isScope(value: string): value is Scope {
   return Object.hasOwn(SCOPE_DESCRIPTIONS, value);
 }
@@ -76,37 +52,4 @@ export function grantableScopes(
   if (!names.every(isScope)) return null;
   const granted = names.filter((scope) => available.has(scope));
   return granted.length > 0 ? granted : null;
-}
-
-/** The scopes in a space-separated string that `granted` still contains. */
-export function intersectScopes(
-  scope: string,
-  granted: ReadonlySet<Scope>,
-): Set<Scope> {
-  const result = new Set<Scope>();
-  for (const item of scope.split(' ')) {
-    if (isScope(item) && granted.has(item)) result.add(item);
-  }
-  return result;
-}
-
-const effectiveCache = new Map<string, ReadonlySet<Scope>>();
-const EFFECTIVE_CACHE_LIMIT = 1000;
-
-/**
- * The token's scopes that these roles still grant: asked on every authenticated request, with
- * only a handful of distinct answers, so they are computed once each.
- */
-export function effectiveScopes(
-  scope: string,
-  roles: readonly Role[],
-): ReadonlySet<Scope> {
-  const key = `${roles.join(',')}|${scope}`;
-  let scopes = effectiveCache.get(key);
-  if (!scopes) {
-    scopes = intersectScopes(scope, grantedScopes(roles));
-    if (effectiveCache.size >= EFFECTIVE_CACHE_LIMIT) effectiveCache.clear();
-    effectiveCache.set(key, scopes);
-  }
-  return scopes;
 }

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { effectiveScopes } from '../roles/roles.js';
+import type { Scope } from '../roles/scopes.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { isActiveAccount } from '../users/account-status.js';
+import { UsersService } from '../users/users.service.js';
+import { AccessTokenService } from './access-token.service.js';
+import type { Principal } from './principal.js';
+
+/**
+ * Why a request was not authenticated, as RFC 6750 §3.1 tells them apart. `JwtAuthGuard` turns
+ * each into its answer (`challengeFor`); the reasons of `invalid_token` are for logs and tests,
+ * and only `expired` changes the message a client sees.
+ */
+export type BearerFailure =
+  | { kind: 'missing' }
+  | { kind: 'malformed' }
+  | {
+      kind: 'invalid_token';
+      reason: 'expired' | 'invalid' | 'account_inactive' | 'session_ended';
+    }
+  | { kind: 'insufficient_scope'; required: readonly Scope[]; userId: string };
+
+export type BearerAuthentication =
+  { ok: true; principal: Principal } | { ok: false; failure: BearerFailure };
+
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110).
+const BEARER_CREDENTIALS = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+const MISSING: BearerAuthentication = {
+  ok: false,
+  failure: { kind: 'missing' },
+};
+const MALFORMED: BearerAuthentication = {
+  ok: false,
+  failure: { kind: 'malformed' },
+};
+
+const invalidToken = (
+  reason: Extract<BearerFailure, { kind: 'invalid_token' }>['reason'],
+): BearerAuthentication => ({
+  ok: false,
+  failure: { kind: 'invalid_token', reason },
+});
+
+/**
+ * The one way from an `Authorization` header to a `Principal`, for every protected route (via
+ * `JwtStrategy`): the header's syntax, the token (`AccessTokenService.verify`), the account
+ * (`isActiveAccount`), the session, and the scopes the route needs. The user and session lookups
+ * are memory hits for a warm user.
+ */
+@Injectable()
+export class BearerAuthenticationService {
+  constructor(
+    private readonly accessTokens: AccessTokenService,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async authenticate(
+    authorization: string | undefined,
+    requiredScopes: readonly Scope[],
+  ): Promise<BearerAuthentication> {
+    const token = readBearerToken(authorization);
+    if (token === undefined) return MISSING;
+    if (token === null) return MALFORMED;
+    const check = this.accessTokens.verify(token);
+    if (!check.valid) return invalidToken(check.reason);
+    const { claims } = check;
+    const user = await this.users.findByIdCached(claims.sub);
+    if (!isActiveAccount(user)) return invalidToken('account_inactive');
+    if (!(await this.sessions.isActive(claims.sid, claims.sub)))
+      return invalidToken('session_ended');
+    const principal: Principal = {
+      user,
+      sessionId: claims.sid,
+      tokenId: claims.jti,
+      scopes: effectiveScopes(claims.scope, user.roles),
+      expiresAt: claims.exp,
+    };
+    if (!requiredScopes.every((scope) => principal.scopes.has(scope))) {
+      return {
+        ok: false,
+        failure: {
+          kind: 'insufficient_scope',
+          required: requiredScopes,
+          userId: user.id,
+        },
+      };
+    }
+    return { ok: true, principal };
+  }
+}
+
+/**
+ * The access token of an Authorization header, and only of that: tokens in the query string or
+ * body are never read (RFC 6750 §5.3). Undefined when there are no bearer credentials (another
+ * scheme counts as none), null when they are malformed.
+ */
+function readBearerToken(
+  authorization: string | undefined,
+): string | null | undefined {
+  if (!authorization) return undefined;
+  const [scheme] = authorization.split(' ', 1);
+  if (scheme.toLowerCase() !== 'bearer') return undefined;
+  return BEARER_CREDENTIALS.exec(authorization)?.[1] ?? null;
+}

@@ -1,0 +1,153 @@
+import {
+  type ExecutionContext,
+  HttpStatus,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import {
+  BEARER_REALM,
+  HttpExceptionWithHeaders,
+} from '../common/http-exception-with-headers.js';
+import type { BearerFailure } from './bearer-authentication.service.js';
+import { ROUTE_AUTH, type RouteAuth } from './decorators/auth.decorator.js';
+import type { JwtAuthenticateOptions } from './jwt.strategy.js';
+import type { Principal } from './principal.js';
+
+/** Every route is `@Auth()` unless it says otherwise. */
+const DEFAULT_ROUTE_AUTH: RouteAuth = { mode: 'token', scopes: [] };
+
+type GuardedRequest = FastifyRequest & { user?: Principal | null };
+
+/**
+ * The bearer-token guard, registered globally (`APP_GUARD`): every route needs an access token
+ * unless it is `@Public()` or `@OptionalAuth()`, and `@Auth(...scopes)` names the scopes. Passport
+ * runs `JwtStrategy`, which asks `BearerAuthenticationService`; a failure becomes its RFC 6750
+ * answer here (`challengeFor`). A controller may also name this guard in `@UseGuards`; the
+ * second run finds the request already authenticated and does nothing.
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly securityLog = new Logger('Security');
+  // Worked out once per route, not per request.
+  private readonly routes = new WeakMap<object, RouteAuth>();
+
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    if (request.user !== undefined) return true;
+    if (this.routeAuth(context).mode === 'public') return true;
+    return (await super.canActivate(context)) as boolean;
+  }
+
+  override getAuthenticateOptions(
+    context: ExecutionContext,
+  ): JwtAuthenticateOptions {
+    const route = this.routeAuth(context);
+    return { scopes: route.mode === 'token' ? route.scopes : [] };
+  }
+
+  override handleRequest<TUser = Principal | null>(
+    error: unknown,
+    principal: TUser | false,
+    failure: BearerFailure | undefined,
+    context: ExecutionContext,
+  ): TUser {
+    // A failure inside the strategy (the database, say) is not the client's fault: rethrow it.
+    if (error instanceof Error) throw error;
+    if (principal) return principal;
+    const reason = failure ?? { kind: 'missing' };
+    if (
+      reason.kind === 'missing' &&
+      this.routeAuth(context).mode === 'optional'
+    ) {
+      return null as TUser;
+    }
+    if (reason.kind === 'insufficient_scope') {
+      this.securityLog.warn(
+        `authorization failed: user ${reason.userId} lacks scope ${reason.required.join(' ')} for ${context.getClass().name}.${context.getHandler().name}`,
+      );
+    }
+    throw challengeFor(reason);
+  }
+
+  private routeAuth(context: ExecutionContext): RouteAuth {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      route =
+        this.reflector.getAllAndOverride<RouteAuth | undefined>(ROUTE_AUTH, [
+          handler,
+          context.getClass(),
+        ]) ?? DEFAULT_ROUTE_AUTH;
+      this.routes.set(handler, route);
+    }
+    return route;
+  }
+}
+
+/**
+ * A failed bearer authentication: the status RFC 6750 asks for, a `WWW-Authenticate: Bearer`
+ * challenge with the error code (and the missing scope), and a generic Nest-shaped body.
+ */
+export class BearerChallengeException extends HttpExceptionWithHeaders {
+  constructor(
+    status: HttpStatus,
+    message: string,
+    code?: 'invalid_request' | 'invalid_token' | 'insufficient_scope',
+    requiredScope?: string,
+  ) {
+    let challenge = `Bearer realm="${BEARER_REALM}"`;
+    if (code) challenge += `, error="${code}"`;
+    if (requiredScope) challenge += `, scope="${requiredScope}"`;
+    super(
+      {
+        statusCode: status,
+        message,
+        error: STATUS_CODES[status],
+      },
+      status,
+      { 'WWW-Authenticate': challenge },
+    );
+  }
+}
+
+/** RFC 6750 §3 and §3.1: the answer to each way bearer authentication fails. */
+export function challengeFor(failure: BearerFailure): BearerChallengeException {
+  switch (failure.kind) {
+    case 'missing':
+      return new BearerChallengeException(
+        HttpStatus.UNAUTHORIZED,
+        'Authentication required',
+      );
+    case 'malformed':
+      return new BearerChallengeException(
+        HttpStatus.BAD_REQUEST,
+        'The Authorization header must be "Bearer <token>"',
+        'invalid_request',
+      );
+    case 'invalid_token':
+      return new BearerChallengeException(
+        HttpStatus.UNAUTHORIZED,
+        failure.reason === 'expired'
+          ? 'The access token has expired'
+          : 'The access token is invalid',
+        'invalid_token',
+      );
+    case 'insufficient_scope': {
+      const scope = failure.required.join(' ');
+      return new BearerChallengeException(
+        HttpStatus.FORBIDDEN,
+        `This request needs the scope: ${scope}`,
+        'insufficient_scope',
+        scope,
+      );
+    }
+  }
+}

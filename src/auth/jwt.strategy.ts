@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Strategy } from 'passport-jwt';
+import type { Scope } from '../roles/scopes.js';
+import {
+  type BearerAuthentication,
+  BearerAuthenticationService,
+} from './bearer-authentication.service.js';
+
+/** What `JwtAuthGuard` tells the strategy about the route (passport's authenticate options). */
+export interface JwtAuthenticateOptions {
+  scopes: readonly Scope[];
+}
+
+/**
+ * passport-jwt's strategy, registered as `jwt` for `JwtAuthGuard`, with every decision handed to
+ * `BearerAuthenticationService`. passport-jwt's own pipeline is bypassed (`authenticate` is
+ * overridden): it reports failures as jsonwebtoken errors and cannot tell a missing header from a
+ * malformed one, which RFC 6750 answers differently, so it would split the checks between
+ * passport, this class and the guard again. Its constructor options are required by
+ * passport-jwt and never consulted.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(private readonly bearer: BearerAuthenticationService) {
+    super({
+      jwtFromRequest: () => null,
+      secretOrKeyProvider: (_request, _token, done) =>
+        done(new Error('JwtStrategy verifies through authenticate()')),
+    });
+  }
+
+  override authenticate(
+    request: { headers: IncomingHttpHeaders },
+    options?: JwtAuthenticateOptions,
+  ): void {
+    this.validate(request.headers.authorization, options?.scopes ?? []).then(
+      (result) =>
+        result.ok
+          ? this.success(result.principal)
+          : this.fail(result.failure, 401),
+      (error: unknown) => this.error(error as Error),
+    );
+  }
+
+  validate(
+    authorization: string | undefined,
+    scopes: readonly Scope[],
+  ): Promise<BearerAuthentication> {
+    return this.bearer.authenticate(authorization, scopes);
+  }
+}
