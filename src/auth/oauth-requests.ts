@@ -20,18 +20,7 @@ export function parseTokenRequest(
   contentType: string | undefined,
   body: unknown,
 ): TokenRequest {
-  const mediaType = contentType?.split(';')[0].trim().toLowerCase();
-  if (
-    mediaType !== FORM_CONTENT_TYPE ||
-    typeof body !== 'object' ||
-    body === null
-  ) {
-    throw new OAuthException(
-      'invalid_request',
-      `The token endpoint accepts ${FORM_CONTENT_TYPE} bodies only`,
-    );
-  }
-  const params = body as Record<string, unknown>;
+  const params = formParams(contentType, body, 'The token endpoint');
   const grantType = readParam(params, 'grant_type');
   const scope = readParam(params, 'scope');
   switch (grantType) {
@@ -86,12 +75,17 @@ export function parseRevocationRequest(
   contentType: string | undefined,
   body: unknown,
 ): string {
-  return requireParam(formParams(contentType, body), 'token');
+  return requireParam(
+    formParams(contentType, body, 'The revocation endpoint'),
+    'token',
+  );
 }
 
+/** The parameters of a form-encoded body (RFC 6749 §4.3.2, RFC 7009 §2.1), or invalid_request. */
 function formParams(
   contentType: string | undefined,
   body: unknown,
+  endpoint: string,
 ): Record<string, unknown> {
   const mediaType = contentType?.split(';')[0].trim().toLowerCase();
   if (
@@ -101,7 +95,7 @@ function formParams(
   ) {
     throw new OAuthException(
       'invalid_request',
-      `This endpoint accepts ${FORM_CONTENT_TYPE} bodies only`,
+      `${endpoint} accepts ${FORM_CONTENT_TYPE} bodies only`,
     );
   }
   return body as Record<string, unknown>;

@@ -116,8 +116,15 @@ export class InvalidationBus implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  listen(listener: Listener): void {
-    this.listeners.push(listener);
+  /** Keeps `cache` (keyed by id) in step with the invalidations of one kind. */
+  attach(
+    kind: InvalidationKind,
+    cache: { invalidate(ids: readonly string[]): void; clear(): void },
+  ): void {
+    this.listeners.push((invalidation) => {
+      if (invalidation === 'all') cache.clear();
+      else if (invalidation.kind === kind) cache.invalidate(invalidation.ids);
+    });
   }
 
   async publish(invalidation: Invalidation): Promise<void> {

@@ -1,4 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type } from '@nestjs/common';
+import { ApiOkResponse, ApiPropertyOptional } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -45,3 +47,23 @@ export class PaginationQueryDto {
 
 /** The header that carries a list's total size; the body stays a plain JSON array. */
 export const TOTAL_COUNT_HEADER = 'X-Total-Count';
+
+/** Documents a list route: an array of `type`, with its total in `X-Total-Count`. */
+export const ApiPageResponse = (type: Type, total: string) =>
+  ApiOkResponse({
+    type,
+    isArray: true,
+    headers: {
+      [TOTAL_COUNT_HEADER]: { description: total, schema: { type: 'integer' } },
+    },
+  });
+
+/** A page as a list route answers it: the rows as DTOs, their total in `X-Total-Count`. */
+export function sendPage<Row, Dto>(
+  reply: FastifyReply,
+  [rows, total]: readonly [Row[], number],
+  toDto: (row: Row) => Dto,
+): Dto[] {
+  void reply.header(TOTAL_COUNT_HEADER, total);
+  return rows.map(toDto);
+}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type {
   DeepPartial,
@@ -28,18 +28,22 @@ export class OwnerQuota {
     this.postgres = dataSource.options.type === 'postgres';
   }
 
-  /** Saves the new row and returns it, or null when the owner already has `max` rows. */
-  insert<T extends ObjectLiteral>(
+  /**
+   * Saves the new row and returns it; a 400 that says so when the owner already has `quota.max`
+   * rows (`quota.noun`: "todos").
+   */
+  async insert<T extends ObjectLiteral>(
     target: EntityTarget<T>,
     owner: { id: string; where: FindOptionsWhere<T> },
-    max: number,
+    quota: { max: number; noun: string },
     values: DeepPartial<T>,
-  ): Promise<T | null> {
+  ): Promise<T> {
+    const { max, noun } = quota;
     const insert = async (manager: EntityManager): Promise<T | null> => {
       if ((await manager.countBy(target, owner.where)) >= max) return null;
       return manager.save(target, manager.create(target, values));
     };
-    return this.oneAtATime(owner.id, () =>
+    const row = await this.oneAtATime(owner.id, () =>
       this.postgres
         ? this.dataSource.transaction(async (manager) => {
             await manager
@@ -53,6 +57,12 @@ export class OwnerQuota {
           })
         : insert(this.dataSource.manager),
     );
+    if (!row) {
+      throw new BadRequestException(
+        `You have ${max} ${noun}, the most one account may keep; delete some first`,
+      );
+    }
+    return row;
   }
 
   private oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {

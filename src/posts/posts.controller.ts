@@ -29,7 +29,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import type { Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
-import { TOTAL_COUNT_HEADER } from '../common/pagination.dto.js';
+import { ApiPageResponse, sendPage } from '../common/pagination.dto.js';
 import { CreatePostDto } from './dto/create-post.dto.js';
 import { ListPostsQueryDto } from './dto/list-posts-query.dto.js';
 import { PostDto } from './dto/post.dto.js';
@@ -51,23 +51,14 @@ export class PostsController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'All posts, newest first (public)' })
-  @ApiOkResponse({
-    type: PostDto,
-    isArray: true,
-    headers: {
-      [TOTAL_COUNT_HEADER]: {
-        description: 'How many posts match, ignoring limit and offset',
-        schema: { type: 'integer' },
-      },
-    },
-  })
+  @ApiPageResponse(PostDto, 'How many posts match, ignoring limit and offset')
   async list(
     @Query() query: ListPostsQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PostDto[]> {
-    const [posts, total] = await this.posts.list(query);
-    void reply.header(TOTAL_COUNT_HEADER, total);
-    return posts.map((post) => PostDto.from(post));
+    return sendPage(reply, await this.posts.list(query), (post) =>
+      PostDto.from(post),
+    );
   }
 
   @Get(':id')

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   ForbiddenException,
   Injectable,
   Logger,
@@ -83,14 +82,9 @@ export class PostsService {
     const post = await this.quota.insert(
       Post,
       { id: author.id, where: { authorId: author.id } },
-      this.maxPerUser,
+      { max: this.maxPerUser, noun: 'posts' },
       { authorId: author.id, title: dto.title, content: dto.content },
     );
-    if (!post) {
-      throw new BadRequestException(
-        `You have ${this.maxPerUser} posts, the most one account may keep; delete some first`,
-      );
-    }
     return this.get(post.id);
   }
 

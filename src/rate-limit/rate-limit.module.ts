@@ -1,4 +1,3 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
@@ -46,9 +45,7 @@ const MINUTE_MS = 60_000;
             },
           ],
           storage: new ResilientThrottlerStorage(
-            redis.commands
-              ? new ThrottlerStorageRedisService(redis.commands)
-              : null,
+            redis.commands,
             config.get('REDIS_KEY_PREFIX', { infer: true }),
           ),
           setHeaders: false,

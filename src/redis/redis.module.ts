@@ -1,6 +1,5 @@
 import {
   Global,
-  Inject,
   Injectable,
   Logger,
   Module,
@@ -62,5 +61,3 @@ export class RedisConnections implements OnApplicationShutdown {
 @Global()
 @Module({ providers: [RedisConnections], exports: [RedisConnections] })
 export class RedisModule {}
-
-export const InjectRedis = () => Inject(RedisConnections);

@@ -73,11 +73,7 @@ export class SessionsService {
     this.idleTtlMs = config.get('REFRESH_TOKEN_TTL', { infer: true }) * 1000;
     this.absoluteTtlMs =
       config.get('SESSION_ABSOLUTE_TTL', { infer: true }) * 1000;
-    bus.listen((invalidation) => {
-      if (invalidation === 'all') this.activeUntil.clear();
-      else if (invalidation.kind === 'session')
-        this.activeUntil.invalidate(invalidation.ids);
-    });
+    bus.attach('session', this.activeUntil);
   }
 
   async start(

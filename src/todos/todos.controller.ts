@@ -29,7 +29,7 @@ import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import type { Principal } from '../auth/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
-import { TOTAL_COUNT_HEADER } from '../common/pagination.dto.js';
+import { ApiPageResponse, sendPage } from '../common/pagination.dto.js';
 import { CreateTodoDto } from './dto/create-todo.dto.js';
 import { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
 import { TodoDto } from './dto/todo.dto.js';
@@ -52,24 +52,17 @@ export class TodosController {
   @Auth('todos:read')
   @NoStore()
   @ApiOperation({ summary: 'Your todos, newest first' })
-  @ApiOkResponse({
-    type: TodoDto,
-    isArray: true,
-    headers: {
-      [TOTAL_COUNT_HEADER]: {
-        description: 'How many todos match, ignoring limit and offset',
-        schema: { type: 'integer' },
-      },
-    },
-  })
+  @ApiPageResponse(TodoDto, 'How many todos match, ignoring limit and offset')
   async list(
     @CurrentUser() principal: Principal,
     @Query() query: ListTodosQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TodoDto[]> {
-    const [todos, total] = await this.todos.list(principal.user.id, query);
-    void reply.header(TOTAL_COUNT_HEADER, total);
-    return todos.map((todo) => TodoDto.from(todo));
+    return sendPage(
+      reply,
+      await this.todos.list(principal.user.id, query),
+      (todo) => TodoDto.from(todo),
+    );
   }
 
   @Post('todos')

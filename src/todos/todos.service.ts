@@ -1,9 +1,4 @@
-import {
-  BadRequestException,
-  Injectable,
-  Logger,
-  NotFoundException,
-} from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Config } from '../config/environment.js';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -72,10 +67,10 @@ export class TodosService {
 
   /** Each user may keep MAX_TODOS_PER_USER todos, so one account cannot fill the database. */
   async create(ownerId: string, dto: CreateTodoDto): Promise<Todo> {
-    const todo = await this.quota.insert(
+    return this.quota.insert(
       Todo,
       { id: ownerId, where: { ownerId } },
-      this.maxPerUser,
+      { max: this.maxPerUser, noun: 'todos' },
       {
         ownerId,
         title: dto.title,
@@ -83,12 +78,6 @@ export class TodosService {
         done: dto.done ?? false,
       },
     );
-    if (!todo) {
-      throw new BadRequestException(
-        `You have ${this.maxPerUser} todos, the most one account may keep; delete some first`,
-      );
-    }
-    return todo;
   }
 
   async get(ownerId: string, id: string): Promise<Todo> {

@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { RateLimitedException } from '../common/rate-limited.exception.js';
 import type { Config } from '../config/environment.js';
 import { RedisConnections } from '../redis/redis.module.js';
+import { RedisOrMemory } from '../redis/redis-or-memory.js';
+import type { Redis } from 'ioredis';
 
 // Takes one attempt from the account's budget, or reports how long it stays locked. The window
 // starts with the first attempt and is never extended. Returns {attempts taken, ms left}; a
@@ -66,11 +68,14 @@ export class LoginAttemptsService {
   private readonly windowMs: number;
   private readonly prefix: string;
   private readonly local = new Map<string, LocalCount>();
+  private readonly counts: RedisOrMemory<Redis>;
 
-  constructor(
-    private readonly redis: RedisConnections,
-    config: ConfigService<Config, true>,
-  ) {
+  constructor(redis: RedisConnections, config: ConfigService<Config, true>) {
+    this.counts = new RedisOrMemory(
+      redis.commands,
+      this.logger,
+      'login counters',
+    );
     this.limit = config.get('LOGIN_FAILURE_LIMIT', { infer: true });
     this.windowMs = config.get('LOGIN_FAILURE_WINDOW', { infer: true }) * 1000;
     this.prefix = `${config.get('REDIS_KEY_PREFIX', { infer: true })}login-failures:`;
@@ -113,7 +118,7 @@ export class LoginAttemptsService {
 
   /** Attempts taken so far (≥ 1), or minus the seconds the account stays locked. */
   private reserve(key: string): Promise<number> {
-    return this.shared(
+    return this.counts.run(
       async (redis) => {
         const [count, ttlMs] = (await redis.eval(
           RESERVE,
@@ -140,7 +145,7 @@ export class LoginAttemptsService {
   }
 
   private async release(key: string): Promise<void> {
-    await this.shared(
+    await this.counts.run(
       async (redis) => void (await redis.eval(RELEASE, 1, key)),
       () => {
         const entry = this.localEntry(key);
@@ -151,7 +156,7 @@ export class LoginAttemptsService {
 
   private async reset(key: string): Promise<void> {
     this.local.delete(key);
-    await this.shared(
+    await this.counts.run(
       async (redis) => void (await redis.del(key)),
       () => undefined,
     );
@@ -170,23 +175,6 @@ export class LoginAttemptsService {
 
   private label(key: string): string {
     return key.slice(this.prefix.length, this.prefix.length + 12);
-  }
-
-  private async shared<T>(
-    inRedis: (redis: NonNullable<RedisConnections['commands']>) => Promise<T>,
-    inMemory: () => T,
-  ): Promise<T> {
-    const redis = this.redis.commands;
-    if (redis) {
-      try {
-        return await inRedis(redis);
-      } catch (error) {
-        this.logger.error(
-          `Redis failed (${(error as Error).message}): login counters use memory`,
-        );
-      }
-    }
-    return inMemory();
   }
 
   private localEntry(key: string): LocalCount | undefined {

@@ -34,7 +34,8 @@ import {
 import { NoStore } from '../common/no-store.decorator.js';
 import {
   PaginationQueryDto,
-  TOTAL_COUNT_HEADER,
+  ApiPageResponse,
+  sendPage,
 } from '../common/pagination.dto.js';
 import type { FastifyReply } from 'fastify';
 import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
@@ -139,23 +140,16 @@ export class UsersController {
   @Auth('users:admin')
   @NoStore()
   @ApiOperation({ summary: 'Every user (admins)' })
-  @ApiOkResponse({
-    type: UserDto,
-    isArray: true,
-    headers: {
-      [TOTAL_COUNT_HEADER]: {
-        description: 'How many users there are',
-        schema: { type: 'integer' },
-      },
-    },
-  })
+  @ApiPageResponse(UserDto, 'How many users there are')
   async list(
     @Query() query: PaginationQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserDto[]> {
-    const [users, total] = await this.users.list(query.limit, query.offset);
-    void reply.header(TOTAL_COUNT_HEADER, total);
-    return users.map((user) => UserDto.from(user));
+    return sendPage(
+      reply,
+      await this.users.list(query.limit, query.offset),
+      (user) => UserDto.from(user),
+    );
   }
 
   @Get(':id')

@@ -68,11 +68,7 @@ export class UsersService {
     private readonly bus: InvalidationBus,
     private readonly attempts: LoginAttemptsService,
   ) {
-    bus.listen((invalidation) => {
-      if (invalidation === 'all') this.cache.clear();
-      else if (invalidation.kind === 'user')
-        this.cache.invalidate(invalidation.ids);
-    });
+    bus.attach('user', this.cache);
   }
 
   /**
