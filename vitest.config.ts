@@ -1,7 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
-const e2e = ['test/**/*.e2e-spec.ts'];
 const postgres = process.env.TEST_DATABASE_URL;
+
+/**
+ * In-process e2e: the real AppModule over HTTP, booted inside the test worker. These files share
+ * a worker's module cache (`isolate: false`): importing Nest, TypeORM and the application costs
+ * ~2 s, booting it again ~50 ms. `startTestApp` reads the configuration per application and
+ * restores the environment on close, so files cannot see each other's settings.
+ */
+const inProcess = ['test/*.e2e-spec.ts', 'test/security/**/*.e2e-spec.ts'];
+/** Slow on purpose: a property-based fuzzer, real server processes, a real browser. */
+const slow = [
+  'test/fuzz.e2e-spec.ts',
+  'test/process/**/*.e2e-spec.ts',
+  'test/browser/**/*.e2e-spec.ts',
+];
+
+const databases = [
+  { name: 'sqlite', env: { WARDEN_TEST_DB: 'sqlite' } },
+  // The same suites against PostgreSQL, when there is one to talk to (CI sets it).
+  ...(postgres
+    ? [{ name: 'postgres', env: { WARDEN_TEST_DB: 'postgres' } }]
+    : []),
+];
 
 export default defineConfig({
   test: {
@@ -16,28 +37,30 @@ export default defineConfig({
         extends: true as const,
         test: { name: 'unit', include: ['src/**/*.spec.ts'] },
       },
-      {
-        extends: true as const,
-        test: {
-          name: 'e2e:sqlite',
-          include: e2e,
-          env: { WARDEN_TEST_DB: 'sqlite' },
-          globalSetup: ['test/support/global-setup.ts'],
+      ...databases.flatMap((database) => [
+        {
+          extends: true as const,
+          test: {
+            name: `e2e:${database.name}`,
+            include: inProcess,
+            exclude: slow,
+            env: database.env,
+            isolate: false,
+            // Says once per run which service-backed suites are skipped (and why).
+            ...(database.name === 'sqlite'
+              ? { globalSetup: ['test/support/global-setup.ts'] }
+              : {}),
+          },
         },
-      },
-      // The same e2e suite against PostgreSQL, when there is one to talk to (CI sets it).
-      ...(postgres
-        ? [
-            {
-              extends: true as const,
-              test: {
-                name: 'e2e:postgres',
-                include: e2e,
-                env: { WARDEN_TEST_DB: 'postgres' },
-              },
-            },
-          ]
-        : []),
+        {
+          extends: true as const,
+          test: {
+            name: `slow:${database.name}`,
+            include: slow,
+            env: database.env,
+          },
+        },
+      ]),
     ],
   },
 });

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -20,11 +20,6 @@ import { UsersModule } from './users/users.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      cache: true,
-      validate: validateEnvironment,
-    }),
     EventEmitterModule.forRoot(),
     LoggingModule,
     DatabaseModule,
@@ -46,4 +41,22 @@ import { UsersModule } from './users/users.module.js';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /**
+   * The application with its configuration. The environment is read and validated here, when an
+   * application is built, not when this file is imported, so one process can build
+   * applications with different settings one after another (the test files do).
+   */
+  static withConfig(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          cache: true,
+          validate: validateEnvironment,
+        }),
+      ],
+    };
+  }
+}

@@ -34,7 +34,7 @@ export function inFlightRequestsOf(
 /** Builds the whole application, exactly as `npm start` serves it; the e2e tests use it too. */
 export async function createApp(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule,
+    AppModule.withConfig(),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
       // Fastify needs this before ConfigModule has validated the environment; a value that

@@ -73,7 +73,10 @@ describe('The auth boundary', () => {
   // replaces the first one's.
   it('a route that declares nothing needs a valid token (guards are on by default)', async () => {
     const { AppModule } = await import('../src/app.module.js');
-    @Module({ imports: [AppModule], controllers: [UndeclaredController] })
+    @Module({
+      imports: [AppModule.withConfig()],
+      controllers: [UndeclaredController],
+    })
     class ExtendedAppModule {}
     const app = await NestFactory.create<NestFastifyApplication>(
       ExtendedAppModule,

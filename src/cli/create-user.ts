@@ -48,11 +48,14 @@ async function main(): Promise<number> {
     { type: 'body', metatype: SignupDto },
   )) as SignupDto;
 
-  const app = await NestFactory.createApplicationContext(AppModule, {
-    // stdout carries the created user as JSON, so nothing else may be written there.
-    logger: ['fatal', 'error'],
-    abortOnError: false,
-  });
+  const app = await NestFactory.createApplicationContext(
+    AppModule.withConfig(),
+    {
+      // stdout carries the created user as JSON, so nothing else may be written there.
+      logger: ['fatal', 'error'],
+      abortOnError: false,
+    },
+  );
   try {
     const user = await app
       .get(UsersService)

@@ -16,14 +16,16 @@ export interface TestApp {
 
 /**
  * Boots the real application (`createApp`, exactly what `npm start` runs) on a database of its
- * own. The environment is set before the application module is first imported, because
- * ConfigModule validates it at import time; a test file that needs other settings passes them
- * here, and gets one configuration per file (vitest isolates files).
+ * own, with the test settings plus `env`. The configuration is read when the application is
+ * built (`AppModule.withConfig()`), and `close()` puts `process.env` back as it was (ConfigModule
+ * also writes every validated default into it), so test files that share a worker (the in-process
+ * projects do not isolate files, for speed) never see each other's settings.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
 ): Promise<TestApp> {
   const database: TestDatabase = await createTestDatabase();
+  const environmentBefore = { ...process.env };
   Object.assign(process.env, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -50,6 +52,10 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       await database.drop();
+      for (const name of Object.keys(process.env)) {
+        if (!(name in environmentBefore)) delete process.env[name];
+      }
+      Object.assign(process.env, environmentBefore);
     },
   };
 }
