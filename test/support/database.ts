@@ -17,12 +17,15 @@ export interface TestDatabase {
  * the PostgreSQL of TEST_DATABASE_URL (selected through the connection's search_path), dropped
  * afterwards.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  if (testDatabaseKind() === 'sqlite') {
+export async function createTestDatabase(
+  kind: TestDatabaseKind = testDatabaseKind(),
+): Promise<TestDatabase> {
+  if (kind === 'sqlite') {
     return { url: 'sqlite::memory:', drop: async () => {} };
   }
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('WARDEN_TEST_DB=postgres needs TEST_DATABASE_URL');
+  if (!base)
+    throw new Error('a PostgreSQL test database needs TEST_DATABASE_URL');
   const schema = `warden_test_${randomBytes(6).toString('hex')}`;
   await withClient(base, (client) => client.query(`CREATE SCHEMA "${schema}"`));
   const url = new URL(base);
