@@ -61,6 +61,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   ): TUser {
     // A failure inside the strategy (the database, say) is not the client's fault: rethrow it.
     if (error instanceof Error) throw error;
+    if (error) throw new Error('JwtStrategy failed with a non-Error value');
     if (principal) return principal;
     const reason = failure ?? { kind: 'missing' };
     if (
