@@ -25,9 +25,10 @@ import { routeFactsOf } from './route-facts.js';
  * - every 401 carries a `WWW-Authenticate` challenge (RFC 7235 §3.1; Nest's default has none),
  *   unless the exception brought a more specific one;
  * - the router's 404 names the path but never the query string, which may hold a token;
- * - on the OAuth endpoints (token, revocation: `@RouteFacts({ oauthErrors: true })`) every error, including those raised before the
- *   route runs (an unparsable or oversized body), rate limits and server failures, is an RFC 6749
- *   §5.2 body like the route's own, so OAuth clients can always read `error_description`;
+ * - on the OAuth endpoints (token, revocation: `@RouteFacts({ oauthErrors: true })`) every
+ *   error, including those raised before the route runs (an unparsable or oversized body), rate
+ *   limits and server failures, is an RFC 6749 §5.2 body like the route's own, so OAuth clients
+ *   can always read `error_description`;
  * - a database that is unreachable or too slow is a 503 with `Retry-After`, logged once per
  *   outage (`DatabaseOutage`), not a 500 with a stack per request;
  * - anything else that is not an HttpException is logged and answered with a generic 500, so no
