@@ -32,35 +32,29 @@ describe(`List query plans (${testDatabaseKind()})`, () => {
     return [
       [
         'public posts',
-        () => posts.pageQuery(page).getQueryAndParameters(),
+        () => posts.pageStatement(page),
         ['IDX_posts_created_id'],
       ],
       [
         "one author's posts",
-        () =>
-          posts
-            .pageQuery({ ...page, authorId: ownerId })
-            .getQueryAndParameters(),
+        () => posts.pageStatement({ ...page, authorId: ownerId }),
         ['IDX_posts_author_created_id'],
       ],
       [
         'todos',
-        () => todos.pageQuery(ownerId, page).getQueryAndParameters(),
+        () => todos.pageStatement(ownerId, page),
         ['IDX_todos_owner_created_id'],
       ],
       [
         'done todos',
-        () =>
-          todos
-            .pageQuery(ownerId, { ...page, done: true })
-            .getQueryAndParameters(),
+        () => todos.pageStatement(ownerId, { ...page, done: true }),
         // With few rows the planner may prefer the owner's index and filter on `done`: also
         // sort-free.
         ['IDX_todos_owner_done_created_id', 'IDX_todos_owner_created_id'],
       ],
       [
         'users (admin)',
-        () => users.pageQuery(20, 40).getQueryAndParameters(),
+        () => users.pageStatement(20, 40),
         ['IDX_users_created_id'],
       ],
     ];

@@ -7,8 +7,12 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Config } from '../config/environment.js';
-import { Repository, type SelectQueryBuilder } from 'typeorm';
-import { countRows } from '../database/count-rows.js';
+import { Repository } from 'typeorm';
+import {
+  type ColumnCodec,
+  columnCodec,
+  ListSelect,
+} from '../database/raw-select.js';
 import { actsAsAdmin, type Principal } from '../auth/principal.js';
 import { OwnerQuota } from '../database/owner-quota.js';
 import type { User } from '../users/user.entity.js';
@@ -16,6 +20,29 @@ import type { CreatePostDto } from './dto/create-post.dto.js';
 import type { ListPostsQueryDto } from './dto/list-posts-query.dto.js';
 import type { UpdatePostDto } from './dto/update-post.dto.js';
 import { Post } from './post.entity.js';
+
+/** The post and its author's public fields only: never a hash or an email. */
+const POST_COLUMNS = [
+  '"post"."id"',
+  '"post"."authorId"',
+  '"post"."title"',
+  '"post"."content"',
+  '"post"."createdAt"',
+  '"post"."updatedAt"',
+  '"author"."username" AS "authorUsername"',
+  '"author"."fullName" AS "authorFullName"',
+].join(', ');
+
+interface RawPost {
+  id: string;
+  authorId: string;
+  title: string;
+  content: string;
+  createdAt: unknown;
+  updatedAt: unknown;
+  authorUsername: string;
+  authorFullName: string | null;
+}
 
 /**
  * Posts are public to read. Only their author, or an admin, may change or delete them; since a
@@ -25,6 +52,8 @@ import { Post } from './post.entity.js';
 export class PostsService {
   private readonly securityLog = new Logger('Security');
   private readonly maxPerUser: number;
+  private readonly codecs: Record<'createdAt' | 'updatedAt', ColumnCodec>;
+  private readonly lists: Record<'all' | 'byAuthor', ListSelect<RawPost, Post>>;
 
   constructor(
     @InjectRepository(Post) private readonly posts: Repository<Post>,
@@ -32,40 +61,66 @@ export class PostsService {
     config: ConfigService<Config, true>,
   ) {
     this.maxPerUser = config.get('MAX_POSTS_PER_USER', { infer: true });
+    this.codecs = {
+      createdAt: columnCodec(posts, 'createdAt'),
+      updatedAt: columnCodec(posts, 'updatedAt'),
+    };
+    const list = (where?: string) =>
+      new ListSelect<RawPost, Post>(
+        posts,
+        {
+          columns: POST_COLUMNS,
+          from: '"posts" "post"',
+          join: 'INNER JOIN "users" "author" ON "author"."id" = "post"."authorId"',
+          where,
+          orderBy: '"post"."createdAt" DESC, "post"."id" DESC',
+        },
+        (raw) => this.hydrate(raw),
+      );
+    this.lists = {
+      all: list(),
+      byAuthor: list('"post"."authorId" = ?'),
+    };
   }
 
   /**
-   * A page of posts, newest first, and how many there are. Two statements, each served by an
-   * index (`IDX_posts_created_id`, or `IDX_posts_author_created_id` with `authorId`): the page
-   * joins only the author's public fields (a many-to-one join cannot multiply rows, so plain
-   * LIMIT/OFFSET is right; TypeORM's `take`/`skip` would add a DISTINCT subquery over the whole
-   * table), and the count reads the index alone.
+   * A page of posts, newest first, and how many there are: two prepared statements, each served
+   * by an index (`IDX_posts_created_id`, or `IDX_posts_author_created_id` with `authorId`). The
+   * page joins only the author's public fields (a many-to-one join cannot multiply rows, so
+   * plain LIMIT/OFFSET is right); the count reads the index alone.
    */
-  async list(query: ListPostsQueryDto): Promise<[Post[], number]> {
-    return Promise.all([
-      this.pageQuery(query).getMany(),
-      countRows(this.filtered(query)),
-    ]);
+  list(query: ListPostsQueryDto): Promise<[Post[], number]> {
+    return this.listFor(query).fetch(this.listParameters(query), query);
   }
 
-  /** The page's statement; exposed for the query-plan test. */
-  pageQuery(query: ListPostsQueryDto): SelectQueryBuilder<Post> {
-    return this.filtered(query)
-      .innerJoin('post.author', 'author')
-      .addSelect(['author.id', 'author.username', 'author.fullName'])
-      .orderBy('post.createdAt', 'DESC')
-      .addOrderBy('post.id', 'DESC')
-      .limit(query.limit)
-      .offset(query.offset);
+  /** The page's SQL and parameters; for the query-plan test. */
+  pageStatement(query: ListPostsQueryDto): [string, unknown[]] {
+    return this.listFor(query).pageStatement(this.listParameters(query), query);
   }
 
-  private filtered(query: ListPostsQueryDto): SelectQueryBuilder<Post> {
-    const builder = this.posts.createQueryBuilder('post');
-    return query.authorId === undefined
-      ? builder
-      : builder.where('post.authorId = :authorId', {
-          authorId: query.authorId,
-        });
+  private listFor(query: ListPostsQueryDto): ListSelect<RawPost, Post> {
+    return query.authorId === undefined ? this.lists.all : this.lists.byAuthor;
+  }
+
+  private listParameters(query: ListPostsQueryDto): unknown[] {
+    return query.authorId === undefined ? [] : [query.authorId];
+  }
+
+  private hydrate(raw: RawPost): Post {
+    const author = {
+      id: raw.authorId,
+      username: raw.authorUsername,
+      fullName: raw.authorFullName,
+    } as User;
+    return {
+      id: raw.id,
+      authorId: raw.authorId,
+      author,
+      title: raw.title,
+      content: raw.content,
+      createdAt: this.codecs.createdAt.fromDatabase(raw.createdAt) as Date,
+      updatedAt: this.codecs.updatedAt.fromDatabase(raw.updatedAt) as Date,
+    };
   }
 
   async get(id: string): Promise<Post> {

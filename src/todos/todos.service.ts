@@ -2,13 +2,22 @@ import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Config } from '../config/environment.js';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, type SelectQueryBuilder } from 'typeorm';
-import { countRows } from '../database/count-rows.js';
+import { Repository } from 'typeorm';
+import {
+  type ColumnCodec,
+  columnCodec,
+  ListSelect,
+} from '../database/raw-select.js';
 import { OwnerQuota } from '../database/owner-quota.js';
 import type { CreateTodoDto } from './dto/create-todo.dto.js';
 import type { ListTodosQueryDto } from './dto/list-todos-query.dto.js';
 import type { UpdateTodoDto } from './dto/update-todo.dto.js';
 import { Todo } from './todo.entity.js';
+
+const TODO_COLUMNS =
+  '"id", "ownerId", "title", "description", "done", "createdAt", "updatedAt"';
+
+type RawTodo = Record<keyof Todo, unknown>;
 
 /**
  * Todos are private: every query carries `ownerId` in its WHERE clause, so another user's todo
@@ -18,6 +27,11 @@ import { Todo } from './todo.entity.js';
 export class TodosService {
   private readonly securityLog = new Logger('Security');
   private readonly maxPerUser: number;
+  private readonly codecs: Record<
+    'done' | 'createdAt' | 'updatedAt',
+    ColumnCodec
+  >;
+  private readonly lists: Record<'all' | 'byDone', ListSelect<RawTodo, Todo>>;
 
   constructor(
     @InjectRepository(Todo) private readonly todos: Repository<Todo>,
@@ -25,44 +39,71 @@ export class TodosService {
     config: ConfigService<Config, true>,
   ) {
     this.maxPerUser = config.get('MAX_TODOS_PER_USER', { infer: true });
+    this.codecs = {
+      done: columnCodec(todos, 'done'),
+      createdAt: columnCodec(todos, 'createdAt'),
+      updatedAt: columnCodec(todos, 'updatedAt'),
+    };
+    const list = (where: string) =>
+      new ListSelect<RawTodo, Todo>(
+        todos,
+        {
+          columns: TODO_COLUMNS,
+          from: '"todos"',
+          where,
+          orderBy: '"createdAt" DESC, "id" DESC',
+        },
+        (raw) => this.hydrate(raw),
+      );
+    this.lists = {
+      all: list('"ownerId" = ?'),
+      byDone: list('"ownerId" = ? AND "done" = ?'),
+    };
   }
 
   /**
-   * A page of the owner's todos, newest first, and how many there are: each statement served by
-   * `IDX_todos_owner_created_id` (or `IDX_todos_owner_done_created_id` with `done`).
+   * A page of the owner's todos, newest first, and how many there are: two prepared statements,
+   * each served by `IDX_todos_owner_created_id` (or `IDX_todos_owner_done_created_id` with
+   * `done`), the owner in both WHEREs.
    */
-  async list(
-    ownerId: string,
-    query: ListTodosQueryDto,
-  ): Promise<[Todo[], number]> {
-    return Promise.all([
-      this.pageQuery(ownerId, query).getMany(),
-      countRows(this.filtered(ownerId, query)),
-    ]);
+  list(ownerId: string, query: ListTodosQueryDto): Promise<[Todo[], number]> {
+    return this.listFor(query).fetch(
+      this.listParameters(ownerId, query),
+      query,
+    );
   }
 
-  /** The page's statement; exposed for the query-plan test. */
-  pageQuery(
+  /** The page's SQL and parameters; for the query-plan test. */
+  pageStatement(
     ownerId: string,
     query: ListTodosQueryDto,
-  ): SelectQueryBuilder<Todo> {
-    return this.filtered(ownerId, query)
-      .orderBy('todo.createdAt', 'DESC')
-      .addOrderBy('todo.id', 'DESC')
-      .limit(query.limit)
-      .offset(query.offset);
+  ): [string, unknown[]] {
+    return this.listFor(query).pageStatement(
+      this.listParameters(ownerId, query),
+      query,
+    );
   }
 
-  private filtered(
-    ownerId: string,
-    query: ListTodosQueryDto,
-  ): SelectQueryBuilder<Todo> {
-    const builder = this.todos
-      .createQueryBuilder('todo')
-      .where('todo.ownerId = :ownerId', { ownerId });
+  private listFor(query: ListTodosQueryDto): ListSelect<RawTodo, Todo> {
+    return query.done === undefined ? this.lists.all : this.lists.byDone;
+  }
+
+  private listParameters(ownerId: string, query: ListTodosQueryDto): unknown[] {
     return query.done === undefined
-      ? builder
-      : builder.andWhere('todo.done = :done', { done: query.done });
+      ? [ownerId]
+      : [ownerId, this.codecs.done.toDatabase(query.done)];
+  }
+
+  private hydrate(raw: RawTodo): Todo {
+    return {
+      id: raw.id as string,
+      ownerId: raw.ownerId as string,
+      title: raw.title as string,
+      description: raw.description as string | null,
+      done: this.codecs.done.fromDatabase(raw.done) as boolean,
+      createdAt: this.codecs.createdAt.fromDatabase(raw.createdAt) as Date,
+      updatedAt: this.codecs.updatedAt.fromDatabase(raw.updatedAt) as Date,
+    };
   }
 
   /** Each user may keep MAX_TODOS_PER_USER todos, so one account cannot fill the database. */

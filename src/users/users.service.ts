@@ -9,8 +9,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomInt } from 'node:crypto';
-import { Repository, type SelectQueryBuilder } from 'typeorm';
-import { countRows } from '../database/count-rows.js';
+import { Repository } from 'typeorm';
+import { columnCodec, ListSelect } from '../database/raw-select.js';
 import type { Role } from '../roles/roles.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
@@ -55,6 +55,7 @@ const CACHE_MAX_ENTRIES = 50_000;
  */
 @Injectable()
 export class UsersService {
+  private readonly listAll: ListSelect<Record<string, unknown>, User>;
   private readonly cache = new ExpiringCache<string, User | null>(
     CACHE_TTL_MS,
     CACHE_MAX_ENTRIES,
@@ -69,6 +70,24 @@ export class UsersService {
     private readonly attempts: LoginAttemptsService,
   ) {
     bus.attach('user', this.cache);
+    const codecs = (
+      ['roles', 'disabled', 'createdAt', 'updatedAt'] as const
+    ).map((property) => [property, columnCodec(users, property)] as const);
+    this.listAll = new ListSelect<Record<string, unknown>, User>(
+      users,
+      {
+        columns:
+          '"id", "username", "email", "fullName", "roles", "disabled", "createdAt", "updatedAt"',
+        from: '"users"',
+        orderBy: '"createdAt" ASC, "id" ASC',
+      },
+      (raw) => {
+        for (const [property, codec] of codecs)
+          raw[property] = codec.fromDatabase(raw[property]);
+        // No hash was read; the list's DTO never shows one.
+        return raw as unknown as User;
+      },
+    );
   }
 
   /**
@@ -139,22 +158,17 @@ export class UsersService {
       : query.where('lower(user.username) = :lowered', { lowered }).getOne();
   }
 
-  /** A page of every user, oldest first (`IDX_users_created_id`), and how many there are. */
-  async list(limit: number, offset: number): Promise<[User[], number]> {
-    return Promise.all([
-      this.pageQuery(limit, offset).getMany(),
-      countRows(this.users.createQueryBuilder('user')),
-    ]);
+  /**
+   * A page of every user, oldest first (`IDX_users_created_id`), and how many there are; no
+   * password hash is read.
+   */
+  list(limit: number, offset: number): Promise<[User[], number]> {
+    return this.listAll.fetch([], { limit, offset });
   }
 
-  /** The page's statement; exposed for the query-plan test. */
-  pageQuery(limit: number, offset: number): SelectQueryBuilder<User> {
-    return this.users
-      .createQueryBuilder('user')
-      .orderBy('user.createdAt', 'ASC')
-      .addOrderBy('user.id', 'ASC')
-      .limit(limit)
-      .offset(offset);
+  /** The page's SQL and parameters; for the query-plan test. */
+  pageStatement(limit: number, offset: number): [string, unknown[]] {
+    return this.listAll.pageStatement([], { limit, offset });
   }
 
   /**
