@@ -15,6 +15,8 @@ const ACCEPTED_TYPES = new Set([
   `application/${ACCESS_TOKEN_TYPE}`,
 ]);
 const CLOCK_TOLERANCE_SECONDS = 5;
+/** Valid tokens remembered at once (~1 KB each). */
+const VERIFIED_TOKENS_MAX = 10_000;
 
 export interface AccessTokenClaims extends JwtPayload {
   sub: string;
@@ -48,6 +50,12 @@ export class AccessTokenService {
     clockTolerance: number;
   };
   private readonly signOptions: JwtSignOptions;
+  /**
+   * Tokens that passed every check, by their exact string: a client sends the same token on
+   * every request for its lifetime, and signature and claims cannot change under it, so they are
+   * checked once. Expiry is checked on every use; invalid tokens are never remembered.
+   */
+  private readonly verified = new Map<string, AccessTokenClaims>();
 
   constructor(
     private readonly jwtService: JwtService,
@@ -82,10 +90,17 @@ export class AccessTokenService {
 
   /**
    * The signature (the key chosen by `kid`), exactly one algorithm, our issuer and audience,
-   * `exp` and `nbf` (jsonwebtoken), then Warden's own claim rules (`claimsOf`). Does not look
-   * at the session or the account: `BearerAuthenticationService` does.
+   * `exp` and `nbf` (jsonwebtoken), then Warden's own claim rules (`claimsOf`); for a token
+   * already found valid, only `exp` again. Does not look at the session or the account:
+   * `BearerAuthenticationService` does, on every request.
    */
   verify(token: string): AccessTokenCheck {
+    const remembered = this.verified.get(token);
+    if (remembered) {
+      if (!expired(remembered)) return { valid: true, claims: remembered };
+      this.verified.delete(token);
+      return EXPIRED;
+    }
     const key = this.keys.verificationKeyFor(token);
     if (!key) return INVALID;
     let decoded: Jwt;
@@ -98,7 +113,14 @@ export class AccessTokenService {
       return error instanceof jwt.TokenExpiredError ? EXPIRED : INVALID;
     }
     const claims = this.claimsOf(decoded);
-    return claims ? { valid: true, claims } : INVALID;
+    if (!claims) return INVALID;
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) {
+      // Maps iterate in insertion order: drop the oldest.
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, claims);
+    return { valid: true, claims };
   }
 
   /**
@@ -129,3 +151,7 @@ export class AccessTokenService {
     return valid ? (payload as AccessTokenClaims) : null;
   }
 }
+
+/** jsonwebtoken's own rule, for a remembered token: expired once now ≥ exp + tolerance. */
+const expired = (claims: AccessTokenClaims): boolean =>
+  Math.floor(Date.now() / 1000) >= claims.exp + CLOCK_TOLERANCE_SECONDS;

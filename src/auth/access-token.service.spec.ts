@@ -1,0 +1,82 @@
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import { configWith } from '../../test/support/config.js';
+import { AccessTokenService } from './access-token.service.js';
+import { JwtKeys } from './jwt-keys.js';
+
+const TTL = 900;
+
+function service(secret = 'a'.repeat(48)): AccessTokenService {
+  const config = configWith({
+    JWT_ALGORITHM: 'HS256',
+    JWT_SECRET: secret,
+    ACCESS_TOKEN_TTL: TTL,
+    JWT_ISSUER: 'warden',
+    JWT_AUDIENCE: 'warden-api',
+  });
+  return new AccessTokenService(
+    new JwtService({}),
+    new JwtKeys(config),
+    config,
+  );
+}
+
+describe('AccessTokenService.verify', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('accepts its own token, again and again, with the same claims', () => {
+    const tokens = service();
+    const userId = randomUUID();
+    const sessionId = randomUUID();
+    const token = tokens.issue(userId, sessionId, ['profile']);
+    for (let i = 0; i < 3; i++) {
+      expect(tokens.verify(token)).toEqual({
+        valid: true,
+        claims: expect.objectContaining({
+          sub: userId,
+          sid: sessionId,
+          scope: 'profile',
+        }),
+      });
+    }
+  });
+
+  it('refuses a remembered token once it expires (after the 5 s tolerance)', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const tokens = service();
+    const token = tokens.issue(randomUUID(), randomUUID(), ['profile']);
+    expect(tokens.verify(token).valid).toBe(true);
+    vi.setSystemTime(Date.now() + (TTL + 4) * 1000);
+    expect(tokens.verify(token).valid).toBe(true);
+    vi.setSystemTime(Date.now() + 2000);
+    expect(tokens.verify(token)).toEqual({ valid: false, reason: 'expired' });
+    expect(tokens.verify(token)).toEqual({ valid: false, reason: 'expired' });
+  });
+
+  it('never takes an altered token for the remembered one', () => {
+    const tokens = service();
+    const token = tokens.issue(randomUUID(), randomUUID(), ['profile']);
+    expect(tokens.verify(token).valid).toBe(true);
+    const [header, payload, signature] = token.split('.');
+    const forged = Buffer.from(payload, 'base64url')
+      .toString()
+      .replace('"profile"', '"users:admin"');
+    expect(
+      tokens.verify(
+        `${header}.${Buffer.from(forged).toString('base64url')}.${signature}`,
+      ),
+    ).toEqual({ valid: false, reason: 'invalid' });
+    expect(tokens.verify(`${token}x`)).toEqual({
+      valid: false,
+      reason: 'invalid',
+    });
+  });
+
+  it("refuses another key's token", () => {
+    const token = service('b'.repeat(48)).issue(randomUUID(), randomUUID(), []);
+    expect(service().verify(token)).toEqual({
+      valid: false,
+      reason: 'invalid',
+    });
+  });
+});
