@@ -42,12 +42,17 @@ export function build() {
   if (result.status !== 0) throw new Error('npm run build failed');
 }
 
-/** Starts `node dist/main.js` in production mode on core 0; resolves once it answers, with the cold-start time. */
-export async function startWarden(env = {}) {
+/**
+ * Starts `node dist/main.js` in production mode on core 0; resolves once it answers, with the
+ * cold-start time. `runtime` picks another Node binary (`node`), its flags (`nodeArgs`) and the
+ * tree whose dist and node_modules it runs (`root`).
+ */
+export async function startWarden(env = {}, runtime = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
-  const [command, args] = pinned(0, process.execPath, [
-    join(ROOT, 'dist/main.js'),
+  const [command, args] = pinned(0, runtime.node ?? process.execPath, [
+    ...(runtime.nodeArgs ?? []),
+    join(runtime.root ?? ROOT, 'dist/main.js'),
   ]);
   const started = performance.now();
   const child = spawn(command, args, {
