@@ -343,7 +343,9 @@ for (let round = 0; round < ROUNDS; round++) {
     const result = await load(target.url, target.headers, REQUESTS);
     samples.get(target.name).push({
       cpuMicros: ((cpuSeconds(target.pid) - before) * 1e6) / REQUESTS,
-      // autocannon's own average is per 1 s window: meaningless for runs of a few seconds.
+      // Not autocannon's requests.average, a mean of 1 s windows: runs here last a second or two.
+      // One autocannon on one core sends ~4-6k requests/s: the bare servers' req/s is the load
+      // generator's limit, their CPU per request is not.
       requestsPerSecond: result.requests.total / result.duration,
       p50: result.latency.p50,
       p99: result.latency.p99,
