@@ -224,6 +224,28 @@ async function startFastApi() {
   };
 }
 
+/**
+ * How many files a start loads, on one runtime: a separate start with a counting preload
+ * (`bench/module-count`), so the measured servers carry no hooks.
+ */
+async function moduleCount(runtime) {
+  const file = join(CACHE, `modules-${runtime.name}.json`);
+  rmSync(file, { force: true });
+  const warden = await startWarden(
+    { MODULE_COUNT_FILE: file },
+    {
+      node: runtime.node,
+      root: runtime.root,
+      nodeArgs: [
+        '--import',
+        join(runtime.root, 'bench/module-count/register.mjs'),
+      ],
+    },
+  );
+  await warden.stop();
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
 /** A Warden with a user, 20 todos and 20 posts, on one runtime. */
 async function startLoadedWarden(runtime) {
   const warden = await startWarden(
@@ -278,7 +300,9 @@ try {
 const targets = [];
 const stops = [];
 const coldStartMs = {};
+const modulesLoaded = {};
 for (const runtime of runtimes) {
+  modulesLoaded[runtime.name] = await moduleCount(runtime);
   const { warden, headers, user } = await startLoadedWarden(runtime);
   coldStartMs[runtime.name] = Math.round(warden.coldStartMs);
   stops.push(() => warden.stop());
@@ -415,6 +439,7 @@ const report = {
   connections: CONNECTIONS,
   productionNodeArgs: PRODUCTION_NODE_ARGS,
   coldStartMs,
+  modulesLoaded,
   results,
   // Each is (the baseline's CPU per request) / (Warden's): 0.40 means Warden spends 2.5 times
   // the baseline's CPU; "node20 / node24" is how many times Node 24's CPU Node 20 spends.
@@ -444,5 +469,5 @@ console.table(
   ),
 );
 console.log('ratios (CPU per request)', ratios);
-console.log('cold start (ms)', coldStartMs);
+console.log('cold start (ms)', coldStartMs, 'files loaded', modulesLoaded);
 process.exit(0);
