@@ -11,6 +11,7 @@ import { validateEnvironment } from './config/environment.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
@@ -25,6 +26,7 @@ import { UsersModule } from './users/users.module.js';
     DatabaseModule,
     RedisModule,
     CacheModule,
+    MailModule,
     RateLimitModule,
     UsersModule,
     AuthModule,

@@ -91,6 +91,31 @@ describe('validateEnvironment', () => {
     });
   });
 
+  it('reads the mail settings, and allows plain SMTP to this machine only', () => {
+    expect(validateEnvironment({ JWT_SECRET: STRONG_SECRET })).toMatchObject({
+      SMTP_REQUIRE_TLS: true,
+      MAIL_FROM: 'Warden <no-reply@localhost>',
+      MAIL_OUTBOX_DIR: 'data/outbox',
+      OUTBOX_MAX_ATTEMPTS: 8,
+      OUTBOX_RETRY_DELAY: 5,
+    });
+    expect(
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        SMTP_URL: 'smtp://127.0.0.1:2525',
+        SMTP_REQUIRE_TLS: 'false',
+        OUTBOX_RETRY_DELAY: '30s',
+      }),
+    ).toMatchObject({ SMTP_REQUIRE_TLS: false, OUTBOX_RETRY_DELAY: 30 });
+    expect(() =>
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        SMTP_URL: 'smtp://user:secret@mail.example.com:587',
+        SMTP_REQUIRE_TLS: 'false',
+      }),
+    ).toThrow(/SMTP_REQUIRE_TLS=false .* mail\.example\.com/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(
       validateEnvironment({
@@ -120,6 +145,12 @@ describe('validateEnvironment', () => {
     ['SWAGGER_ENABLED', 'maybe'],
     ['LOG_LEVEL', 'loud'],
     ['JWT_ALGORITHM', 'none'],
+    ['SMTP_URL', 'mail.example.com:587'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['SMTP_URL', 'smtp://mail.example.com/path?x=1'],
+    ['SMTP_REQUIRE_TLS', 'sometimes'],
+    ['OUTBOX_MAX_ATTEMPTS', '0'],
+    ['OUTBOX_RETRY_DELAY', '2h'],
   ])('refuses %s=%j with an error that names the variable', (name, value) => {
     expect(() =>
       validateEnvironment({ JWT_SECRET: STRONG_SECRET, [name]: value }),

@@ -111,6 +111,49 @@ export class Environment {
   })
   REDIS_URL?: string;
 
+  /**
+   * The SMTP relay that mail goes out through (`smtp://user:pass@host:587` upgrades with
+   * STARTTLS; `smtps://host:465` is TLS from the start). Unset: mail is written as .eml files to
+   * MAIL_OUTBOX_DIR instead (development).
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s/?#]+(:\d+)?\/?$/, {
+    message:
+      '$property must be smtp://[user:password@]host[:port] or smtps://…, such as smtp://mail.example.com:587',
+  })
+  SMTP_URL?: string;
+
+  /**
+   * `smtp://` must switch to TLS (STARTTLS) before anything is sent. `false` allows plain SMTP,
+   * and only to a relay on this machine (localhost, 127.0.0.1, ::1).
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SMTP_REQUIRE_TLS = true;
+
+  @IsString()
+  @IsNotEmpty()
+  MAIL_FROM = 'Warden <no-reply@localhost>';
+
+  /** Where mail goes without SMTP_URL: one .eml file per message. */
+  @IsString()
+  @IsNotEmpty()
+  MAIL_OUTBOX_DIR = 'data/outbox';
+
+  /** Delivery attempts per message before it is marked failed (and logged). */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  OUTBOX_MAX_ATTEMPTS = 8;
+
+  /** The first retry's delay; each further retry waits twice as long (at most an hour). */
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(1)
+  @atMost(3600, 'retries would wait longer than an hour')
+  OUTBOX_RETRY_DELAY = 5;
+
   /** Namespaces this deployment's keys and channel in a Redis that others share. */
   @IsString()
   @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, {
@@ -312,6 +355,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     'TRUST_PROXY',
     'SWAGGER_ENABLED',
     'PUBLIC_URL',
+    'SMTP_URL',
   ]) {
     // An empty variable (`REDIS_URL=`) means "not set", as in most twelve-factor tools.
     if (raw[key] !== undefined && raw[key] !== '') provided[key] = raw[key];
@@ -340,6 +384,16 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
       ),
   ];
   if (keyProblems.length > 0) throw new ConfigurationError(keyProblems);
+  const smtpHost = env.SMTP_URL ? new URL(env.SMTP_URL).hostname : undefined;
+  if (
+    !env.SMTP_REQUIRE_TLS &&
+    smtpHost !== undefined &&
+    !['localhost', '127.0.0.1', '[::1]'].includes(smtpHost)
+  ) {
+    throw new ConfigurationError([
+      `SMTP_REQUIRE_TLS=false is allowed only for a relay on this machine; SMTP_URL names ${smtpHost}`,
+    ]);
+  }
 
   return {
     ...env,

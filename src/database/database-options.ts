@@ -8,10 +8,19 @@ import { InitialSchema1732000000000 } from './migrations/1732000000000-initial-s
 import { Sessions1732000001000 } from './migrations/1732000001000-sessions.js';
 import { SqliteUpdatedAtMilliseconds1732000002000 } from './migrations/1732000002000-sqlite-updated-at-milliseconds.js';
 import { ListIndexes1732000003000 } from './migrations/1732000003000-list-indexes.js';
+import { Outbox1732000004000 } from './migrations/1732000004000-outbox.js';
+import { OutboxMessage } from '../mail/outbox-message.entity.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 
-export const ENTITIES = [User, Todo, Post, Session, RefreshToken];
+export const ENTITIES = [
+  User,
+  Todo,
+  Post,
+  Session,
+  RefreshToken,
+  OutboxMessage,
+];
 /** Deadlines for the database (README, "Deadlines"). */
 export const POSTGRES_CONNECT_TIMEOUT_MS = 5000;
 export const POSTGRES_QUERY_TIMEOUT_MS = 10_000;
@@ -22,6 +31,7 @@ export const MIGRATIONS = [
   Sessions1732000001000,
   SqliteUpdatedAtMilliseconds1732000002000,
   ListIndexes1732000003000,
+  Outbox1732000004000,
 ];
 
 /**

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MailOutbox } from './mail-outbox.service.js';
+import { MailTransport } from './mail-transport.js';
+import { OutboxMessage } from './outbox-message.entity.js';
+import { OutboxSender } from './outbox-sender.service.js';
+
+/** Outgoing mail: the outbox that requests write to, and the sender that delivers it. */
+@Module({
+  imports: [TypeOrmModule.forFeature([OutboxMessage])],
+  providers: [MailOutbox, MailTransport, OutboxSender],
+  exports: [MailOutbox, OutboxSender],
+})
+export class MailModule {}

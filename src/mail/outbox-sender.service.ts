@@ -1,0 +1,184 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { Config } from '../config/environment.js';
+import { type ColumnCodec, columnCodec } from '../database/raw-select.js';
+import { MailTransport, type MailToSend } from './mail-transport.js';
+import { OutboxMessage } from './outbox-message.entity.js';
+
+const POLL_MS = 1000;
+const BATCH = 10;
+/** How long a claimed message is this instance's; past it, another instance may retry it. */
+const CLAIM_MS = 120_000;
+const MAX_RETRY_DELAY_SECONDS = 3600;
+/**
+ * How long shutdown waits for a delivery under way; one cut short stays claimed and is sent
+ * again when its claim lapses.
+ */
+const SHUTDOWN_WAIT_MS = 5000;
+
+type ClaimedMessage = MailToSend & Pick<OutboxMessage, 'attempts'>;
+
+/**
+ * Delivers the outbox in the background: every second (and at once after `wake()`), it claims
+ * up to ten due messages with one UPDATE … RETURNING (on PostgreSQL over `FOR UPDATE SKIP
+ * LOCKED`, so instances never claim the same message), sends each, and marks it sent, or due
+ * again after a delay that doubles per attempt, or failed after `OUTBOX_MAX_ATTEMPTS`. A claim
+ * lapses after two minutes, so a message whose instance died mid-send goes out from another (or
+ * after a restart): delivery is at least once, and twice only in that case. A slow or absent relay
+ * never touches a request: requests only insert rows.
+ */
+@Injectable()
+export class OutboxSender
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger('Mail');
+  private readonly maxAttempts: number;
+  private readonly retryDelaySeconds: number;
+  private readonly claimSql: string;
+  private readonly dueAt: ColumnCodec;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private failing = false;
+
+  constructor(
+    @InjectRepository(OutboxMessage)
+    private readonly messages: Repository<OutboxMessage>,
+    private readonly transport: MailTransport,
+    config: ConfigService<Config, true>,
+  ) {
+    this.maxAttempts = config.get('OUTBOX_MAX_ATTEMPTS', { infer: true });
+    this.retryDelaySeconds = config.get('OUTBOX_RETRY_DELAY', { infer: true });
+    this.dueAt = columnCodec(messages, 'dueAt');
+    const postgres = messages.manager.connection.options.type === 'postgres';
+    this.claimSql = `UPDATE "outbox_messages"
+      SET "status" = 'sending', "dueAt" = ${postgres ? '$1' : '?'}, "attempts" = "attempts" + 1
+      WHERE "id" IN (
+        SELECT "id" FROM "outbox_messages"
+        WHERE "status" IN ('pending', 'sending') AND "dueAt" <= ${postgres ? '$2' : '?'}
+        ORDER BY "dueAt" LIMIT ${BATCH}${postgres ? ' FOR UPDATE SKIP LOCKED' : ''}
+      )
+      RETURNING "id", "kind", "recipient", "subject", "text", "html", "attempts"`;
+  }
+
+  onApplicationBootstrap(): void {
+    this.logger.log(`outgoing mail goes to ${this.transport.destination}`);
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.race([
+      this.running,
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref()),
+    ]);
+    this.transport.close();
+  }
+
+  /** Delivers what is due now rather than at the next poll (after enqueueing, say). */
+  wake(): void {
+    if (this.stopped || this.running) return;
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.deliverDue().finally(() => {
+        this.running = null;
+        if (!this.stopped) this.schedule(POLL_MS);
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async deliverDue(): Promise<void> {
+    try {
+      for (;;) {
+        const claimed = await this.claim();
+        if (this.failing) this.logger.log('outbox: the database answers again');
+        this.failing = false;
+        if (claimed.length === 0) return;
+        for (const message of claimed) await this.deliver(message);
+        if (this.stopped) return;
+      }
+    } catch (error) {
+      if (!this.failing) {
+        this.logger.error(
+          `outbox: cannot read due mail (${(error as Error).message}); retrying every second`,
+        );
+      }
+      this.failing = true;
+    }
+  }
+
+  private async claim(): Promise<ClaimedMessage[]> {
+    const now = Date.now();
+    const runner = this.messages.manager.connection.createQueryRunner();
+    try {
+      const result = await runner.query(
+        this.claimSql,
+        [
+          this.dueAt.toDatabase(new Date(now + CLAIM_MS)),
+          this.dueAt.toDatabase(new Date(now)),
+        ],
+        true,
+      );
+      return (result.records ?? []) as ClaimedMessage[];
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async deliver(message: ClaimedMessage): Promise<void> {
+    try {
+      await this.transport.send(message);
+    } catch (error) {
+      await this.failed(message, (error as Error).message);
+      return;
+    }
+    await this.messages.update(
+      { id: message.id },
+      { status: 'sent', sentAt: new Date(), lastError: null },
+    );
+  }
+
+  private async failed(message: ClaimedMessage, reason: string): Promise<void> {
+    const attempts = Number(message.attempts);
+    const lastError = reason.slice(0, 500);
+    const label = `mail ${message.id} (${message.kind})`;
+    if (attempts >= this.maxAttempts) {
+      await this.messages.update(
+        { id: message.id },
+        { status: 'failed', lastError },
+      );
+      this.logger.error(
+        `${label} failed for good after ${attempts} attempts: ${lastError}`,
+      );
+      return;
+    }
+    const delaySeconds = Math.min(
+      this.retryDelaySeconds * 2 ** (attempts - 1),
+      MAX_RETRY_DELAY_SECONDS,
+    );
+    await this.messages.update(
+      { id: message.id },
+      {
+        status: 'pending',
+        dueAt: new Date(Date.now() + delaySeconds * 1000),
+        lastError,
+      },
+    );
+    this.logger.warn(
+      `${label} attempt ${attempts}/${this.maxAttempts} failed (${lastError}); retry in ${delaySeconds} s`,
+    );
+  }
+}

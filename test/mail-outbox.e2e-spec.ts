@@ -1,0 +1,280 @@
+import { NestFactory } from '@nestjs/core';
+import {
+  FastifyAdapter,
+  type NestFastifyApplication,
+} from '@nestjs/platform-fastify';
+import { simpleParser } from 'mailparser';
+import { randomUUID } from 'node:crypto';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  MailOutbox,
+  type OutgoingMail,
+} from '../src/mail/mail-outbox.service.js';
+import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
+import { OutboxSender } from '../src/mail/outbox-sender.service.js';
+import { testDatabaseKind } from './support/database.js';
+import { startSmtp, type TestSmtp } from './support/smtp.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const mail = (subject: string): OutgoingMail => ({
+  kind: 'test',
+  to: 'jane@example.com',
+  subject,
+  text: `Hello from ${subject}`,
+  html: `<p>Hello from ${subject}</p>`,
+});
+
+async function enqueue(t: TestApp, message: OutgoingMail): Promise<void> {
+  await t.dataSource.transaction((manager) =>
+    t.app.get(MailOutbox).enqueue(manager, message),
+  );
+  t.app.get(OutboxSender).wake();
+}
+
+async function rowOf(t: TestApp, subject: string): Promise<OutboxMessage> {
+  return t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ subject });
+}
+
+async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe(`The mail outbox (${testDatabaseKind()})`, () => {
+  describe('with a working SMTP relay', () => {
+    let smtp: TestSmtp;
+    let t: TestApp;
+    beforeAll(async () => {
+      smtp = await startSmtp();
+      t = await startTestApp({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: 'false' });
+    });
+    afterAll(async () => {
+      await t.close();
+      await smtp.close();
+    });
+
+    it('delivers a mail committed with its transaction, text and HTML, and marks it sent', async () => {
+      const subject = `committed ${randomUUID()}`;
+      await enqueue(t, mail(subject));
+      const received = await smtp.waitFor((m) => m.subject === subject);
+      expect(received.to).toMatchObject({ text: 'jane@example.com' });
+      expect(received.from?.text).toContain('no-reply@localhost');
+      expect(received.text?.trim()).toBe(`Hello from ${subject}`);
+      expect(received.html).toContain(`<p>Hello from ${subject}</p>`);
+      const row = await until(
+        () => rowOf(t, subject),
+        (r) => r.status === 'sent',
+      );
+      expect(row).toMatchObject({ attempts: 1, lastError: null });
+      expect(row.sentAt).toBeInstanceOf(Date);
+    });
+
+    it('never sends the mail of a transaction that rolled back', async () => {
+      const subject = `rolled back ${randomUUID()}`;
+      await expect(
+        t.dataSource.transaction(async (manager) => {
+          await t.app.get(MailOutbox).enqueue(manager, mail(subject));
+          throw new Error('the change failed');
+        }),
+      ).rejects.toThrow('the change failed');
+      const marker = `after ${randomUUID()}`;
+      await enqueue(t, mail(marker));
+      await smtp.waitFor((m) => m.subject === marker);
+      expect(smtp.received.some((m) => m.subject === subject)).toBe(false);
+      expect(
+        await t.dataSource.getRepository(OutboxMessage).countBy({ subject }),
+      ).toBe(0);
+    });
+
+    it('sends each of many mails exactly once', async () => {
+      const batch = `batch ${randomUUID()}`;
+      // One after the other: SQLite has one connection, which TypeORM cannot give two
+      // transactions at once.
+      for (let i = 0; i < 25; i++) await enqueue(t, mail(`${batch} ${i}`));
+      await until(
+        () =>
+          Promise.resolve(
+            smtp.received.filter((m) => m.subject?.startsWith(batch)).length,
+          ),
+        (count) => count >= 25,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const subjects = smtp.received
+        .map((m) => m.subject)
+        .filter((s) => s?.startsWith(batch));
+      expect(subjects).toHaveLength(25);
+      expect(new Set(subjects).size).toBe(25);
+    });
+  });
+
+  describe('with a relay that is down, then up', () => {
+    let port: number;
+    let t: TestApp;
+    let smtp: TestSmtp | undefined;
+    beforeAll(async () => {
+      const probe = await startSmtp();
+      port = probe.port;
+      await probe.close();
+      t = await startTestApp({
+        SMTP_URL: `smtp://127.0.0.1:${port}`,
+        SMTP_REQUIRE_TLS: 'false',
+        OUTBOX_RETRY_DELAY: '1',
+      });
+    });
+    afterAll(async () => {
+      await t.close();
+      await smtp?.close();
+    });
+
+    it('keeps the mail, retries with a delay, and delivers it once the relay answers', async () => {
+      const subject = `delayed ${randomUUID()}`;
+      await enqueue(t, mail(subject));
+      const failed = await until(
+        () => rowOf(t, subject),
+        (r) => r.attempts >= 1 && r.status === 'pending',
+      );
+      expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
+      expect(failed.dueAt.getTime()).toBeGreaterThan(Date.now() - 1000);
+      smtp = await startSmtp(port);
+      await smtp.waitFor((m) => m.subject === subject);
+      const row = await until(
+        () => rowOf(t, subject),
+        (r) => r.status === 'sent',
+      );
+      expect(row.attempts).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe('with a relay that refuses the recipient', () => {
+    let smtp: TestSmtp;
+    let t: TestApp;
+    beforeAll(async () => {
+      smtp = await startSmtp(0, {
+        onRcptTo(_address, _session, callback) {
+          const refusal = new Error('mailbox unavailable') as Error & {
+            responseCode: number;
+          };
+          refusal.responseCode = 550;
+          callback(refusal);
+        },
+      });
+      t = await startTestApp({
+        SMTP_URL: smtp.url,
+        SMTP_REQUIRE_TLS: 'false',
+        OUTBOX_RETRY_DELAY: '1',
+        OUTBOX_MAX_ATTEMPTS: '2',
+      });
+    });
+    afterAll(async () => {
+      await t.close();
+      await smtp.close();
+    });
+
+    it('gives up after OUTBOX_MAX_ATTEMPTS and keeps the reason', async () => {
+      const subject = `refused ${randomUUID()}`;
+      await enqueue(t, mail(subject));
+      const row = await until(
+        () => rowOf(t, subject),
+        (r) => r.status === 'failed',
+      );
+      expect(row.attempts).toBe(2);
+      expect(row.lastError).toContain('550');
+      expect(smtp.received).toHaveLength(0);
+    });
+  });
+
+  describe('without SMTP_URL (development)', () => {
+    let directory: string;
+    let t: TestApp;
+    beforeAll(async () => {
+      directory = mkdtempSync(join(tmpdir(), 'warden-outbox-'));
+      t = await startTestApp({ MAIL_OUTBOX_DIR: directory });
+    });
+    afterAll(async () => {
+      await t.close();
+      rmSync(directory, { recursive: true, force: true });
+    });
+
+    it('writes each mail to MAIL_OUTBOX_DIR as an .eml file', async () => {
+      const subject = `local ${randomUUID()}`;
+      await enqueue(t, mail(subject));
+      const row = await until(
+        () => rowOf(t, subject),
+        (r) => r.status === 'sent',
+      );
+      const file = join(directory, `${row.id}.eml`);
+      expect(existsSync(file)).toBe(true);
+      expect(readdirSync(directory)).toContain(`${row.id}.eml`);
+      const parsed = await simpleParser(readFileSync(file));
+      expect(parsed.subject).toBe(subject);
+      expect(parsed.text?.trim()).toBe(`Hello from ${subject}`);
+    });
+  });
+});
+
+describe.runIf(testDatabaseKind() === 'postgres')(
+  'The mail outbox with two instances on one PostgreSQL database',
+  () => {
+    let smtp: TestSmtp;
+    let t: TestApp;
+    let second: NestFastifyApplication;
+    beforeAll(async () => {
+      smtp = await startSmtp();
+      t = await startTestApp({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: 'false' });
+      // A second application on the same database and settings: another instance.
+      const { AppModule } = await import('../src/app.module.js');
+      second = await NestFactory.create<NestFastifyApplication>(
+        AppModule.withConfig(),
+        new FastifyAdapter(),
+        { logger: false },
+      );
+      await second.init();
+    });
+    afterAll(async () => {
+      await second.close();
+      await t.close();
+      await smtp.close();
+    });
+
+    it('sends each mail exactly once while both instances claim', async () => {
+      const batch = `shared ${randomUUID()}`;
+      for (let i = 0; i < 40; i++) {
+        await t.dataSource.transaction((manager) =>
+          t.app.get(MailOutbox).enqueue(manager, mail(`${batch} ${i}`)),
+        );
+        t.app.get(OutboxSender).wake();
+        second.get(OutboxSender).wake();
+      }
+      await until(
+        () =>
+          Promise.resolve(
+            smtp.received.filter((m) => m.subject?.startsWith(batch)).length,
+          ),
+        (count) => count >= 40,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const subjects = smtp.received
+        .map((m) => m.subject)
+        .filter((s) => s?.startsWith(batch));
+      expect(subjects).toHaveLength(40);
+      expect(new Set(subjects).size).toBe(40);
+    });
+  },
+);
