@@ -9,6 +9,8 @@ import { Sessions1732000001000 } from './migrations/1732000001000-sessions.js';
 import { SqliteUpdatedAtMilliseconds1732000002000 } from './migrations/1732000002000-sqlite-updated-at-milliseconds.js';
 import { ListIndexes1732000003000 } from './migrations/1732000003000-list-indexes.js';
 import { Outbox1732000004000 } from './migrations/1732000004000-outbox.js';
+import { AccountTokens1732000005000 } from './migrations/1732000005000-account-tokens.js';
+import { AccountToken } from '../users/account-token.entity.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
@@ -20,7 +22,9 @@ export const ENTITIES = [
   Session,
   RefreshToken,
   OutboxMessage,
+  AccountToken,
 ];
+
 /** Deadlines for the database (README, "Deadlines"). */
 export const POSTGRES_CONNECT_TIMEOUT_MS = 5000;
 export const POSTGRES_QUERY_TIMEOUT_MS = 10_000;
@@ -32,6 +36,7 @@ export const MIGRATIONS = [
   SqliteUpdatedAtMilliseconds1732000002000,
   ListIndexes1732000003000,
   Outbox1732000004000,
+  AccountTokens1732000005000,
 ];
 
 /**

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountToken } from './account-token.entity.js';
+import { AccountTokensService } from './account-tokens.service.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { PasswordPolicy } from './password-policy.js';
@@ -8,14 +10,21 @@ import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User])],
+  imports: [TypeOrmModule.forFeature([User, AccountToken])],
   controllers: [UsersController],
   providers: [
     UsersService,
+    AccountTokensService,
     PasswordHasher,
     PasswordPolicy,
     LoginAttemptsService,
   ],
-  exports: [UsersService, PasswordHasher, PasswordPolicy, LoginAttemptsService],
+  exports: [
+    UsersService,
+    AccountTokensService,
+    PasswordHasher,
+    PasswordPolicy,
+    LoginAttemptsService,
+  ],
 })
 export class UsersModule {}

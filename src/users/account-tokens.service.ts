@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
+import { AccountToken, type AccountTokenKind } from './account-token.entity.js';
+
+const TOKEN_BYTES = 32;
+/** base64url of 32 bytes is 43 characters; anything much longer is not one of ours. */
+const MAX_TOKEN_LENGTH = 128;
+
+const hashToken = (token: string): string =>
+  createHash('sha256').update(token).digest('hex');
+
+/** What a spent token was for. */
+export interface SpentAccountToken {
+  userId: string;
+  newEmail: string | null;
+}
+
+/**
+ * Tokens for emailed links: 256 random bits, stored as SHA-256 only, typed, short-lived, single
+ * use. A new token of a kind retires the user's older ones of that kind.
+ */
+@Injectable()
+export class AccountTokensService {
+  constructor(
+    @InjectRepository(AccountToken)
+    private readonly tokens: Repository<AccountToken>,
+  ) {}
+
+  /**
+   * A fresh token (returned once, never stored) of `kind` for the user, valid `ttlSeconds`.
+   * Pass the manager of the transaction that writes the mail carrying it.
+   */
+  async issue(
+    manager: EntityManager,
+    userId: string,
+    kind: AccountTokenKind,
+    ttlSeconds: number,
+    newEmail: string | null = null,
+  ): Promise<string> {
+    const now = Date.now();
+    await manager.update(
+      AccountToken,
+      { userId, kind, usedAt: IsNull() },
+      { usedAt: new Date(now) },
+    );
+    const token = randomBytes(TOKEN_BYTES).toString('base64url');
+    await manager.insert(AccountToken, {
+      userId,
+      kind,
+      tokenHash: hashToken(token),
+      newEmail,
+      expiresAt: new Date(now + ttlSeconds * 1000),
+      usedAt: null,
+    });
+    return token;
+  }
+
+  /**
+   * Spends a token of `kind`: what it was for, or null when it is unknown, of another kind,
+   * expired or already spent (callers give all of these one answer). One conditional UPDATE, so
+   * of concurrent uses exactly one succeeds.
+   */
+  async consume(
+    kind: AccountTokenKind,
+    token: string,
+  ): Promise<SpentAccountToken | null> {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+    const tokenHash = hashToken(token);
+    const now = new Date();
+    const { affected } = await this.tokens.update(
+      { tokenHash, kind, usedAt: IsNull(), expiresAt: MoreThan(now) },
+      { usedAt: now },
+    );
+    if (!affected) return null;
+    const spent = await this.tokens.findOneByOrFail({ tokenHash });
+    return { userId: spent.userId, newEmail: spent.newEmail };
+  }
+
+  /** Retires every unused token of the user (of these kinds, or all): after a password change. */
+  async revokeAll(
+    userId: string,
+    kinds?: readonly AccountTokenKind[],
+  ): Promise<void> {
+    const unused = { userId, usedAt: IsNull() };
+    const now = new Date();
+    if (!kinds) {
+      await this.tokens.update(unused, { usedAt: now });
+      return;
+    }
+    for (const kind of kinds)
+      await this.tokens.update({ ...unused, kind }, { usedAt: now });
+  }
+}
