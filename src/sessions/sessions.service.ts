@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { createHash, randomBytes } from 'node:crypto';
 import { type FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import type { ClientInfo } from '../common/client-info.js';
+import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
 import { grantedScopes, intersectScopes } from '../roles/roles.js';
 import { resolveScopes, type Scope } from '../roles/scopes.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
@@ -15,12 +15,8 @@ import type { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session, type SessionEndReason } from './session.entity.js';
 
-const REFRESH_TOKEN_BYTES = 32;
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 50_000;
-
-export const hashRefreshToken = (token: string): string =>
-  createHash('sha256').update(token).digest('hex');
 
 export type RotationResult =
   | {
@@ -111,7 +107,7 @@ export class SessionsService {
     client: ClientInfo,
     requestedScope: string | undefined,
   ): Promise<RotationResult> {
-    const tokenHash = hashRefreshToken(refreshToken);
+    const tokenHash = hashSecretToken(refreshToken);
     const stored = await this.refreshTokens.findOneBy({ tokenHash });
     if (!stored) return { ok: false, reason: 'unknown' };
     const session = await this.sessions.findOne({
@@ -168,7 +164,7 @@ export class SessionsService {
   /** The session a refresh token belongs to (rotated or not), or null. */
   async findByRefreshToken(refreshToken: string): Promise<Session | null> {
     const stored = await this.refreshTokens.findOneBy({
-      tokenHash: hashRefreshToken(refreshToken),
+      tokenHash: hashSecretToken(refreshToken),
     });
     return stored ? this.sessions.findOneBy({ id: stored.sessionId }) : null;
   }
@@ -261,9 +257,9 @@ export class SessionsService {
   }
 
   private async issueRefreshToken(sessionId: string): Promise<string> {
-    const token = randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
+    const token = newSecretToken();
     await this.refreshTokens.insert({
-      tokenHash: hashRefreshToken(token),
+      tokenHash: hashSecretToken(token),
       sessionId,
       rotatedAt: null,
     });

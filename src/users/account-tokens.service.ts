@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
 import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
+import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
 import { AccountToken, type AccountTokenKind } from './account-token.entity.js';
 
-const TOKEN_BYTES = 32;
 /** base64url of 32 bytes is 43 characters; anything much longer is not one of ours. */
 const MAX_TOKEN_LENGTH = 128;
-
-const hashToken = (token: string): string =>
-  createHash('sha256').update(token).digest('hex');
 
 /** What a spent token was for. */
 export interface SpentAccountToken {
@@ -45,11 +41,11 @@ export class AccountTokensService {
       { userId, kind, usedAt: IsNull() },
       { usedAt: new Date(now) },
     );
-    const token = randomBytes(TOKEN_BYTES).toString('base64url');
+    const token = newSecretToken();
     await manager.insert(AccountToken, {
       userId,
       kind,
-      tokenHash: hashToken(token),
+      tokenHash: hashSecretToken(token),
       newEmail,
       expiresAt: new Date(now + ttlSeconds * 1000),
       usedAt: null,
@@ -67,7 +63,7 @@ export class AccountTokensService {
     token: string,
   ): Promise<SpentAccountToken | null> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
-    const tokenHash = hashToken(token);
+    const tokenHash = hashSecretToken(token);
     const now = new Date();
     const { affected } = await this.tokens.update(
       { tokenHash, kind, usedAt: IsNull(), expiresAt: MoreThan(now) },
