@@ -8,6 +8,7 @@ import type {
   ObjectLiteral,
 } from 'typeorm';
 import { DataSource } from 'typeorm';
+import { isPostgres } from './dialect.js';
 
 /**
  * Inserts that must respect a per-owner row limit (MAX_TODOS_PER_USER, MAX_POSTS_PER_USER) under
@@ -25,7 +26,7 @@ export class OwnerQuota {
   private readonly postgres: boolean;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.postgres = dataSource.options.type === 'postgres';
+    this.postgres = isPostgres(dataSource);
   }
 
   /**

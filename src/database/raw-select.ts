@@ -1,4 +1,5 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
+import { withPlaceholders } from './dialect.js';
 
 /**
  * A hand-written SELECT for a hot list, built once and run through the connection TypeORM
@@ -18,11 +19,7 @@ export class RawSelect {
     private readonly repository: Repository<ObjectLiteral>,
     sql: string,
   ) {
-    let index = 0;
-    this.sql =
-      repository.manager.connection.options.type === 'postgres'
-        ? sql.replace(/\?/g, () => `$${++index}`)
-        : sql;
+    this.sql = withPlaceholders(repository.manager.connection, sql);
   }
 
   run<Row>(parameters: readonly unknown[]): Promise<Row[]> {

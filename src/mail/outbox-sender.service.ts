@@ -8,6 +8,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Config } from '../config/environment.js';
+import { isPostgres, withPlaceholders } from '../database/dialect.js';
 import { type ColumnCodec, columnCodec } from '../database/raw-select.js';
 import { MailTransport, type MailToSend } from './mail-transport.js';
 import { OutboxMessage } from './outbox-message.entity.js';
@@ -57,15 +58,18 @@ export class OutboxSender
     this.maxAttempts = config.get('OUTBOX_MAX_ATTEMPTS', { infer: true });
     this.retryDelaySeconds = config.get('OUTBOX_RETRY_DELAY', { infer: true });
     this.dueAt = columnCodec(messages, 'dueAt');
-    const postgres = messages.manager.connection.options.type === 'postgres';
-    this.claimSql = `UPDATE "outbox_messages"
-      SET "status" = 'sending', "dueAt" = ${postgres ? '$1' : '?'}, "attempts" = "attempts" + 1
+    const dataSource = messages.manager.connection;
+    this.claimSql = withPlaceholders(
+      dataSource,
+      `UPDATE "outbox_messages"
+      SET "status" = 'sending', "dueAt" = ?, "attempts" = "attempts" + 1
       WHERE "id" IN (
         SELECT "id" FROM "outbox_messages"
-        WHERE "status" IN ('pending', 'sending') AND "dueAt" <= ${postgres ? '$2' : '?'}
-        ORDER BY "dueAt" LIMIT ${BATCH}${postgres ? ' FOR UPDATE SKIP LOCKED' : ''}
+        WHERE "status" IN ('pending', 'sending') AND "dueAt" <= ?
+        ORDER BY "dueAt" LIMIT ${BATCH}${isPostgres(dataSource) ? ' FOR UPDATE SKIP LOCKED' : ''}
       )
-      RETURNING "id", "kind", "recipient", "subject", "text", "html", "attempts"`;
+      RETURNING "id", "kind", "recipient", "subject", "text", "html", "attempts"`,
+    );
   }
 
   onApplicationBootstrap(): void {

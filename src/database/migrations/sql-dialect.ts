@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { isPostgres } from '../dialect.js';
 
 /**
  * Runs the statements written for the connected database. Migrations are plain SQL per dialect
@@ -8,8 +9,7 @@ export async function runForDriver(
   queryRunner: QueryRunner,
   statements: { postgres: string[]; sqlite: string[] },
 ): Promise<void> {
-  const dialect =
-    queryRunner.connection.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  const dialect = isPostgres(queryRunner.connection) ? 'postgres' : 'sqlite';
   for (const sql of statements[dialect]) {
     await queryRunner.query(sql);
   }
