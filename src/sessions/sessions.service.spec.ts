@@ -1,13 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { configWith } from '../../test/support/config.js';
 import {
-  createTestDatabase,
-  type TestDatabase,
-  type TestDatabaseKind,
+  openSpecDatabase,
+  saveSpecUser,
+  specDatabaseKinds,
 } from '../../test/support/database.js';
 import { InvalidationBus } from '../cache/invalidation-bus.js';
-import { databaseOptions } from '../database/database-options.js';
 import { RedisConnections } from '../redis/redis.module.js';
 import { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
@@ -17,20 +16,15 @@ import { SessionsService } from './sessions.service.js';
 const CLIENT = { ip: '192.0.2.1', userAgent: 'spec' };
 
 /** Refresh rotation on a real database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
-describe.each<TestDatabaseKind>(
-  process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'],
-)('SessionsService.rotate on %s', (kind) => {
-  let database: TestDatabase;
+describe.each(specDatabaseKinds())('SessionsService.rotate on %s', (kind) => {
+  let close: () => Promise<void>;
   let dataSource: DataSource;
   let sessions: SessionsService;
   let user: User;
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    database = await createTestDatabase(kind);
-    dataSource = await new DataSource(
-      databaseOptions(database.url),
-    ).initialize();
+    ({ dataSource, close } = await openSpecDatabase(kind));
     const config = configWith({
       REFRESH_TOKEN_TTL: 14 * 86_400,
       SESSION_ABSOLUTE_TTL: 30 * 86_400,
@@ -43,19 +37,9 @@ describe.each<TestDatabaseKind>(
       config,
     );
   });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => close?.());
   beforeEach(async () => {
-    user = await dataSource.getRepository(User).save({
-      username: `u${Math.random().toString(36).slice(2, 10)}`,
-      email: `${Math.random().toString(36).slice(2)}@example.com`,
-      fullName: null,
-      passwordHash: 'not used here',
-      roles: ['user'],
-      disabled: false,
-    });
+    user = await saveSpecUser(dataSource);
   });
 
   const start = (scope = 'profile todos:read todos:write') =>

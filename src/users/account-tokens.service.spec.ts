@@ -1,45 +1,29 @@
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
-  createTestDatabase,
-  type TestDatabase,
-  type TestDatabaseKind,
+  openSpecDatabase,
+  saveSpecUser,
+  specDatabaseKinds,
 } from '../../test/support/database.js';
-import { databaseOptions } from '../database/database-options.js';
 import { AccountToken } from './account-token.entity.js';
 import { AccountTokensService } from './account-tokens.service.js';
-import { User } from './user.entity.js';
+import type { User } from './user.entity.js';
 
 /** Emailed-link tokens on a real database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
-describe.each<TestDatabaseKind>(
-  process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'],
-)('AccountTokensService on %s', (kind) => {
-  let database: TestDatabase;
+describe.each(specDatabaseKinds())('AccountTokensService on %s', (kind) => {
+  let close: () => Promise<void>;
   let dataSource: DataSource;
   let tokens: AccountTokensService;
   let user: User;
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    database = await createTestDatabase(kind);
-    dataSource = await new DataSource(
-      databaseOptions(database.url),
-    ).initialize();
+    ({ dataSource, close } = await openSpecDatabase(kind));
     tokens = new AccountTokensService(dataSource.getRepository(AccountToken));
   });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => close?.());
   beforeEach(async () => {
-    user = await dataSource.getRepository(User).save({
-      username: `u${Math.random().toString(36).slice(2, 10)}`,
-      email: `${Math.random().toString(36).slice(2)}@example.com`,
-      fullName: null,
-      passwordHash: 'not used here',
-      roles: ['user'],
-      disabled: false,
-    });
+    user = await saveSpecUser(dataSource);
   });
 
   const issue = (

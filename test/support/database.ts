@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { databaseOptions } from '../../src/database/database-options.js';
+import { User } from '../../src/users/user.entity.js';
 
 export type TestDatabaseKind = 'sqlite' | 'postgres';
 
@@ -75,4 +77,41 @@ export async function storedUser(
     .getRawOne();
   if (!row) throw new Error(`no user ${id}`);
   return row;
+}
+
+/** The databases a unit spec of a repository-backed service runs on: SQLite, and PostgreSQL when set. */
+export const specDatabaseKinds = (): TestDatabaseKind[] =>
+  process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/**
+ * A migrated TypeORM connection to a database of its own (`createTestDatabase`), for unit specs
+ * that build one service by hand; `close()` disconnects and drops it.
+ */
+export async function openSpecDatabase(
+  kind: TestDatabaseKind,
+): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
+  const database = await createTestDatabase(kind);
+  const dataSource = await new DataSource(
+    databaseOptions(database.url),
+  ).initialize();
+  return {
+    dataSource,
+    close: async () => {
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
+}
+
+/** A user row with a unique name, for specs that need an owner. */
+export async function saveSpecUser(dataSource: DataSource): Promise<User> {
+  const unique = randomBytes(6).toString('hex');
+  return dataSource.getRepository(User).save({
+    username: `u${unique}`,
+    email: `${unique}@example.com`,
+    fullName: null,
+    passwordHash: 'not used here',
+    roles: ['user'],
+    disabled: false,
+  });
 }
