@@ -28,6 +28,7 @@ import {
   hasTaskset,
   json,
   pinned,
+  startBenchScript,
   startWarden,
 } from './lib.mjs';
 
@@ -128,28 +129,6 @@ function load(url, headers, amount) {
       (error, result) => (error ? fail(error) : done(result)),
     ),
   );
-}
-
-async function startScript(runtime, script, env) {
-  const port = await freePort();
-  const [command, args] = pinned(0, runtime.node, [
-    join(runtime.root, 'bench', script),
-  ]);
-  const child = spawn(command, args, {
-    env: { PATH: process.env.PATH, PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${script} exited`);
-    try {
-      await fetch(url);
-      break;
-    } catch {
-      await sleep(20);
-    }
-  }
-  return { url, pid: child.pid, stop: () => child.kill() };
 }
 
 /** Seed 000's FastAPI app (../shared/peers), on Debian's python3; installed with apt when missing. */
@@ -314,7 +293,7 @@ for (const runtime of runtimes) {
       headers,
       pid,
     });
-  const bareMe = await startScript(runtime, 'baseline.mjs', {
+  const bareMe = await startBenchScript(runtime, 'baseline.mjs', {
     JWT_SECRET: BENCH_SECRET,
     BASELINE_USER: JSON.stringify(user),
     BASELINE_PASSWORD: PASSWORD,
@@ -326,7 +305,7 @@ for (const runtime of runtimes) {
     headers,
     pid: bareMe.pid,
   });
-  const barePosts = await startScript(runtime, 'baseline-posts.mjs', {
+  const barePosts = await startBenchScript(runtime, 'baseline-posts.mjs', {
     BASELINE_DATABASE: warden.databaseFile,
   });
   stops.push(barePosts.stop);

@@ -128,3 +128,41 @@ export async function json(url, method, path, body, headers = {}) {
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {} };
 }
+
+/**
+ * Starts `bench/<script>` (a baseline server) on core 0 with `PORT` and `env`, on the given
+ * runtime (default: this Node and this tree); resolves once it answers.
+ */
+export async function startBenchScript(
+  runtime = { node: process.execPath, root: ROOT },
+  script,
+  env = {},
+) {
+  const port = await freePort();
+  const [command, args] = pinned(0, runtime.node, [
+    join(runtime.root, 'bench', script),
+  ]);
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH, PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited`);
+    try {
+      await fetch(url);
+      break;
+    } catch {
+      await sleep(20);
+    }
+  }
+  return {
+    url,
+    pid: child.pid,
+    stop: () =>
+      new Promise((done) => {
+        child.once('exit', done);
+        child.kill();
+      }),
+  };
+}

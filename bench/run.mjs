@@ -6,16 +6,15 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BENCH_SECRET,
   PASSWORD,
   ROOT,
   build,
-  freePort,
   hasTaskset,
   json,
   pinned,
+  startBenchScript,
   startWarden,
 } from './lib.mjs';
 
@@ -53,39 +52,12 @@ function load(options) {
   });
 }
 
-async function startBaseline(user) {
-  const port = await freePort();
-  const [command, args] = pinned(0, process.execPath, [
-    join(ROOT, 'bench/baseline.mjs'),
-  ]);
-  const child = spawn(command, args, {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      JWT_SECRET: BENCH_SECRET,
-      BASELINE_USER: JSON.stringify(user),
-      BASELINE_PASSWORD: PASSWORD,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+function startBaseline(user) {
+  return startBenchScript(undefined, 'baseline.mjs', {
+    JWT_SECRET: BENCH_SECRET,
+    BASELINE_USER: JSON.stringify(user),
+    BASELINE_PASSWORD: PASSWORD,
   });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      await fetch(`${url}/`);
-      break;
-    } catch {
-      await sleep(20);
-    }
-  }
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise((done) => {
-        child.once('exit', done);
-        child.kill();
-      }),
-  };
 }
 
 /** Bulk rows for (f), in one transaction per table. */
