@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import { newDataSource } from './sqlite-transaction-lock.js';
 import { errorCode } from './database-errors.js';
 import { isWorthRetrying } from './startup-errors.js';
 
@@ -17,7 +18,7 @@ export async function connectWithRetry(
 ): Promise<DataSource> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (let attempt = 1; ; attempt++) {
-    const dataSource = new DataSource(options);
+    const dataSource = newDataSource(options);
     try {
       return await dataSource.initialize();
     } catch (error) {

@@ -14,12 +14,7 @@ export interface OutgoingMail {
 /**
  * Puts mail in the outbox. Call it with the `EntityManager` of the transaction that makes the
  * change the mail is about: both commit, or neither does. `OutboxSender` delivers it.
- *
- * On SQLite, TypeORM has one connection: while a `dataSource.transaction()` awaits, statements
- * that other requests send run inside it and roll back with it (measured: an insert made
- * "outside" during a transaction that then failed was gone). No flow uses this yet; one that
- * does must keep SQLite transactions from interleaving with other writes (a process-wide write
- * lock, or one synchronous better-sqlite3 transaction), not just call `dataSource.transaction()`.
+ * SQLite transactions are isolated by `newDataSource`'s lock, so this holds on both databases.
  */
 @Injectable()
 export class MailOutbox {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from '../../src/database/database-options.js';
+import { newDataSource } from '../../src/database/sqlite-transaction-lock.js';
 import { User } from '../../src/users/user.entity.js';
 
 export type TestDatabaseKind = 'sqlite' | 'postgres';
@@ -91,7 +92,7 @@ export async function openSpecDatabase(
   kind: TestDatabaseKind,
 ): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
   const database = await createTestDatabase(kind);
-  const dataSource = await new DataSource(
+  const dataSource = await newDataSource(
     databaseOptions(database.url),
   ).initialize();
   return {
