@@ -14,11 +14,14 @@ import {
   ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiExtraModels,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
@@ -34,6 +37,7 @@ import { SignupDto } from './dto/signup.dto.js';
 import { TokenRequestDto } from './dto/token-request.dto.js';
 import {
   OAuthErrorDto,
+  PendingSignupResponseDto,
   SignupResponseDto,
   TokenResponseDto,
 } from './dto/token-response.dto.js';
@@ -58,8 +62,21 @@ export class AuthController {
   @RouteFacts(SMALL_BODY)
   @AuthRateLimited()
   @NoStore()
-  @ApiOperation({ summary: 'Create an account and sign in' })
-  @ApiCreatedResponse({ type: SignupResponseDto })
+  @ApiOperation({
+    summary:
+      'Create an account and sign in; a verification link is mailed (EMAIL_VERIFICATION)',
+  })
+  @ApiExtraModels(SignupResponseDto, PendingSignupResponseDto)
+  @ApiCreatedResponse({
+    description:
+      'Tokens and the user; under EMAIL_VERIFICATION=required, the user and `verification_required` only',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(SignupResponseDto) },
+        { $ref: getSchemaPath(PendingSignupResponseDto) },
+      ],
+    },
+  })
   @ApiBadRequestResponse({
     description: 'A field is invalid (the message names it)',
     type: ErrorDto,
@@ -71,7 +88,7 @@ export class AuthController {
   signup(
     @Body() dto: SignupDto,
     @Client() client: ClientInfo,
-  ): Promise<SignupResponseDto> {
+  ): Promise<SignupResponseDto | PendingSignupResponseDto> {
     return this.auth.signup(dto, client);
   }
 
@@ -92,6 +109,11 @@ export class AuthController {
   })
   @ApiUnauthorizedResponse({
     description: 'Incorrect username or password',
+    type: ErrorDto,
+  })
+  @ApiForbiddenResponse({
+    description:
+      '`email_not_verified`: the password is right, but EMAIL_VERIFICATION=required and the address is not verified yet',
     type: ErrorDto,
   })
   login(

@@ -1,7 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
-import { accountStatus } from '../users/account-status.js';
+import {
+  accountStatus,
+  requiresVerifiedEmail,
+} from '../users/account-status.js';
+import { AccountService } from '../users/account.service.js';
+import { ConfigService } from '@nestjs/config';
+import type { Config } from '../config/environment.js';
 import {
   accountLockedException,
   LoginAttemptsService,
@@ -13,6 +19,7 @@ import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import type {
+  PendingSignupResponseDto,
   SignupResponseDto,
   TokenResponseDto,
 } from './dto/token-response.dto.js';
@@ -25,6 +32,9 @@ import type { TokenRequest } from './oauth-requests.js';
 
 const MAX_PASSWORD_LENGTH = 128;
 
+export const EMAIL_NOT_VERIFIED_MESSAGE =
+  'The email address is not verified yet: use the link mailed to it (POST /auth/email/verify/resend sends a new one)';
+
 /** What a login presents; the second factor will join here. */
 export interface LoginCredentials {
   identifier: string;
@@ -36,6 +46,7 @@ export type LoginResult =
   | { outcome: 'ok'; user: User }
   | { outcome: 'invalid_credentials' }
   | { outcome: 'disabled' }
+  | { outcome: 'unverified' }
   | { outcome: 'locked'; retryAfterSeconds: number };
 
 export type RefreshOutcome =
@@ -50,20 +61,34 @@ export type RefreshOutcome =
 @Injectable()
 export class AuthService {
   private readonly securityLog = new Logger('Security');
+  private readonly requireVerifiedEmail: boolean;
 
   constructor(
     private readonly loginAttempts: LoginAttemptsService,
     private readonly users: UsersService,
+    private readonly account: AccountService,
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
-  ) {}
+    config: ConfigService<Config, true>,
+  ) {
+    this.requireVerifiedEmail = requiresVerifiedEmail(config);
+  }
 
-  async signup(dto: SignupDto, client: ClientInfo): Promise<SignupResponseDto> {
-    const user = await this.users.register({
+  /**
+   * Creates the account (and mails its verification link) and signs in, except under
+   * EMAIL_VERIFICATION=required, where tokens wait for the link to be used.
+   */
+  async signup(
+    dto: SignupDto,
+    client: ClientInfo,
+  ): Promise<SignupResponseDto | PendingSignupResponseDto> {
+    const user = await this.account.signUp({
       ...dto,
       fullName: dto.fullName ?? dto.fullname,
     });
+    if (this.requireVerifiedEmail)
+      return { user: UserDto.from(user), verification_required: true };
     const tokens = await this.startSession(
       user,
       [...grantedScopes(user.roles)],
@@ -86,7 +111,7 @@ export class AuthService {
   ): Promise<LoginResult> {
     const { identifier, password } = credentials;
     const user = await this.users.findByLogin(identifier);
-    const status = accountStatus(user);
+    const status = accountStatus(user, this.requireVerifiedEmail);
     const account = user
       ? `user:${user.id}`
       : `login:${normalizeIdentifier(identifier)}`;
@@ -100,8 +125,9 @@ export class AuthService {
           (user
             ? await this.hasher.verify(user.passwordHash, password)
             : await this.hasher.verifyAgainstDummy(password));
-        // A right password for an account that may not sign in still counts as a failure.
-        return passwordMatches && status === 'active';
+        // A right password for a disabled account still counts as a failure; an unverified
+        // one has proved its password and is only told to verify.
+        return passwordMatches && status !== 'disabled';
       },
     );
     if (attempt.locked)
@@ -117,6 +143,7 @@ export class AuthService {
         ? { outcome: 'disabled' }
         : { outcome: 'invalid_credentials' };
     }
+    if (status === 'unverified') return { outcome: 'unverified' };
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(
         user.id,
@@ -151,6 +178,8 @@ export class AuthService {
     );
     if (result.outcome === 'locked')
       throw accountLockedException(result.retryAfterSeconds);
+    if (result.outcome === 'unverified')
+      throw new OAuthException('invalid_grant', EMAIL_NOT_VERIFIED_MESSAGE);
     if (result.outcome !== 'ok')
       throw new OAuthException('invalid_grant', 'Invalid username or password');
     const { user } = result;

@@ -1,8 +1,13 @@
+import { ConfigService } from '@nestjs/config';
+import type { Config } from '../config/environment.js';
 import { Injectable } from '@nestjs/common';
 import { effectiveScopes } from '../roles/roles.js';
 import type { Scope } from '../roles/scopes.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { isActiveAccount } from '../users/account-status.js';
+import {
+  isActiveAccount,
+  requiresVerifiedEmail,
+} from '../users/account-status.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { Principal } from './principal.js';
@@ -51,11 +56,16 @@ const invalidToken = (
  */
 @Injectable()
 export class BearerAuthenticationService {
+  private readonly requireVerifiedEmail: boolean;
+
   constructor(
     private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
-  ) {}
+    config: ConfigService<Config, true>,
+  ) {
+    this.requireVerifiedEmail = requiresVerifiedEmail(config);
+  }
 
   async authenticate(
     authorization: string | undefined,
@@ -68,7 +78,8 @@ export class BearerAuthenticationService {
     if (!check.valid) return invalidToken(check.reason);
     const { claims } = check;
     const user = await this.users.findByIdCached(claims.sub);
-    if (!isActiveAccount(user)) return invalidToken('account_inactive');
+    if (!isActiveAccount(user, this.requireVerifiedEmail))
+      return invalidToken('account_inactive');
     if (!(await this.sessions.isActive(claims.sid, claims.sub)))
       return invalidToken('session_ended');
     const principal: Principal = {

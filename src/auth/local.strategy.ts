@@ -1,11 +1,15 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
 import { clientInfo } from '../common/client-info.js';
 import { accountLockedException } from '../users/login-attempts.service.js';
 import type { User } from '../users/user.entity.js';
-import { AuthService } from './auth.service.js';
+import { AuthService, EMAIL_NOT_VERIFIED_MESSAGE } from './auth.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 
 export const LOGIN_FAILED_MESSAGE = 'Incorrect username or password';
@@ -36,6 +40,12 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
         return result.user;
       case 'locked':
         throw accountLockedException(result.retryAfterSeconds);
+      case 'unverified':
+        throw new ForbiddenException({
+          statusCode: 403,
+          error: 'email_not_verified',
+          message: EMAIL_NOT_VERIFIED_MESSAGE,
+        });
       // One answer for an unknown user, a wrong password and a disabled account.
       case 'invalid_credentials':
       case 'disabled':

@@ -40,6 +40,13 @@ const LOG_LEVELS = [
 export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
+export const EMAIL_VERIFICATION_MODES = [
+  'off',
+  'optional',
+  'required',
+] as const;
+export type EmailVerificationMode = (typeof EMAIL_VERIFICATION_MODES)[number];
+
 const DEVELOPMENT_SECRET_FILE = 'data/jwt-secret';
 const DEVELOPMENT_AUTH_RATE_LIMIT = 100;
 
@@ -153,6 +160,59 @@ export class Environment {
   @Min(1)
   @atMost(3600, 'retries would wait longer than an hour')
   OUTBOX_RETRY_DELAY = 5;
+
+  /**
+   * `optional`: signup mails a verification link, and unverified accounts sign in as usual.
+   * `required`: they cannot obtain tokens until the link is used. `off`: no verification mail.
+   */
+  @IsIn(EMAIL_VERIFICATION_MODES)
+  EMAIL_VERIFICATION: EmailVerificationMode = 'optional';
+
+  /** `false` switches off password reset by mail (`/auth/password/forgot` answers 404). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  PASSWORD_RESET = true;
+
+  /**
+   * Where the links in account mails lead: `<ACCOUNT_URL>/verify-email?token=…`,
+   * `/reset-password?token=…`, `/confirm-email?token=…`; a front end's pages, which POST the
+   * token to the API. Unset: `<PUBLIC_URL>/account`, the minimal pages Warden serves itself.
+   * Never taken from a request's Host header, which an attacker chooses.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s?#]+(\/[^\s?#]*[^/\s?#])?$/, {
+    message:
+      '$property must be an http(s) URL without a trailing slash, query or fragment, such as https://app.example.com/account',
+  })
+  ACCOUNT_URL?: string;
+
+  /** The name account mails sign with. */
+  @IsString()
+  @Matches(/^[^\r\n]{1,64}$/, {
+    message: '$property must be one line of at most 64 characters',
+  })
+  PRODUCT_NAME = 'Warden';
+
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(60)
+  @atMost(
+    7 * DAY,
+    'an unused verification link should not stay valid for weeks',
+  )
+  EMAIL_VERIFICATION_TTL = DAY;
+
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(60)
+  @atMost(DAY, 'a reset link is a password for as long as it lives')
+  PASSWORD_RESET_TTL = 1800;
+
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(60)
+  @atMost(7 * DAY, 'an unconfirmed email change should not stay open for weeks')
+  EMAIL_CHANGE_TTL = DAY;
 
   /** Namespaces this deployment's keys and channel in a Redis that others share. */
   @IsString()
@@ -356,6 +416,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     'SWAGGER_ENABLED',
     'PUBLIC_URL',
     'SMTP_URL',
+    'ACCOUNT_URL',
   ]) {
     // An empty variable (`REDIS_URL=`) means "not set", as in most twelve-factor tools.
     if (raw[key] !== undefined && raw[key] !== '') provided[key] = raw[key];
@@ -395,12 +456,37 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     ]);
   }
 
+  const mailProblems = productionMailProblems(env);
+  if (mailProblems.length > 0) throw new ConfigurationError(mailProblems);
+
   return {
     ...env,
     // Asymmetric modes sign with the key file; the HS256 secret is then unused.
     JWT_SECRET: env.JWT_ALGORITHM === 'HS256' ? resolveJwtSecret(env) : '',
     SWAGGER_ENABLED: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
   };
+}
+
+/**
+ * Production mails links that must reach real people and point at the real site: without a
+ * relay they would pile up in files nobody reads, and without a base URL they could only be
+ * built from a request's Host header, which an attacker chooses.
+ */
+function productionMailProblems(env: Environment): string[] {
+  const mails = env.EMAIL_VERIFICATION !== 'off' || env.PASSWORD_RESET;
+  if (env.NODE_ENV !== 'production' || !mails) return [];
+  return [
+    ...(env.SMTP_URL
+      ? []
+      : [
+          'SMTP_URL is required when NODE_ENV=production and EMAIL_VERIFICATION or PASSWORD_RESET is on (or set EMAIL_VERIFICATION=off and PASSWORD_RESET=false)',
+        ]),
+    ...(env.ACCOUNT_URL || env.PUBLIC_URL
+      ? []
+      : [
+          'ACCOUNT_URL (or PUBLIC_URL) is required when NODE_ENV=production and account mails are on: it is where their links lead',
+        ]),
+  ];
 }
 
 function isReadableFile(path: string): boolean {

@@ -10,6 +10,7 @@ import { SqliteUpdatedAtMilliseconds1732000002000 } from './migrations/173200000
 import { ListIndexes1732000003000 } from './migrations/1732000003000-list-indexes.js';
 import { Outbox1732000004000 } from './migrations/1732000004000-outbox.js';
 import { AccountTokens1732000005000 } from './migrations/1732000005000-account-tokens.js';
+import { EmailVerified1732000006000 } from './migrations/1732000006000-email-verified.js';
 import { AccountToken } from '../users/account-token.entity.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
 import { RefreshToken } from '../sessions/refresh-token.entity.js';
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   ListIndexes1732000003000,
   Outbox1732000004000,
   AccountTokens1732000005000,
+  EmailVerified1732000006000,
 ];
 
 /**

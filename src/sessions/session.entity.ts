@@ -15,6 +15,7 @@ export const SESSION_END_REASONS = [
   'revoked',
   'password-changed',
   'disabled',
+  'ended-by-admin',
   'refresh-token-reuse',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];

@@ -10,7 +10,10 @@ import { resolveScopes, type Scope } from '../roles/scopes.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
 import { InvalidationBus } from '../cache/invalidation-bus.js';
 import type { Config } from '../config/environment.js';
-import { isActiveAccount } from '../users/account-status.js';
+import {
+  isActiveAccount,
+  requiresVerifiedEmail,
+} from '../users/account-status.js';
 import type { User } from '../users/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session, type SessionEndReason } from './session.entity.js';
@@ -53,6 +56,7 @@ export class SessionsService {
   private readonly logger = new Logger('Security');
   private readonly idleTtlMs: number;
   private readonly absoluteTtlMs: number;
+  private readonly requireVerifiedEmail: boolean;
   /** Session id → its user and its absolute expiry (ms), 0 when it has ended. */
   private readonly activeUntil = new ExpiringCache<
     string,
@@ -69,6 +73,7 @@ export class SessionsService {
     this.idleTtlMs = config.get('REFRESH_TOKEN_TTL', { infer: true }) * 1000;
     this.absoluteTtlMs =
       config.get('SESSION_ABSOLUTE_TTL', { infer: true }) * 1000;
+    this.requireVerifiedEmail = requiresVerifiedEmail(config);
     bus.attach('session', this.activeUntil);
   }
 
@@ -122,7 +127,8 @@ export class SessionsService {
     const problem = this.inactiveReason(session);
     if (problem) return { ok: false, reason: problem };
     const user = session.user;
-    if (!isActiveAccount(user)) return { ok: false, reason: 'user-inactive' };
+    if (!isActiveAccount(user, this.requireVerifiedEmail))
+      return { ok: false, reason: 'user-inactive' };
     const scopes = resolveScopes(
       intersectScopes(session.scope, grantedScopes(user.roles)),
       requestedScope,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import {
   PasswordChangedEvent,
+  SessionsEndedByAdminEvent,
   UserDisabledEvent,
 } from '../users/user.events.js';
 import { SessionsService } from './sessions.service.js';
@@ -20,12 +21,17 @@ export class UserEventsListener {
     await this.sessions.endAllForUser(
       event.userId,
       'password-changed',
-      event.currentSessionId,
+      event.currentSessionId ?? undefined,
     );
   }
 
   @OnEvent(UserDisabledEvent.event, { suppressErrors: false })
   async userDisabled(event: UserDisabledEvent): Promise<void> {
     await this.sessions.endAllForUser(event.userId, 'disabled');
+  }
+
+  @OnEvent(SessionsEndedByAdminEvent.event, { suppressErrors: false })
+  async sessionsEndedByAdmin(event: SessionsEndedByAdminEvent): Promise<void> {
+    await this.sessions.endAllForUser(event.userId, 'ended-by-admin');
   }
 }

@@ -7,6 +7,9 @@ import { AccountToken, type AccountTokenKind } from './account-token.entity.js';
 /** base64url of 32 bytes is 43 characters; anything much longer is not one of ours. */
 const MAX_TOKEN_LENGTH = 128;
 
+const isPlausible = (token: string): boolean =>
+  token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
+
 /** What a spent token was for. */
 export interface SpentAccountToken {
   userId: string;
@@ -61,31 +64,52 @@ export class AccountTokensService {
   async consume(
     kind: AccountTokenKind,
     token: string,
+    manager: EntityManager = this.tokens.manager,
   ): Promise<SpentAccountToken | null> {
-    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+    if (!isPlausible(token)) return null;
     const tokenHash = hashSecretToken(token);
     const now = new Date();
-    const { affected } = await this.tokens.update(
+    const { affected } = await manager.update(
+      AccountToken,
       { tokenHash, kind, usedAt: IsNull(), expiresAt: MoreThan(now) },
       { usedAt: now },
     );
     if (!affected) return null;
-    const spent = await this.tokens.findOneByOrFail({ tokenHash });
+    const spent = await manager.findOneByOrFail(AccountToken, { tokenHash });
     return { userId: spent.userId, newEmail: spent.newEmail };
+  }
+
+  /**
+   * What a usable token of `kind` is for, without spending it: a reset checks the new password
+   * first, so that a weak one does not waste the link. `consume` still decides.
+   */
+  async peek(
+    kind: AccountTokenKind,
+    token: string,
+  ): Promise<SpentAccountToken | null> {
+    if (!isPlausible(token)) return null;
+    const found = await this.tokens.findOneBy({
+      tokenHash: hashSecretToken(token),
+      kind,
+      usedAt: IsNull(),
+      expiresAt: MoreThan(new Date()),
+    });
+    return found ? { userId: found.userId, newEmail: found.newEmail } : null;
   }
 
   /** Retires every unused token of the user (of these kinds, or all): after a password change. */
   async revokeAll(
     userId: string,
     kinds?: readonly AccountTokenKind[],
+    manager: EntityManager = this.tokens.manager,
   ): Promise<void> {
     const unused = { userId, usedAt: IsNull() };
     const now = new Date();
     if (!kinds) {
-      await this.tokens.update(unused, { usedAt: now });
+      await manager.update(AccountToken, unused, { usedAt: now });
       return;
     }
     for (const kind of kinds)
-      await this.tokens.update({ ...unused, kind }, { usedAt: now });
+      await manager.update(AccountToken, { ...unused, kind }, { usedAt: now });
   }
 }

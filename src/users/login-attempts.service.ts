@@ -116,6 +116,11 @@ export class LoginAttemptsService {
     return { locked: false, valid };
   }
 
+  /** Lifts the account's lock and forgets its failures: after a password reset by mail. */
+  clear(account: string): Promise<void> {
+    return this.reset(this.key(account));
+  }
+
   /** Attempts taken so far (≥ 1), or minus the seconds the account stays locked. */
   private reserve(key: string): Promise<number> {
     return this.counts.run(

@@ -15,6 +15,10 @@ export class User {
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
+  /** When the address was proved to be the user's (a mailed link was used); null until then. */
+  @Column({ type: Date, nullable: true })
+  emailVerifiedAt: Date | null;
+
   @Column({ type: 'varchar', length: 100, nullable: true })
   fullName: string | null;
 

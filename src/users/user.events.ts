@@ -8,12 +8,18 @@ export class PasswordChangedEvent {
   static readonly event = 'user.password-changed';
   constructor(
     readonly userId: string,
-    /** The session the change was made from, which stays signed in. */
-    readonly currentSessionId: string,
+    /** The session the change was made from, which stays signed in; null ends them all. */
+    readonly currentSessionId: string | null,
   ) {}
 }
 
 export class UserDisabledEvent {
   static readonly event = 'user.disabled';
+  constructor(readonly userId: string) {}
+}
+
+/** An administrator signed the user out everywhere. */
+export class SessionsEndedByAdminEvent {
+  static readonly event = 'user.sessions-ended-by-admin';
   constructor(readonly userId: string) {}
 }

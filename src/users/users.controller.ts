@@ -42,13 +42,17 @@ import { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
-import { UserDto } from './dto/user.dto.js';
+import { ProfileUpdateDto, UserDto } from './dto/user.dto.js';
+import { AccountService } from './account.service.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly account: AccountService,
+  ) {}
 
   @Get('me')
   @Auth('profile')
@@ -63,9 +67,10 @@ export class UsersController {
   @Auth('profile')
   @NoStore()
   @ApiOperation({
-    summary: 'Edit your profile (changing the email needs currentPassword)',
+    summary:
+      'Edit your profile. A new email needs currentPassword and takes effect when the link mailed to it is used (`pendingEmail` until then)',
   })
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ type: ProfileUpdateDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiConflictResponse({
     description: 'The email or username is taken',
@@ -80,10 +85,13 @@ export class UsersController {
     @CurrentUser() principal: Principal,
     @Body() dto: UpdateProfileDto,
     @Client() client: ClientInfo,
-  ): Promise<UserDto> {
-    return UserDto.from(
-      await this.users.updateProfile(principal.user, dto, client),
+  ): Promise<ProfileUpdateDto> {
+    const { user, pendingEmail } = await this.account.updateProfile(
+      principal.user,
+      dto,
+      client,
     );
+    return { ...UserDto.from(user), pendingEmail };
   }
 
   @Delete('me')
@@ -112,7 +120,8 @@ export class UsersController {
   @Auth('profile')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
-    summary: 'Change your password; every other session of yours ends',
+    summary:
+      'Change your password; every other session of yours ends, your mailed links stop working, and a notice goes to your address',
   })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiBadRequestResponse({
@@ -128,9 +137,10 @@ export class UsersController {
     @Body() dto: ChangePasswordDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.users.changePassword(
+    await this.account.changePassword(
       principal.user,
-      dto,
+      dto.currentPassword,
+      dto.newPassword,
       principal.sessionId,
       client,
     );
@@ -176,5 +186,20 @@ export class UsersController {
     @Body() dto: AdminUpdateUserDto,
   ): Promise<UserDto> {
     return UserDto.from(await this.users.adminUpdate(id, dto));
+  }
+
+  @Delete(':id/sessions')
+  @Auth('users:admin')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary:
+      "End every session of a user (admins); the user's access tokens stop working at once and a notice is mailed",
+  })
+  @ApiNoContentResponse({ description: 'Signed out everywhere' })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  async endSessions(
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<void> {
+    await this.account.endSessionsAsAdmin(id);
   }
 }

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BackgroundWork } from '../common/background-work.js';
+import { MailModule } from '../mail/mail.module.js';
+import { AccountController } from './account.controller.js';
+import { AccountService } from './account.service.js';
 import { AccountToken } from './account-token.entity.js';
 import { AccountTokensService } from './account-tokens.service.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
@@ -10,10 +14,12 @@ import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, AccountToken])],
-  controllers: [UsersController],
+  imports: [TypeOrmModule.forFeature([User, AccountToken]), MailModule],
+  controllers: [UsersController, AccountController],
   providers: [
     UsersService,
+    AccountService,
+    BackgroundWork,
     AccountTokensService,
     PasswordHasher,
     PasswordPolicy,
@@ -21,6 +27,7 @@ import { UsersService } from './users.service.js';
   ],
   exports: [
     UsersService,
+    AccountService,
     AccountTokensService,
     PasswordHasher,
     PasswordPolicy,

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   ConflictException,
   ForbiddenException,
   Injectable,
@@ -9,7 +8,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomInt } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { columnCodec, ListSelect } from '../database/raw-select.js';
 import type { Role } from '../roles/roles.js';
 import type { ClientInfo } from '../common/client-info.js';
@@ -22,12 +21,10 @@ import {
   LoginAttemptsService,
 } from './login-attempts.service.js';
 import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
-import type { ChangePasswordDto } from './dto/change-password.dto.js';
-import type { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { PasswordPolicy } from './password-policy.js';
 import { User } from './user.entity.js';
-import { PasswordChangedEvent, UserDisabledEvent } from './user.events.js';
+import { UserDisabledEvent } from './user.events.js';
 
 export interface NewUser {
   email: string;
@@ -35,6 +32,7 @@ export interface NewUser {
   fullName: string | null;
   passwordHash: string;
   roles?: Role[];
+  emailVerifiedAt?: Date | null;
 }
 
 export interface Registration {
@@ -71,13 +69,19 @@ export class UsersService {
   ) {
     bus.attach('user', this.cache);
     const codecs = (
-      ['roles', 'disabled', 'createdAt', 'updatedAt'] as const
+      [
+        'roles',
+        'disabled',
+        'emailVerifiedAt',
+        'createdAt',
+        'updatedAt',
+      ] as const
     ).map((property) => [property, columnCodec(users, property)] as const);
     this.listAll = new ListSelect<Record<string, unknown>, User>(
       users,
       {
         columns:
-          '"id", "username", "email", "fullName", "roles", "disabled", "createdAt", "updatedAt"',
+          '"id", "username", "email", "emailVerifiedAt", "fullName", "roles", "disabled", "createdAt", "updatedAt"',
         from: '"users"',
         orderBy: '"createdAt" ASC, "id" ASC',
       },
@@ -91,45 +95,88 @@ export class UsersService {
   }
 
   /**
-   * Creates an account from signup data: the password policy, argon2id, a username made from
-   * the email when none is given. Signup and `npm run user:create` both come through here.
+   * What an account made from signup data will be: the password policy, argon2id, a username
+   * made from the email when none is given. Slow (hashing), so done before any transaction.
    */
-  async register(
+  async prepare(
     registration: Registration,
     roles: Role[] = ['user'],
-  ): Promise<User> {
+  ): Promise<NewUser> {
     const email = normalizeIdentifier(registration.email);
     const username =
       registration.username?.normalize('NFKC') ??
       (await this.suggestUsername(email));
     this.policy.assertAcceptable(registration.password, { username, email });
-    return this.create({
+    return {
       email,
       username,
       fullName: registration.fullName ?? null,
       passwordHash: await this.hasher.hash(registration.password),
       roles,
+    };
+  }
+
+  /**
+   * Creates an account for `npm run user:create`: the operator vouches for the address, so it
+   * counts as verified (an admin made there can sign in under EMAIL_VERIFICATION=required).
+   */
+  async register(
+    registration: Registration,
+    roles: Role[] = ['user'],
+  ): Promise<User> {
+    const newUser = await this.prepare(registration, roles);
+    return this.insert(this.users.manager, {
+      ...newUser,
+      emailVerifiedAt: new Date(),
     });
   }
 
   /** Inserts a user; a taken email or username is a 409 decided by the database's unique indexes. */
-  private async create(newUser: NewUser): Promise<User> {
-    const user = this.users.create({
+  async insert(manager: EntityManager, newUser: NewUser): Promise<User> {
+    const user = manager.create(User, {
       ...newUser,
+      emailVerifiedAt: newUser.emailVerifiedAt ?? null,
       roles: newUser.roles ?? ['user'],
       disabled: false,
     });
     try {
-      return await this.users.save(user);
+      return await manager.save(user);
     } catch (error) {
       throw this.conflictFrom(error) ?? error;
     }
   }
 
-  /** Null for anything that is not the id of an existing user (including a non-UUID). */
-  async findById(id: string): Promise<User | null> {
+  /** The default (non-transactional) manager, for writes that need no transaction. */
+  get manager(): EntityManager {
+    return this.users.manager;
+  }
+
+  /**
+   * Null for anything that is not the id of an existing user (including a non-UUID). Pass the
+   * manager of a transaction to read inside it.
+   */
+  async findById(
+    id: string,
+    manager: EntityManager = this.users.manager,
+  ): Promise<User | null> {
     if (!isUUID(id)) return null;
-    return this.users.findOneBy({ id });
+    return manager.findOneBy(User, { id });
+  }
+
+  /** The account of a (normalised) email address. */
+  findByEmail(email: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .where('lower(user.email) = :lowered', {
+        lowered: normalizeIdentifier(email),
+      })
+      .getOne();
+  }
+
+  /** 409 when another account has this address (the unique index decides again on write). */
+  async assertEmailFree(email: string): Promise<void> {
+    if (await this.findByEmail(email))
+      throw new ConflictException('An account with this email already exists');
   }
 
   /**
@@ -187,59 +234,12 @@ export class UsersService {
     return candidate;
   }
 
-  /**
-   * Applies a profile edit. Changing the email needs the current password: whoever holds the
-   * email can reset the account, so a stolen access token alone must not be enough to move it.
-   */
-  async updateProfile(
+  /** Applies a profile edit other than the email (which `AccountService` confirms by mail). */
+  updateProfile(
     user: User,
-    dto: UpdateProfileDto,
-    client: ClientInfo,
+    changes: Pick<Partial<User>, 'fullName' | 'username'>,
   ): Promise<User> {
-    const { currentPassword, ...changes } = dto;
-    if (changes.email !== undefined)
-      changes.email = normalizeIdentifier(changes.email);
-    if (changes.email !== undefined && changes.email !== user.email) {
-      if (currentPassword === undefined) {
-        throw new BadRequestException(
-          'currentPassword is required to change the email',
-        );
-      }
-      await this.assertPassword(
-        user,
-        currentPassword,
-        'currentPassword',
-        client,
-      );
-    }
     return this.update(user.id, changes);
-  }
-
-  /**
-   * Changes the password after checking the current one, and ends every other session of the
-   * user: whoever else was signed in (perhaps the reason for the change) is signed out.
-   */
-  async changePassword(
-    user: User,
-    dto: ChangePasswordDto,
-    currentSessionId: string,
-    client: ClientInfo,
-  ): Promise<void> {
-    await this.assertPassword(
-      user,
-      dto.currentPassword,
-      'currentPassword',
-      client,
-    );
-    this.policy.assertAcceptable(dto.newPassword, user);
-    await this.setPasswordHash(
-      user.id,
-      await this.hasher.hash(dto.newPassword),
-    );
-    await this.events.emitAsync(
-      PasswordChangedEvent.event,
-      new PasswordChangedEvent(user.id, currentSessionId),
-    );
   }
 
   /** An admin's edit; disabling a user ends all of that user's sessions. */
@@ -270,7 +270,29 @@ export class UsersService {
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
     await this.users.update({ id: userId }, { passwordHash });
-    await this.bus.publish({ kind: 'user', ids: [userId] });
+    await this.announce(userId);
+  }
+
+  /**
+   * Writes changes to a user inside the caller's transaction; a taken email is a 409. Call
+   * `announce` once it has committed (announcing earlier would let another request cache the
+   * old row again).
+   */
+  async applyChanges(
+    manager: EntityManager,
+    id: string,
+    changes: Partial<User>,
+  ): Promise<void> {
+    try {
+      await manager.update(User, { id }, changes);
+    } catch (error) {
+      throw this.conflictFrom(error) ?? error;
+    }
+  }
+
+  /** Drops the cached copies of a changed user, on every instance. */
+  announce(id: string): Promise<void> {
+    return this.bus.publish({ kind: 'user', ids: [id] });
   }
 
   private async update(id: string, changes: Partial<User>): Promise<User> {
@@ -289,7 +311,7 @@ export class UsersService {
    * A password re-check is a login: it spends from the same per-account budget, so a stolen
    * access token cannot be used to guess the password behind it (429 once the budget is spent).
    */
-  private async assertPassword(
+  async assertPassword(
     user: User,
     password: string,
     field: string,

@@ -33,6 +33,15 @@ export class SignupResponseDto extends TokenResponseDto {
   user: UserDto;
 }
 
+/** Signup under EMAIL_VERIFICATION=required: the account exists, tokens wait for the mailed link. */
+export class PendingSignupResponseDto {
+  @ApiProperty({ type: UserDto })
+  user: UserDto;
+
+  @ApiProperty({ enum: [true] })
+  verification_required: true;
+}
+
 /** RFC 6749 §5.2 error response. */
 export class OAuthErrorDto {
   @ApiProperty({

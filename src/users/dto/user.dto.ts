@@ -16,6 +16,15 @@ export class UserDto {
   @ApiProperty({ format: 'email', example: 'jane@example.com' })
   email: string;
 
+  @ApiProperty({
+    description: 'Whether the address was confirmed with a link mailed to it',
+    example: true,
+  })
+  emailVerified: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  emailVerifiedAt: string | null;
+
   @ApiProperty({ type: String, nullable: true, example: 'Jane Doe' })
   fullName: string | null;
 
@@ -36,6 +45,8 @@ export class UserDto {
       id: user.id,
       username: user.username,
       email: user.email,
+      emailVerified: user.emailVerifiedAt !== null,
+      emailVerifiedAt: user.emailVerifiedAt?.toISOString() ?? null,
       fullName: user.fullName,
       roles: user.roles,
       disabled: user.disabled,
@@ -43,4 +54,16 @@ export class UserDto {
       updatedAt: user.updatedAt.toISOString(),
     };
   }
+}
+
+/** `PATCH /users/me`'s answer: the profile, and the address waiting for confirmation, if any. */
+export class ProfileUpdateDto extends UserDto {
+  @ApiProperty({
+    type: String,
+    format: 'email',
+    nullable: true,
+    description:
+      'The new address this edit asked for: it replaces `email` once the link mailed to it is used',
+  })
+  pendingEmail: string | null;
 }

@@ -1,0 +1,147 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Config } from '../config/environment.js';
+import type { OutgoingMail } from './mail-outbox.service.js';
+
+/** An account link's page under ACCOUNT_URL, and what the token in it does. */
+const LINKS = {
+  'email-verification': 'verify-email',
+  'password-reset': 'reset-password',
+  'email-change': 'confirm-email',
+} as const;
+type LinkKind = keyof typeof LINKS;
+
+/** What a notice tells the account's owner happened. */
+export type NoticeKind =
+  | 'password-changed'
+  | 'password-reset'
+  | 'email-changed'
+  | 'email-change-requested'
+  | 'sessions-ended';
+
+const escapeHtml = (text: string): string =>
+  text.replace(
+    /[&<>"']/g,
+    (character) => `&#${character.codePointAt(0) ?? 0};`,
+  );
+
+/**
+ * The account mails: their words, and their links (`ACCOUNT_URL`, default `<PUBLIC_URL>/account`,
+ * never a request's Host). Plain text with an HTML twin; anything that came from a user (an email
+ * address) is escaped in the HTML. Without an SMTP relay outside production, the links are also
+ * logged, so development needs no mail set-up.
+ */
+@Injectable()
+export class AccountMails {
+  private readonly logger = new Logger('Mail');
+  private readonly product: string;
+  private readonly accountUrl: string;
+  private readonly logLinks: boolean;
+  private readonly ttlSeconds: Record<LinkKind, number>;
+
+  constructor(config: ConfigService<Config, true>) {
+    this.product = config.get('PRODUCT_NAME', { infer: true });
+    const publicUrl =
+      config.get('PUBLIC_URL', { infer: true }) ??
+      `http://localhost:${config.get('PORT', { infer: true })}`;
+    this.accountUrl =
+      config.get('ACCOUNT_URL', { infer: true }) ?? `${publicUrl}/account`;
+    this.logLinks =
+      !config.get('SMTP_URL', { infer: true }) &&
+      config.get('NODE_ENV', { infer: true }) !== 'production';
+    this.ttlSeconds = {
+      'email-verification': config.get('EMAIL_VERIFICATION_TTL', {
+        infer: true,
+      }),
+      'password-reset': config.get('PASSWORD_RESET_TTL', { infer: true }),
+      'email-change': config.get('EMAIL_CHANGE_TTL', { infer: true }),
+    };
+  }
+
+  /** How long a token of this kind lives. */
+  ttl(kind: LinkKind): number {
+    return this.ttlSeconds[kind];
+  }
+
+  /** A mail carrying a single-use link with `token`. */
+  link(kind: LinkKind, to: string, token: string): OutgoingMail {
+    const url = `${this.accountUrl}/${LINKS[kind]}?token=${encodeURIComponent(token)}`;
+    if (this.logLinks) this.logger.log(`${kind} link (development): ${url}`);
+    const hours = Math.round(this.ttlSeconds[kind] / 360) / 10;
+    const lasts = `The link works once, for ${hours} hour${hours === 1 ? '' : 's'}.`;
+    const words = {
+      'email-verification': {
+        subject: `Confirm your email address for ${this.product}`,
+        lead: `Open this link to confirm that ${to} is your address:`,
+        action: 'Confirm my address',
+        otherwise: 'If you did not create an account, ignore this mail.',
+      },
+      'password-reset': {
+        subject: `Reset your ${this.product} password`,
+        lead: 'Someone (we hope you) asked to reset the password of your account. Open this link to choose a new one:',
+        action: 'Choose a new password',
+        otherwise:
+          'If you did not ask, ignore this mail: your password stays as it is.',
+      },
+      'email-change': {
+        subject: `Confirm your new email address for ${this.product}`,
+        lead: `Open this link to make ${to} the address of your account:`,
+        action: 'Confirm the change',
+        otherwise:
+          'If you did not ask for this, ignore this mail: nothing changes.',
+      },
+    }[kind];
+    return {
+      kind,
+      to,
+      subject: words.subject,
+      text: `${words.lead}\n\n${url}\n\n${lasts} ${words.otherwise}\n\n${this.product}\n`,
+      html: this.html([
+        escapeHtml(words.lead),
+        `<a href="${escapeHtml(url)}">${escapeHtml(words.action)}</a>`,
+        `${escapeHtml(lasts)} ${escapeHtml(words.otherwise)}`,
+      ]),
+    };
+  }
+
+  /** A security notice to the account's owner; `detail` is the new address for email changes. */
+  notice(kind: NoticeKind, to: string, detail?: string): OutgoingMail {
+    const unexpected = `If this was not you, reset your password at once and contact support.`;
+    const words: Record<NoticeKind, { subject: string; lead: string }> = {
+      'password-changed': {
+        subject: `Your ${this.product} password was changed`,
+        lead: 'The password of your account was changed. Your other sessions were signed out.',
+      },
+      'password-reset': {
+        subject: `Your ${this.product} password was reset`,
+        lead: 'The password of your account was reset with a link sent to this address. Every session was signed out.',
+      },
+      'email-changed': {
+        subject: `The email address of your ${this.product} account changed`,
+        lead: `Your account's email address is now ${detail ?? 'a new one'}; mail about it no longer comes here.`,
+      },
+      'email-change-requested': {
+        subject: `A change of your ${this.product} email address was requested`,
+        lead: `Someone signed in to your account asked to move it to ${detail ?? 'a new address'}. It changes only if that address confirms.`,
+      },
+      'sessions-ended': {
+        subject: `You were signed out of ${this.product}`,
+        lead: 'An administrator ended every session of your account. Sign in again to continue.',
+      },
+    };
+    const { subject, lead } = words[kind];
+    return {
+      kind: `notice:${kind}`,
+      to,
+      subject,
+      text: `${lead}\n\n${unexpected}\n\n${this.product}\n`,
+      html: this.html([escapeHtml(lead), escapeHtml(unexpected)]),
+    };
+  }
+
+  private html(paragraphs: string[]): string {
+    return `<!doctype html><html><body>${paragraphs
+      .map((paragraph) => `<p>${paragraph}</p>`)
+      .join('')}<p>${escapeHtml(this.product)}</p></body></html>`;
+  }
+}

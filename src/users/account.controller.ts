@@ -1,0 +1,163 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Post,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { OptionalAuth, Public } from '../auth/decorators/auth.decorator.js';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { Client, type ClientInfo } from '../common/client-info.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { NoStore } from '../common/no-store.decorator.js';
+import { AUTH_BODY_LIMIT_BYTES, RouteFacts } from '../common/route-facts.js';
+import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
+import { AccountService } from './account.service.js';
+import {
+  AccountTokenDto,
+  EmailAddressDto,
+  MailAcceptedDto,
+  OptionalEmailAddressDto,
+  ResetPasswordDto,
+} from './dto/account-mail.dto.js';
+import { UserDto } from './dto/user.dto.js';
+
+const SMALL_BODY: RouteFacts = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
+const ACCEPTED: MailAcceptedDto = {
+  message:
+    'If an account with this address exists, a link is on its way to it.',
+};
+const INVALID_TOKEN = {
+  description:
+    '`invalid_or_expired_token`: unknown, of another kind, expired or already used (one answer for all); or a field is invalid',
+  type: ErrorDto,
+};
+
+/** The routes that mailed links lead to, and the ones that send them. */
+@ApiTags('account')
+@Controller('auth')
+export class AccountController {
+  constructor(private readonly account: AccountService) {}
+
+  @Post('email/verify')
+  @Public()
+  @RouteFacts(SMALL_BODY)
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Confirm your email address with the token of the mailed link',
+  })
+  @ApiNoContentResponse({ description: 'The address is verified' })
+  @ApiBadRequestResponse(INVALID_TOKEN)
+  @ApiNotFoundResponse({
+    description: 'EMAIL_VERIFICATION=off',
+    type: ErrorDto,
+  })
+  async verifyEmail(@Body() dto: AccountTokenDto): Promise<void> {
+    await this.account.verifyEmail(dto.token);
+  }
+
+  @Post('email/verify/resend')
+  @OptionalAuth()
+  @RouteFacts(SMALL_BODY)
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Mail a new verification link (older ones stop working): to you with a bearer token, or to `email` without one (for accounts that may not sign in until verified)',
+  })
+  @ApiAcceptedResponse({ type: MailAcceptedDto })
+  @ApiBadRequestResponse({
+    description: 'Neither a bearer token nor `email`',
+    type: ErrorDto,
+  })
+  async resendVerification(
+    @Body() dto: OptionalEmailAddressDto,
+    @CurrentUser() principal: Principal | null,
+  ): Promise<MailAcceptedDto> {
+    if (principal) {
+      await this.account.resendVerification(principal.user);
+    } else if (dto.email !== undefined) {
+      this.account.resendVerificationTo(dto.email);
+    } else {
+      throw new BadRequestException('email is required without a bearer token');
+    }
+    return ACCEPTED;
+  }
+
+  @Post('password/forgot')
+  @Public()
+  @RouteFacts(SMALL_BODY)
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary:
+      'Mail a password reset link; the same answer, at once, whether the address has an account or not',
+  })
+  @ApiAcceptedResponse({ type: MailAcceptedDto })
+  @ApiBadRequestResponse({
+    description: '`email` is missing or invalid',
+    type: ErrorDto,
+  })
+  @ApiNotFoundResponse({ description: 'PASSWORD_RESET=false', type: ErrorDto })
+  forgotPassword(@Body() dto: EmailAddressDto): MailAcceptedDto {
+    this.account.forgotPassword(dto.email);
+    return ACCEPTED;
+  }
+
+  @Post('password/reset')
+  @Public()
+  @RouteFacts(SMALL_BODY)
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Set a new password with the token of a reset link: every session ends, a failed-login lock lifts, a notice is mailed',
+  })
+  @ApiNoContentResponse({ description: 'The password is set; sign in with it' })
+  @ApiBadRequestResponse({
+    description: `${INVALID_TOKEN.description}; or the new password breaks the policy (the link stays usable)`,
+    type: ErrorDto,
+  })
+  async resetPassword(
+    @Body() dto: ResetPasswordDto,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.account.resetPassword(dto.token, dto.newPassword, client);
+  }
+
+  @Post('email/change/confirm')
+  @Public()
+  @RouteFacts(SMALL_BODY)
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Confirm an email change with the token of the link mailed to the new address; it becomes the verified address',
+  })
+  @ApiOkResponse({ type: UserDto })
+  @ApiBadRequestResponse(INVALID_TOKEN)
+  @ApiConflictResponse({
+    description: 'Another account took the address meanwhile',
+    type: ErrorDto,
+  })
+  async confirmEmailChange(@Body() dto: AccountTokenDto): Promise<UserDto> {
+    return UserDto.from(await this.account.confirmEmailChange(dto.token));
+  }
+}
