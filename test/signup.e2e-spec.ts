@@ -46,6 +46,8 @@ describe('POST /auth/signup', () => {
       'createdAt',
       'disabled',
       'email',
+      'emailVerified',
+      'emailVerifiedAt',
       'fullName',
       'id',
       'roles',

@@ -22,6 +22,8 @@ describe('/users/me', () => {
       id: user.id,
       username: user.username,
       email: user.email,
+      emailVerified: false,
+      emailVerifiedAt: null,
       fullName: 'Original Name',
       roles: ['user'],
       disabled: false,
@@ -85,7 +87,7 @@ describe('/users/me', () => {
     },
   );
 
-  it('PATCH of the email needs the current password', async () => {
+  it('PATCH of the email needs the current password, and only asks for the change (the link mailed to the new address makes it)', async () => {
     await request(t.server)
       .patch('/users/me')
       .set(bearer(user.accessToken))
@@ -105,11 +107,15 @@ describe('/users/me', () => {
       .set(bearer(user.accessToken))
       .send({ email: 'Moved@Example.com', currentPassword: PASSWORD })
       .expect(200);
-    expect(response.body.email).toBe('moved@example.com');
+    expect(response.body).toMatchObject({
+      email: user.email,
+      pendingEmail: 'moved@example.com',
+    });
+    expect((await storedUser(t, user.id)).email).toBe(user.email);
     await request(t.server)
       .post('/auth/login')
-      .send({ username: 'MOVED@example.com', password: PASSWORD })
-      .expect(200);
+      .send({ username: 'moved@example.com', password: PASSWORD })
+      .expect(401);
   });
 
   it('PATCH answers 409 when the new username or email belongs to someone else', async () => {

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { ConfigurationError, validateEnvironment } from './environment.js';
 
 const STRONG_SECRET = 'k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a';
+/** What production needs for account mail: a relay, and where links lead. */
+const PRODUCTION_MAIL = {
+  SMTP_URL: 'smtp://mail.example.com:587',
+  PUBLIC_URL: 'https://auth.example.com',
+};
 
 describe('validateEnvironment', () => {
   it('applies the documented defaults', () => {
@@ -34,8 +39,11 @@ describe('validateEnvironment', () => {
 
   it('keeps the strict auth budget in production, and any value that is set', () => {
     expect(
-      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET })
-        .AUTH_RATE_LIMIT,
+      validateEnvironment({
+        NODE_ENV: 'production',
+        JWT_SECRET: STRONG_SECRET,
+        ...PRODUCTION_MAIL,
+      }).AUTH_RATE_LIMIT,
     ).toBe(10);
     expect(
       validateEnvironment({ JWT_SECRET: STRONG_SECRET, AUTH_RATE_LIMIT: '7' })
@@ -116,6 +124,51 @@ describe('validateEnvironment', () => {
     ).toThrow(/SMTP_REQUIRE_TLS=false .* mail\.example\.com/);
   });
 
+  it('refuses production without a relay or a link base while account mail is on, naming the variable', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET };
+    expect(() =>
+      validateEnvironment({ ...production, PUBLIC_URL: 'https://a.example' }),
+    ).toThrow(/SMTP_URL is required when NODE_ENV=production/);
+    expect(() =>
+      validateEnvironment({ ...production, SMTP_URL: 'smtp://m.example' }),
+    ).toThrow(/ACCOUNT_URL \(or PUBLIC_URL\) is required/);
+    expect(
+      validateEnvironment({
+        ...production,
+        SMTP_URL: 'smtp://m.example',
+        ACCOUNT_URL: 'https://app.example.com/account',
+      }).ACCOUNT_URL,
+    ).toBe('https://app.example.com/account');
+    // Both flows off: nothing to mail, nothing required.
+    expect(
+      validateEnvironment({
+        ...production,
+        EMAIL_VERIFICATION: 'off',
+        PASSWORD_RESET: 'false',
+      }),
+    ).toMatchObject({ EMAIL_VERIFICATION: 'off', PASSWORD_RESET: false });
+    // Development needs neither: links are logged and mail goes to .eml files.
+    expect(validateEnvironment({ JWT_SECRET: STRONG_SECRET })).toMatchObject({
+      EMAIL_VERIFICATION: 'optional',
+      PASSWORD_RESET: true,
+      PASSWORD_RESET_TTL: 1800,
+      EMAIL_VERIFICATION_TTL: 86400,
+    });
+  });
+
+  it.each([
+    ['EMAIL_VERIFICATION', 'sometimes'],
+    ['PASSWORD_RESET_TTL', '2d'],
+    ['PASSWORD_RESET_TTL', '10'],
+    ['ACCOUNT_URL', 'https://app.example.com/account/'],
+    ['ACCOUNT_URL', 'javascript:alert(1)'],
+    ['PRODUCT_NAME', 'Line\r\nBcc: x@example.com'],
+  ])('refuses %s=%j, naming it', (name, value) => {
+    expect(() =>
+      validateEnvironment({ JWT_SECRET: STRONG_SECRET, [name]: value }),
+    ).toThrow(new RegExp(name));
+  });
+
   it('treats an empty variable as unset', () => {
     expect(
       validateEnvironment({
@@ -194,8 +247,11 @@ describe('validateEnvironment', () => {
       /JWT_SECRET is required/,
     );
     expect(
-      validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET })
-        .SWAGGER_ENABLED,
+      validateEnvironment({
+        NODE_ENV: 'production',
+        JWT_SECRET: STRONG_SECRET,
+        ...PRODUCTION_MAIL,
+      }).SWAGGER_ENABLED,
     ).toBe(false);
   });
 

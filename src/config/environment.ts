@@ -456,13 +456,14 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     ]);
   }
 
+  // Asymmetric modes sign with the key file; the HS256 secret is then unused.
+  const jwtSecret = env.JWT_ALGORITHM === 'HS256' ? resolveJwtSecret(env) : '';
   const mailProblems = productionMailProblems(env);
   if (mailProblems.length > 0) throw new ConfigurationError(mailProblems);
 
   return {
     ...env,
-    // Asymmetric modes sign with the key file; the HS256 secret is then unused.
-    JWT_SECRET: env.JWT_ALGORITHM === 'HS256' ? resolveJwtSecret(env) : '',
+    JWT_SECRET: jwtSecret,
     SWAGGER_ENABLED: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
   };
 }

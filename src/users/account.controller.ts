@@ -9,7 +9,6 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -75,7 +74,6 @@ export class AccountController {
   @RouteFacts(SMALL_BODY)
   @AuthRateLimited()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiBearerAuth()
   @ApiOperation({
     summary:
       'Mail a new verification link (older ones stop working): to you with a bearer token, or to `email` without one (for accounts that may not sign in until verified)',

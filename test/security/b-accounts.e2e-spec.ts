@@ -218,6 +218,8 @@ describe('B. JSON auth, signup, account (/auth/*, /users/me)', () => {
       'createdAt',
       'disabled',
       'email',
+      'emailVerified',
+      'emailVerifiedAt',
       'fullName',
       'id',
       'roles',

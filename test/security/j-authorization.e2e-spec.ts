@@ -27,6 +27,11 @@ const PUBLIC_ROUTES = new Set([
   'POST /auth/refresh',
   'POST /auth/logout',
   'POST /auth/revoke',
+  'POST /auth/email/verify',
+  'POST /auth/email/verify/resend',
+  'POST /auth/password/forgot',
+  'POST /auth/password/reset',
+  'POST /auth/email/change/confirm',
   'GET /posts',
   'GET /posts/{id}',
 ]);
