@@ -21,7 +21,7 @@ import {
 import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
 import { OutboxSender } from '../src/mail/outbox-sender.service.js';
 import { testDatabaseKind } from './support/database.js';
-import { startSmtp, type TestSmtp } from './support/smtp.js';
+import { startSmtp, type TestSmtp, until } from './support/smtp.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const mail = (subject: string): OutgoingMail => ({
@@ -41,20 +41,6 @@ async function enqueue(t: TestApp, message: OutgoingMail): Promise<void> {
 
 async function rowOf(t: TestApp, subject: string): Promise<OutboxMessage> {
   return t.dataSource.getRepository(OutboxMessage).findOneByOrFail({ subject });
-}
-
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /**

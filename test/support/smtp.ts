@@ -70,3 +70,35 @@ export async function startSmtp(
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Reads until `done` holds (every 100 ms, up to `timeoutMs`): for state that settles later. */
+export async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The token of the account link in a mail (`…?token=<token>`). */
+export function linkToken(mail: ParsedMail): string {
+  const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
+  if (!token) throw new Error(`no link in mail "${mail.subject}"`);
+  return token;
+}
+
+/** Whether a mail went to `address`. */
+export const sentTo =
+  (address: string) =>
+  (mail: ParsedMail): boolean => {
+    const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
+    return to.some((field) =>
+      field.value.some((entry) => entry.address === address),
+    );
+  };

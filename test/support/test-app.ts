@@ -1,5 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -26,6 +29,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const database: TestDatabase = await createTestDatabase();
   const environmentBefore = { ...process.env };
+  const mailDirectory = mkdtempSync(join(tmpdir(), 'warden-mail-'));
   Object.assign(process.env, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -39,6 +43,8 @@ export async function startTestApp(
     RATE_LIMIT: '0',
     AUTH_RATE_LIMIT: '0',
     LOGIN_FAILURE_LIMIT: '0',
+    // Without SMTP_URL, signups' verification mails become .eml files: kept out of the tree.
+    MAIL_OUTBOX_DIR: mailDirectory,
     ...env,
   });
   const { createApp } = await import('../../src/app.setup.js');
@@ -52,6 +58,7 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       await database.drop();
+      rmSync(mailDirectory, { recursive: true, force: true });
       for (const name of Object.keys(process.env)) {
         if (!(name in environmentBefore)) delete process.env[name];
       }
