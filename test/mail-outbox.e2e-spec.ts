@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   FastifyAdapter,
@@ -90,7 +91,14 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
         () => rowOf(t, subject),
         (r) => r.status === 'sent',
       );
-      expect(row).toMatchObject({ attempts: 1, lastError: null });
+      // The envelope stays for the record; the body (a live link, for account mail) does not.
+      expect(row).toMatchObject({
+        attempts: 1,
+        lastError: null,
+        text: '',
+        html: null,
+        recipient: 'jane@example.com',
+      });
       expect(row.sentAt).toBeInstanceOf(Date);
     });
 
@@ -156,6 +164,37 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
       );
       expect(row.attempts).toBeGreaterThanOrEqual(2);
     });
+
+    it('reports mail waiting for over a minute in the log, and forgets envelopes finished a week ago', async () => {
+      await smtp?.close();
+      smtp = undefined;
+      const waiting = `waiting ${randomUUID()}`;
+      const finished = `finished ${randomUUID()}`;
+      await enqueue(t, mail(waiting));
+      await enqueue(t, mail(finished));
+      const messages = t.dataSource.getRepository(OutboxMessage);
+      await messages.update(
+        { subject: waiting },
+        { createdAt: new Date(Date.now() - 5 * 60_000) },
+      );
+      await messages.update(
+        { subject: finished },
+        { status: 'sent', createdAt: new Date(Date.now() - 8 * 86_400_000) },
+      );
+      const warn = vi.spyOn(Logger.prototype, 'warn');
+      try {
+        await t.app.get(OutboxSender).reviewBacklog();
+        expect(warn).toHaveBeenCalledWith(
+          expect.stringMatching(
+            /^outbox: \d+ mail\(s\) waiting, the oldest for 3\d\d s$/,
+          ),
+        );
+      } finally {
+        warn.mockRestore();
+      }
+      expect(await messages.countBy({ subject: finished })).toBe(0);
+      expect(await messages.countBy({ subject: waiting })).toBe(1);
+    });
   });
 
   describe('with a relay that refuses the recipient', () => {
@@ -192,6 +231,7 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
       );
       expect(row.attempts).toBe(2);
       expect(row.lastError).toContain('550');
+      expect(row.text).toBe('');
       expect(smtp.received).toHaveLength(0);
     });
   });

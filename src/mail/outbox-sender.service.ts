@@ -6,12 +6,12 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, LessThan, Repository } from 'typeorm';
 import type { Config } from '../config/environment.js';
 import { isPostgres, withPlaceholders } from '../database/dialect.js';
 import { type ColumnCodec, columnCodec } from '../database/raw-select.js';
 import { MailTransport, type MailToSend } from './mail-transport.js';
-import { OutboxMessage } from './outbox-message.entity.js';
+import { OutboxMessage, type OutboxStatus } from './outbox-message.entity.js';
 
 const POLL_MS = 1000;
 const BATCH = 10;
@@ -25,6 +25,18 @@ const MAX_RETRY_DELAY_SECONDS = 3600;
 const SHUTDOWN_WAIT_MS = 5000;
 
 type ClaimedMessage = MailToSend & Pick<OutboxMessage, 'attempts'>;
+
+/**
+ * A delivered (or abandoned) message keeps its envelope for the record but not its body: the
+ * body holds a live link (a reset token is stored only as a hash everywhere else), and a copy
+ * of the database must not become a pile of working links.
+ */
+const NO_BODY = { text: '', html: null };
+/** How often the backlog is looked at, and how long a message may wait before it is reported. */
+const BACKLOG_CHECK_MS = 60_000;
+const BACKLOG_REPORT_AFTER_MS = 60_000;
+/** How long the envelopes of sent and failed messages are kept. */
+const KEEP_FINISHED_MS = 7 * 86_400_000;
 
 /**
  * Delivers the outbox in the background: every second (and at once after `wake()`), it claims
@@ -45,6 +57,7 @@ export class OutboxSender
   private readonly claimSql: string;
   private readonly dueAt: ColumnCodec;
   private timer: NodeJS.Timeout | undefined;
+  private backlogTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private stopped = false;
   private failing = false;
@@ -75,11 +88,16 @@ export class OutboxSender
   onApplicationBootstrap(): void {
     this.logger.log(`outgoing mail goes to ${this.transport.destination}`);
     this.schedule(0);
+    this.backlogTimer = setInterval(
+      () => void this.reviewBacklog(),
+      BACKLOG_CHECK_MS,
+    ).unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.backlogTimer);
     await Promise.race([
       this.running,
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref()),
@@ -92,6 +110,35 @@ export class OutboxSender
     if (this.stopped || this.running) return;
     clearTimeout(this.timer);
     this.schedule(0);
+  }
+
+  /**
+   * Says in the log when mail has been waiting for more than a minute (a relay that is down or
+   * refusing shows here, while readiness stays green: mail is asynchronous), and forgets the
+   * envelopes of messages finished a week ago.
+   */
+  async reviewBacklog(): Promise<void> {
+    try {
+      const waiting = { status: In(['pending', 'sending'] as OutboxStatus[]) };
+      const oldest = await this.messages.findOne({
+        where: waiting,
+        order: { createdAt: 'ASC' },
+        select: { id: true, createdAt: true },
+      });
+      const age = oldest ? Date.now() - oldest.createdAt.getTime() : 0;
+      if (age > BACKLOG_REPORT_AFTER_MS) {
+        const count = await this.messages.countBy(waiting);
+        this.logger.warn(
+          `outbox: ${count} mail(s) waiting, the oldest for ${Math.round(age / 1000)} s`,
+        );
+      }
+      await this.messages.delete({
+        status: In(['sent', 'failed'] as OutboxStatus[]),
+        createdAt: LessThan(new Date(Date.now() - KEEP_FINISHED_MS)),
+      });
+    } catch {
+      // The claim loop reports a database that does not answer, once per outage.
+    }
   }
 
   private schedule(delayMs: number): void {
@@ -151,7 +198,7 @@ export class OutboxSender
     }
     await this.messages.update(
       { id: message.id },
-      { status: 'sent', sentAt: new Date(), lastError: null },
+      { status: 'sent', sentAt: new Date(), lastError: null, ...NO_BODY },
     );
   }
 
@@ -162,7 +209,7 @@ export class OutboxSender
     if (attempts >= this.maxAttempts) {
       await this.messages.update(
         { id: message.id },
-        { status: 'failed', lastError },
+        { status: 'failed', lastError, ...NO_BODY },
       );
       this.logger.error(
         `${label} failed for good after ${attempts} attempts: ${lastError}`,
