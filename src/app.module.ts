@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MailModule } from './mail/mail.module.js';
+import { AccountPagesModule } from './account-pages/account-pages.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
@@ -27,6 +28,7 @@ import { UsersModule } from './users/users.module.js';
     RedisModule,
     CacheModule,
     MailModule,
+    AccountPagesModule,
     RateLimitModule,
     UsersModule,
     AuthModule,

@@ -61,6 +61,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     ) {
       void reply.header('WWW-Authenticate', `Bearer realm="${BEARER_REALM}"`);
     }
+    // A route may have set another type (an HTML page's) before it threw; the error is JSON.
+    void reply.type('application/json; charset=utf-8');
     if (oauthEndpoint) {
       void reply.status(status).send(oauthBody(status, body));
       return;

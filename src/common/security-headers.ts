@@ -12,6 +12,10 @@ const API_CSP =
 const DOCS_CSP =
   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/** The account pages (`src/account-pages`) run their one script and talk to this origin only. */
+const ACCOUNT_PAGES_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /**
  * helmet's defaults (HSTS, nosniff, frame options, referrer policy, ...), worked out once.
  * helmet is Express-style middleware that sets the same constant values on every request,
@@ -43,10 +47,14 @@ function helmetHeaders(): Record<string, string> {
 export function addResponseHeaders(fastify: FastifyInstance): void {
   const api = { ...helmetHeaders(), 'Content-Security-Policy': API_CSP };
   const docs = { ...api, 'Content-Security-Policy': DOCS_CSP };
+  const pages = { ...api, 'Content-Security-Policy': ACCOUNT_PAGES_CSP };
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply
-      .headers(request.url.startsWith(`/${DOCS_PATH}`) ? docs : api)
-      .header('X-Request-Id', request.id);
+    const headers = request.url.startsWith(`/${DOCS_PATH}`)
+      ? docs
+      : request.url.startsWith('/account/')
+        ? pages
+        : api;
+    void reply.headers(headers).header('X-Request-Id', request.id);
     done();
   });
 }

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from '../support/browser.js';
 import { PASSWORD } from '../support/api.js';
 import { testDatabaseKind } from '../support/database.js';
 import {
@@ -9,13 +9,7 @@ import {
   type ServerProcess,
 } from '../support/server-process.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  console.warn(
-    `[warden] Swagger UI browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`,
-  );
-}
+const available = chromiumAvailable('Swagger UI');
 
 /**
  * Swagger UI in a real browser: Authorize with the OAuth2 password flow, "Try it out" on
@@ -49,17 +43,7 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
       });
       accessToken = ((await signup.json()) as { access_token: string })
         .access_token;
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
       page = await browser.newPage();
     });
     afterAll(async () => {

@@ -1,0 +1,159 @@
+import { simpleParser } from 'mailparser';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser, Page } from 'playwright-core';
+import { PASSWORD } from '../support/api.js';
+import { chromiumAvailable, launchChromium } from '../support/browser.js';
+import { testDatabaseKind } from '../support/database.js';
+import {
+  scratchDirectory,
+  startServer,
+  type ServerProcess,
+} from '../support/server-process.js';
+
+const available = chromiumAvailable('Account pages');
+const NEW_PASSWORD = 'a brand new passphrase 2026';
+
+/**
+ * The development set-up end to end, in a real browser: no SMTP relay, so mail lands as .eml
+ * files in MAIL_OUTBOX_DIR; the links in them open Warden's own pages, which a person clicks.
+ */
+describe.skipIf(!available || testDatabaseKind() === 'postgres')(
+  'Account pages in Chromium',
+  () => {
+    let server: ServerProcess;
+    let browser: Browser;
+    let page: Page;
+    let outbox: string;
+    const seen = new Set<string>();
+
+    beforeAll(async () => {
+      const dir = scratchDirectory();
+      outbox = join(dir, 'outbox');
+      server = await startServer(
+        {
+          DATABASE_URL: `sqlite:${join(dir, 'pages.sqlite')}`,
+          MAIL_OUTBOX_DIR: outbox,
+        },
+        dir,
+      );
+      browser = await launchChromium();
+      page = await browser.newPage();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    /** The link of the next new .eml file whose subject matches, on this server's origin. */
+    async function nextLink(subject: RegExp): Promise<URL> {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const files = (() => {
+          try {
+            return readdirSync(outbox).filter((file) => !seen.has(file));
+          } catch {
+            return [];
+          }
+        })();
+        for (const file of files) {
+          const mail = await simpleParser(readFileSync(join(outbox, file)));
+          if (!subject.test(mail.subject ?? '')) continue;
+          seen.add(file);
+          const link = /https?:\/\/\S+token=\S+/.exec(mail.text ?? '')?.[0];
+          if (!link) throw new Error(`no link in ${file}`);
+          const url = new URL(link);
+          const origin = new URL(server.url);
+          url.protocol = origin.protocol;
+          url.host = origin.host;
+          return url;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`no mail matching ${subject}`);
+        await sleep(100);
+      }
+    }
+
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+
+    it('verifies the address from the mailed link with one click, and takes the token out of the address bar', async () => {
+      const signup = await post('/auth/signup', {
+        email: 'pages@example.com',
+        password: PASSWORD,
+      });
+      expect(signup.status).toBe(201);
+      const { access_token } = (await signup.json()) as {
+        access_token: string;
+      };
+      const link = await nextLink(/Confirm your email/);
+      expect(link.pathname).toBe('/account/verify-email');
+
+      const response = await page.goto(link.toString());
+      expect(response?.headers()['content-security-policy']).toContain(
+        "script-src 'self'",
+      );
+      expect(response?.headers()['referrer-policy']).toBe('no-referrer');
+      await page.getByRole('button', { name: 'Confirm my address' }).waitFor();
+      expect(page.url()).not.toContain('token=');
+      // Opening the link spends nothing (a mail scanner may fetch it); the click does.
+      const before = await fetch(`${server.url}/users/me`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(
+        ((await before.json()) as { emailVerified: boolean }).emailVerified,
+      ).toBe(false);
+      await page.getByRole('button', { name: 'Confirm my address' }).click();
+      await page.getByText('Done. You can close this page.').waitFor();
+      const after = await fetch(`${server.url}/users/me`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(
+        ((await after.json()) as { emailVerified: boolean }).emailVerified,
+      ).toBe(true);
+
+      // The same link again: the API's message, shown on the page.
+      await page.goto(link.toString());
+      await page.getByRole('button', { name: 'Confirm my address' }).click();
+      await page.getByText(/invalid or has expired/).waitFor();
+    });
+
+    it('resets the password from the mailed link', async () => {
+      expect(
+        (await post('/auth/password/forgot', { email: 'pages@example.com' }))
+          .status,
+      ).toBe(202);
+      const link = await nextLink(/Reset your/);
+      await page.goto(link.toString());
+      // The policy's message comes back from the API, and the link stays usable.
+      await page.getByLabel('New password').fill('password');
+      await page.getByRole('button', { name: 'Set the password' }).click();
+      await page
+        .getByText(/common|password/i)
+        .last()
+        .waitFor();
+      await page.getByLabel('New password').fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: 'Set the password' }).click();
+      await page.getByText('Done. You can close this page.').waitFor();
+      const login = await post('/auth/login', {
+        username: 'pages@example.com',
+        password: NEW_PASSWORD,
+      });
+      expect(login.status).toBe(200);
+    });
+
+    it('answers an unknown page with 404', async () => {
+      expect((await fetch(`${server.url}/account/nothing-here`)).status).toBe(
+        404,
+      );
+    });
+  },
+);
