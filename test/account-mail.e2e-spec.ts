@@ -133,6 +133,28 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
       await verify(second).expect(204);
     });
 
+    it('a signed-in user is told (429) when an address has had its three links this hour', async () => {
+      const user = await signUp(t);
+      const resend = () =>
+        request(t.server)
+          .post('/auth/email/verify/resend')
+          .set(bearer(user.accessToken));
+      for (let i = 0; i < 3; i++) await resend().expect(202);
+      const refused = await resend().expect(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.body.message).toMatch(/At most 3 links an hour/);
+      // The same budget guards an email change aimed at somebody else's mailbox.
+      const other = await signUp(t);
+      const target = `target-${randomUUID()}@example.com`;
+      const change = () =>
+        request(t.server)
+          .patch('/users/me')
+          .set(bearer(other.accessToken))
+          .send({ email: target, currentPassword: PASSWORD });
+      for (let i = 0; i < 3; i++) await change().expect(200);
+      await change().expect(429);
+    });
+
     it('without a bearer token, resend needs an email', async () => {
       const response = await request(t.server)
         .post('/auth/email/verify/resend')

@@ -10,6 +10,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getStorageToken, type ThrottlerStorage } from '@nestjs/throttler';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BackgroundWork } from '../common/background-work.js';
+import { RateLimitedException } from '../common/rate-limited.exception.js';
 import type { ClientInfo } from '../common/client-info.js';
 import type { Config, EmailVerificationMode } from '../config/environment.js';
 import { AccountMails } from '../mail/account-mails.js';
@@ -103,6 +104,7 @@ export class AccountService {
   async resendVerification(user: User): Promise<void> {
     this.assertVerificationOn();
     if (user.emailVerifiedAt !== null) return;
+    await this.assertLinkBudget(user.email);
     await this.dataSource.transaction((manager) =>
       this.mailLink(manager, 'email-verification', user, user.email),
     );
@@ -241,6 +243,7 @@ export class AccountService {
         client,
       );
       await this.users.assertEmailFree(newEmail);
+      await this.assertLinkBudget(newEmail);
     }
     const updated = await this.users.updateProfile(user, profile);
     if (!emailChanges) return { user: updated, pendingEmail: null };
@@ -325,9 +328,35 @@ export class AccountService {
   }
 
   /**
+   * Counts a link mailed to `address` against `LINKS_PER_ADDRESS_PER_HOUR` (in Redis when
+   * configured, so across instances): whoever asks, one mailbox is not flooded. The seconds to
+   * wait when over it, else 0.
+   */
+  private async linkBudget(address: string): Promise<number> {
+    const { isBlocked, timeToBlockExpire } = await this.counters.increment(
+      `mail-to:${normalizeIdentifier(address)}`,
+      HOUR_MS,
+      LINKS_PER_ADDRESS_PER_HOUR,
+      HOUR_MS,
+      'mail-to',
+    );
+    return isBlocked ? Math.max(1, timeToBlockExpire) : 0;
+  }
+
+  /** For a caller who is signed in (nothing to hide from them): 429 over the budget. */
+  private async assertLinkBudget(address: string): Promise<void> {
+    const wait = await this.linkBudget(address);
+    if (wait > 0)
+      throw new RateLimitedException(
+        `At most ${LINKS_PER_ADDRESS_PER_HOUR} links an hour go to one address`,
+        wait,
+      );
+  }
+
+  /**
    * Runs `work` for the active account of `email` after the request has been answered, unless
-   * that address was sent `LINKS_PER_ADDRESS_PER_HOUR` links already (counted in Redis when
-   * configured, so across instances; an unknown address counts too, so the limit tells nothing).
+   * that address is over its link budget (an unknown address counts too, so the limit tells
+   * nothing).
    */
   private inBackground(
     label: string,
@@ -336,14 +365,7 @@ export class AccountService {
   ): void {
     const address = normalizeIdentifier(email);
     this.background.run(label, async () => {
-      const { isBlocked } = await this.counters.increment(
-        `mail-to:${address}`,
-        HOUR_MS,
-        LINKS_PER_ADDRESS_PER_HOUR,
-        HOUR_MS,
-        'mail-to',
-      );
-      if (isBlocked) {
+      if ((await this.linkBudget(address)) > 0) {
         this.securityLog.warn(
           `${label}: address over ${LINKS_PER_ADDRESS_PER_HOUR} links an hour; nothing sent`,
         );
