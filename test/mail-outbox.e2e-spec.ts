@@ -7,6 +7,13 @@ import {
 import { simpleParser } from 'mailparser';
 import { randomUUID } from 'node:crypto';
 import {
+  createServer,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
+import { signUp } from './support/api.js';
+import {
   existsSync,
   mkdtempSync,
   readFileSync,
@@ -194,6 +201,54 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
       }
       expect(await messages.countBy({ subject: finished })).toBe(0);
       expect(await messages.countBy({ subject: waiting })).toBe(1);
+    });
+  });
+
+  describe('with a relay that accepts connections and then says nothing', () => {
+    let frozen: Server;
+    const sockets: Socket[] = [];
+    let port: number;
+    let t: TestApp;
+    let smtp: TestSmtp | undefined;
+    beforeAll(async () => {
+      frozen = createServer((socket) => void sockets.push(socket));
+      await new Promise<void>((resolve) =>
+        frozen.listen(0, '127.0.0.1', resolve),
+      );
+      port = (frozen.address() as AddressInfo).port;
+      t = await startTestApp({
+        SMTP_URL: `smtp://127.0.0.1:${port}`,
+        SMTP_REQUIRE_TLS: 'false',
+        OUTBOX_RETRY_DELAY: '1',
+      });
+    });
+    afterAll(async () => {
+      await t.close();
+      await smtp?.close();
+      for (const socket of sockets) socket.destroy();
+      frozen.close();
+    });
+
+    it('answers requests while a delivery hangs, fails the attempt at the greeting deadline, and delivers once a relay answers', async () => {
+      const subject = `frozen ${randomUUID()}`;
+      await enqueue(t, mail(subject));
+      await until(
+        () => rowOf(t, subject),
+        (r) => r.status === 'sending',
+      );
+      // The sender is stuck in the handshake; a request does not wait for it.
+      await signUp(t);
+      expect((await rowOf(t, subject)).status).toBe('sending');
+
+      const failed = await until(
+        () => rowOf(t, subject),
+        (r) => r.status === 'pending' && r.attempts === 1,
+      );
+      expect(failed.lastError).toMatch(/greeting|timeout/i);
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => frozen.close(() => resolve()));
+      smtp = await startSmtp(port);
+      await smtp.waitFor((m) => m.subject === subject);
     });
   });
 

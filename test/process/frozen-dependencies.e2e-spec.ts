@@ -178,6 +178,18 @@ describe.skipIf(
       if (status !== 200) await sleep(500);
     }
     expect(status).toBe(200);
+    // The outbox's sender polls every second and met the same outage: one line as it began,
+    // one as it ended, and it goes on polling.
+    const recovered = Date.now() + 20_000;
+    while (
+      !server.output().includes('outbox: the database answers again') &&
+      Date.now() < recovered
+    )
+      await sleep(200);
+    expect(server.output().match(/outbox: cannot read due mail/g)).toHaveLength(
+      1,
+    );
+    expect(server.output()).toContain('outbox: the database answers again');
   });
 
   it('stopped: 503 with Retry-After at once, logged once, and 200 again without a restart', async () => {
