@@ -13,10 +13,12 @@ import { storedUser, testDatabaseKind } from './support/database.js';
 import {
   linkToken,
   sentTo,
+  relaySettings,
   startSmtp,
   type TestSmtp,
   until,
 } from './support/smtp.js';
+import { freePort } from './support/server-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const NEW_PASSWORD = 'a brand new passphrase 2026';
@@ -48,11 +50,11 @@ async function nthMail(
     () => Promise.resolve(mailsTo(smtp, address, subject).length),
     (count) => count >= n,
   );
-  return mailsTo(smtp, address, subject)[n - 1]!;
+  return mailsTo(smtp, address, subject)[n - 1];
 }
 
 const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe(`Account mail flows (${testDatabaseKind()})`, () => {
   let smtp: TestSmtp;
@@ -60,8 +62,7 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     t = await startTestApp({
-      SMTP_URL: smtp.url,
-      SMTP_REQUIRE_TLS: 'false',
+      ...relaySettings(smtp.port),
       LOGIN_FAILURE_LIMIT: '3',
       ACCOUNT_URL: 'https://app.example.com/account',
       PRODUCT_NAME: 'Acme Notes',
@@ -447,8 +448,7 @@ describe(`EMAIL_VERIFICATION=required (${testDatabaseKind()})`, () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     t = await startTestApp({
-      SMTP_URL: smtp.url,
-      SMTP_REQUIRE_TLS: 'false',
+      ...relaySettings(smtp.port),
       EMAIL_VERIFICATION: 'required',
     });
   });
@@ -506,12 +506,9 @@ describe(`EMAIL_VERIFICATION=required (${testDatabaseKind()})`, () => {
 
 describe(`Signup while the SMTP relay is down (${testDatabaseKind()})`, () => {
   it('answers the signup without the relay, and the mail arrives once it is up', async () => {
-    const placeholder = await startSmtp();
-    const port = placeholder.port;
-    await placeholder.close();
+    const port = await freePort();
     const t = await startTestApp({
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
-      SMTP_REQUIRE_TLS: 'false',
+      ...relaySettings(port),
       OUTBOX_RETRY_DELAY: '1',
     });
     let smtp: TestSmtp | undefined;

@@ -29,7 +29,13 @@ import {
 import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
 import { OutboxSender } from '../src/mail/outbox-sender.service.js';
 import { testDatabaseKind } from './support/database.js';
-import { startSmtp, type TestSmtp, until } from './support/smtp.js';
+import {
+  relaySettings,
+  startSmtp,
+  type TestSmtp,
+  until,
+} from './support/smtp.js';
+import { freePort } from './support/server-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const mail = (subject: string): OutgoingMail => ({
@@ -79,7 +85,7 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
     let t: TestApp;
     beforeAll(async () => {
       smtp = await startSmtp();
-      t = await startTestApp({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: 'false' });
+      t = await startTestApp(relaySettings(smtp.port));
     });
     afterAll(async () => {
       await t.close();
@@ -140,12 +146,9 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
     let t: TestApp;
     let smtp: TestSmtp | undefined;
     beforeAll(async () => {
-      const probe = await startSmtp();
-      port = probe.port;
-      await probe.close();
+      port = await freePort();
       t = await startTestApp({
-        SMTP_URL: `smtp://127.0.0.1:${port}`,
-        SMTP_REQUIRE_TLS: 'false',
+        ...relaySettings(port),
         OUTBOX_RETRY_DELAY: '1',
       });
     });
@@ -217,8 +220,7 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
       );
       port = (frozen.address() as AddressInfo).port;
       t = await startTestApp({
-        SMTP_URL: `smtp://127.0.0.1:${port}`,
-        SMTP_REQUIRE_TLS: 'false',
+        ...relaySettings(port),
         OUTBOX_RETRY_DELAY: '1',
       });
     });
@@ -266,8 +268,7 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
         },
       });
       t = await startTestApp({
-        SMTP_URL: smtp.url,
-        SMTP_REQUIRE_TLS: 'false',
+        ...relaySettings(smtp.port),
         OUTBOX_RETRY_DELAY: '1',
         OUTBOX_MAX_ATTEMPTS: '2',
       });
@@ -328,7 +329,7 @@ describe.runIf(testDatabaseKind() === 'postgres')(
     let second: NestFastifyApplication;
     beforeAll(async () => {
       smtp = await startSmtp();
-      t = await startTestApp({ SMTP_URL: smtp.url, SMTP_REQUIRE_TLS: 'false' });
+      t = await startTestApp(relaySettings(smtp.port));
       // A second application on the same database and settings: another instance.
       const { AppModule } = await import('../src/app.module.js');
       second = await NestFactory.create<NestFastifyApplication>(

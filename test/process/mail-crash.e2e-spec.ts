@@ -5,12 +5,14 @@ import {
   type TestDatabase,
 } from '../support/database.js';
 import {
+  freePort,
   scratchDirectory,
   startServer,
   type ServerProcess,
 } from '../support/server-process.js';
 import {
   linkToken,
+  relaySettings,
   sentTo,
   startSmtp,
   type TestSmtp,
@@ -37,13 +39,10 @@ describe(`A crash between commit and send (${testDatabaseKind()})`, () => {
       testDatabaseKind() === 'sqlite'
         ? `sqlite:${join(scratchDirectory(), 'crash.sqlite')}`
         : database.url;
-    const placeholder = await startSmtp();
-    const port = placeholder.port;
-    await placeholder.close();
+    const port = await freePort();
     const env = {
       DATABASE_URL: url,
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
-      SMTP_REQUIRE_TLS: 'false',
+      ...relaySettings(port),
       OUTBOX_RETRY_DELAY: '1',
     };
 

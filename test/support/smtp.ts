@@ -16,6 +16,15 @@ export interface TestSmtp {
 }
 
 /**
+ * The settings that point an application at a relay on this machine's `port` (plain SMTP, which
+ * SMTP_REQUIRE_TLS=false allows only for a relay on this machine).
+ */
+export const relaySettings = (port: number): Record<string, string> => ({
+  SMTP_URL: `smtp://127.0.0.1:${port}`,
+  SMTP_REQUIRE_TLS: 'false',
+});
+
+/**
  * A real SMTP server (npm `smtp-server`) on 127.0.0.1, keeping every message it accepts parsed
  * with `mailparser`. `port` reuses a port (to bring a "down" relay back); `options` can make it
  * refuse mail.
