@@ -156,6 +156,44 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
       await change().expect(429);
     });
 
+    it('treats a null email as none: 400 on resend without a token, no change on PATCH /users/me (the fuzzer found a 500 here)', async () => {
+      await request(t.server)
+        .post('/auth/email/verify/resend')
+        .send({ email: null })
+        .expect(400);
+      const user = await signUp(t);
+      const patched = await request(t.server)
+        .patch('/users/me')
+        .set(bearer(user.accessToken))
+        .send({ email: null, fullName: 'Still Me' })
+        .expect(200);
+      expect(patched.body).toMatchObject({
+        email: user.email,
+        fullName: 'Still Me',
+        pendingEmail: null,
+      });
+    });
+
+    it.each([
+      ['null', null],
+      ['a number', 42],
+      ['an array', ['a@example.com']],
+      ['an object', { $gt: '' }],
+      ['NUL inside', 'ja\u0000ne@example.com'],
+      ['over 254 characters', `${'a'.repeat(250)}@example.com`],
+      ['a look-alike of a real address', 'jаne@example.com'],
+    ])(
+      'answers forgot with an email that is %s with a 400 naming the field',
+      async (_, email) => {
+        const response = await request(t.server)
+          .post('/auth/password/forgot')
+          .send({ email })
+          .expect(400);
+        // NUL is refused for every body before validation, with its own message.
+      expect(JSON.stringify(response.body.message)).toMatch(/email|NUL/);
+      },
+    );
+
     it('without a bearer token, resend needs an email', async () => {
       const response = await request(t.server)
         .post('/auth/email/verify/resend')

@@ -89,7 +89,7 @@ export class AccountController {
   ): Promise<MailAcceptedDto> {
     if (principal) {
       await this.account.resendVerification(principal.user);
-    } else if (dto.email !== undefined) {
+    } else if (typeof dto.email === 'string') {
       this.account.resendVerificationTo(dto.email);
     } else {
       throw new BadRequestException('email is required without a bearer token');

@@ -227,8 +227,9 @@ export class AccountService {
     client: ClientInfo,
   ): Promise<ProfileUpdate> {
     const { email, currentPassword, ...profile } = changes;
+    // `null` passes the DTO's @IsOptional(); for the email it means "not given".
     const newEmail =
-      email === undefined ? undefined : normalizeIdentifier(email);
+      typeof email === 'string' ? normalizeIdentifier(email) : undefined;
     const emailChanges = newEmail !== undefined && newEmail !== user.email;
     if (emailChanges) {
       if (currentPassword === undefined) {

@@ -66,6 +66,9 @@ describe('Operations: logs, graceful shutdown, durability', () => {
     const server = await startServer({
       NODE_ENV: 'production',
       JWT_SECRET: STRONG_SECRET,
+      // No mail in this test: production would otherwise need a relay (SMTP_URL).
+      EMAIL_VERIFICATION: 'off',
+      PASSWORD_RESET: 'false',
       LOG_LEVEL: 'info',
       DATABASE_URL: url,
     });

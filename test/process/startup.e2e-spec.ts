@@ -65,6 +65,11 @@ describe('Start-up of the built server (node dist/main.js)', () => {
     ],
     [{ REQUEST_TIMEOUT: '0' }, 'REQUEST_TIMEOUT'],
     [{ MAX_CONNECTIONS: 'lots' }, 'MAX_CONNECTIONS'],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET },
+      'SMTP_URL is required when NODE_ENV=production',
+    ],
+    [{ EMAIL_VERIFICATION: 'maybe' }, 'EMAIL_VERIFICATION'],
   ])(
     'exits non-zero on %j and names the variable, without a stack trace (CFG-02)',
     async (env, message) => {
@@ -209,6 +214,8 @@ describe('Start-up of the built server (node dist/main.js)', () => {
     const server = await startServer({
       NODE_ENV: 'production',
       JWT_SECRET: STRONG_SECRET,
+      EMAIL_VERIFICATION: 'off',
+      PASSWORD_RESET: 'false',
       DATABASE_URL: database.url,
     });
     try {
