@@ -61,6 +61,9 @@ export async function startWarden(env = {}, runtime = {}) {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
       JWT_SECRET: BENCH_SECRET,
+      // The benches measure the API, not mail; production would otherwise need SMTP_URL.
+      EMAIL_VERIFICATION: 'off',
+      PASSWORD_RESET: 'false',
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,

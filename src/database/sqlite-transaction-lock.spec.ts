@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { openSpecDatabase } from '../../test/support/database.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
 import { errorCode, driverErrorOf } from './database-errors.js';
+import { TransactionLock } from './sqlite-transaction-lock.js';
 
 const row = (subject: string) => ({
   kind: 'test',
@@ -136,4 +137,31 @@ describe('SQLite transactions (real database)', () => {
     await held;
     expect(await subjects()).toEqual(['slow']);
   }, 30_000);
+});
+
+describe('TransactionLock', () => {
+  it('lets a waiting transaction go before statements that arrive after it, so reads cannot starve it', async () => {
+    const lock = new TransactionLock();
+    const transaction = {};
+    const settled = (promise: Promise<void>) => {
+      let done = false;
+      void promise.then(() => (done = true));
+      return () => done;
+    };
+    lock.enterStatementNow(); // a read in flight
+    const acquired = settled(lock.acquire(transaction));
+    expect(lock.canEnterStatement()).toBe(false);
+    const laterRead = settled(lock.enterStatement());
+    await sleep(1);
+    expect([acquired(), laterRead()]).toEqual([false, false]);
+    lock.leaveStatement();
+    await sleep(1);
+    expect([acquired(), laterRead()]).toEqual([true, false]);
+    expect(lock.isHeldBy(transaction)).toBe(true);
+    lock.release(transaction);
+    await sleep(1);
+    expect(laterRead()).toBe(true);
+    lock.leaveStatement();
+    expect(lock.tryAcquire(transaction)).toBe(true);
+  });
 });

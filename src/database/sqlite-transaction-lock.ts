@@ -26,51 +26,113 @@ export function newDataSource(options: DataSourceOptions): DataSource {
  * second `transaction()` fails ("cannot start a transaction within a transaction"), and while one
  * transaction awaits, every other request's statements run inside it, see its uncommitted rows
  * and roll back with it. Here each operation gets its own runner on the shared connection, and
- * this process-wide lock is held by a transaction from BEGIN to COMMIT or ROLLBACK, and by any
- * other statement while it runs: the others wait for it (as a second writer waits on SQLite's
- * own lock), and fail as SQLITE_BUSY after `SQLITE_LOCK_TIMEOUT_MS`.
+ * this process-wide lock keeps transactions apart from everything else: a transaction holds it
+ * from BEGIN to COMMIT or ROLLBACK, alone; statements outside transactions share it (they are
+ * atomic on their own). A waiting transaction goes before statements that arrive after it, so a
+ * steady stream of reads cannot starve it. Whoever waits longer than `SQLITE_LOCK_TIMEOUT_MS`
+ * fails as SQLITE_BUSY (a 503), as a second writer on SQLite's own lock would.
  *
  * So inside a transaction, reach the database only through its manager (another runner would
  * wait for the transaction that waits for it, until the timeout), and do slow work such as
  * password hashing before it begins.
  */
-class TransactionLock {
+export class TransactionLock {
   private holder: object | null = null;
-  private freed: Promise<void> = Promise.resolve();
-  private free: () => void = () => undefined;
+  /** Statements outside any transaction that are running now. */
+  private statements = 0;
+  private transactionsWaiting = 0;
+  private waiters: { wake: () => void; fail: () => void; deadline: number }[] =
+    [];
+  private sweeper: NodeJS.Timeout | undefined;
 
   isHeldBy(runner: object): boolean {
     return this.holder === runner;
   }
 
+  /** A statement outside a transaction; without a promise when nothing is in the way. */
+  async enterStatement(): Promise<void> {
+    const deadline = Date.now() + SQLITE_LOCK_TIMEOUT_MS;
+    // Checked and counted in one turn of the event loop, as in `acquire`.
+    while (this.holder !== null || this.transactionsWaiting > 0)
+      await this.wait(deadline);
+    this.statements++;
+  }
+
+  canEnterStatement(): boolean {
+    return this.holder === null && this.transactionsWaiting === 0;
+  }
+
+  /** After `canEnterStatement()` said yes, in the same turn. */
+  enterStatementNow(): void {
+    this.statements++;
+  }
+
+  leaveStatement(): void {
+    this.statements--;
+    if (this.statements === 0) this.wakeAll();
+  }
+
+  tryAcquire(runner: object): boolean {
+    if (this.holder !== null || this.statements > 0) return false;
+    this.holder = runner;
+    return true;
+  }
+
   async acquire(runner: object): Promise<void> {
     const deadline = Date.now() + SQLITE_LOCK_TIMEOUT_MS;
-    // The check and the taking happen in one turn of the event loop: of the waiters woken by one
-    // release, the first takes the lock and the others wait again.
-    while (this.holder !== null) {
-      const left = deadline - Date.now();
-      if (left <= 0 || !(await this.freedWithin(left))) throw lockTimeout();
+    this.transactionsWaiting++;
+    try {
+      // The check and the taking happen in one turn of the event loop: of the waiters woken by
+      // one release, the first takes the lock and the others wait again.
+      while (!this.tryAcquire(runner)) await this.wait(deadline);
+    } finally {
+      this.transactionsWaiting--;
     }
-    this.holder = runner;
-    this.freed = new Promise((resolve) => (this.free = resolve));
   }
 
   release(runner: object): void {
     if (this.holder !== runner) return;
     this.holder = null;
-    this.free();
+    this.wakeAll();
   }
 
-  private freedWithin(ms: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      this.freed.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
+  private wait(deadline: number): Promise<void> {
+    if (Date.now() >= deadline) return Promise.reject(lockTimeout());
+    // One timer for all waiters, rather than one each: waiting is common under load.
+    this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
+    return new Promise((resolve, reject) =>
+      this.waiters.push({
+        wake: resolve,
+        fail: () => reject(lockTimeout()),
+        deadline,
       }),
-    ]).finally(() => clearTimeout(timer));
+    );
+  }
+
+  private wakeAll(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.wake();
+    this.stopSweeperWhenIdle();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    const expired = this.waiters.filter((waiter) => waiter.deadline <= now);
+    this.waiters = this.waiters.filter((waiter) => waiter.deadline > now);
+    for (const waiter of expired) waiter.fail();
+    this.stopSweeperWhenIdle();
+  }
+
+  private stopSweeperWhenIdle(): void {
+    if (this.waiters.length > 0 || this.sweeper === undefined) return;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 }
+
+/** How often waits past their deadline are failed. */
+const SWEEP_MS = 100;
 
 /** The error SQLite itself gives a writer that waited out busy_timeout; answered with a 503. */
 function lockTimeout(): Error {
@@ -103,17 +165,18 @@ class LockingQueryRunner extends BetterSqlite3QueryRunner {
   ): ReturnType<BetterSqlite3QueryRunner['query']> {
     if (this.lock.isHeldBy(this))
       return super.query(query, parameters, useStructuredResult);
-    await this.lock.acquire(this);
+    if (this.lock.canEnterStatement()) this.lock.enterStatementNow();
+    else await this.lock.enterStatement();
     try {
       return await super.query(query, parameters, useStructuredResult);
     } finally {
-      this.lock.release(this);
+      this.lock.leaveStatement();
     }
   }
 
   override async startTransaction(level?: IsolationLevel): Promise<void> {
     const outermost = !this.lock.isHeldBy(this);
-    if (outermost) await this.lock.acquire(this);
+    if (outermost && !this.lock.tryAcquire(this)) await this.lock.acquire(this);
     try {
       await super.startTransaction(level);
     } catch (error) {
