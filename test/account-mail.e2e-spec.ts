@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { ParsedMail } from 'mailparser';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -190,7 +191,7 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
           .send({ email })
           .expect(400);
         // NUL is refused for every body before validation, with its own message.
-      expect(JSON.stringify(response.body.message)).toMatch(/email|NUL/);
+        expect(JSON.stringify(response.body.message)).toMatch(/email|NUL/);
       },
     );
 
@@ -552,7 +553,9 @@ describe(`Signup while the SMTP relay is down (${testDatabaseKind()})`, () => {
     let smtp: TestSmtp | undefined;
     try {
       const user = await signUp(t);
-      // The signup was answered while nothing listened on the relay's port.
+      // The signup was answered while nothing listened on the relay's port, and the service
+      // is ready: mail is asynchronous.
+      await request(t.server).get('/health/ready').expect(200);
       smtp = await startSmtp(port);
       const mail = await waitForMail(smtp, user.email, /Confirm your email/);
       await request(t.server)
@@ -562,6 +565,41 @@ describe(`Signup while the SMTP relay is down (${testDatabaseKind()})`, () => {
     } finally {
       await t.close();
       await smtp?.close();
+    }
+  });
+});
+
+describe(`Development without a relay (${testDatabaseKind()})`, () => {
+  it('writes the mail to MAIL_OUTBOX_DIR and prints its link to the log', async () => {
+    const log = vi.spyOn(Logger.prototype, 'log');
+    const t = await startTestApp({ PORT: '3456' });
+    try {
+      const user = await signUp(t);
+      const line = await until(
+        () =>
+          Promise.resolve(
+            log.mock.calls
+              .map(([message]) => String(message))
+              .find((message) => message.includes('link (development)')),
+          ),
+        (found) => found !== undefined,
+      );
+      expect(line).toMatch(
+        /^email-verification link \(development\): http:\/\/localhost:3456\/account\/verify-email\?token=[A-Za-z0-9_-]{43}$/,
+      );
+      const token = /token=(\S+)$/.exec(line ?? '')?.[1] ?? '';
+      await request(t.server)
+        .post('/auth/email/verify')
+        .send({ token })
+        .expect(204);
+      const me = await request(t.server)
+        .get('/users/me')
+        .set(bearer(user.accessToken))
+        .expect(200);
+      expect(me.body.emailVerified).toBe(true);
+    } finally {
+      log.mockRestore();
+      await t.close();
     }
   });
 });
