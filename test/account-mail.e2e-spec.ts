@@ -569,6 +569,41 @@ describe(`Signup while the SMTP relay is down (${testDatabaseKind()})`, () => {
   });
 });
 
+describe(`Account mail switched off (${testDatabaseKind()})`, () => {
+  it('sends no verification mail and answers the flows with 404', async () => {
+    const smtp = await startSmtp();
+    const t = await startTestApp({
+      ...relaySettings(smtp.port),
+      EMAIL_VERIFICATION: 'off',
+      PASSWORD_RESET: 'false',
+    });
+    try {
+      const user = await signUp(t);
+      for (const [path, body] of [
+        ['/auth/password/forgot', { email: user.email }],
+        ['/auth/password/reset', { token: 'x', newPassword: NEW_PASSWORD }],
+        ['/auth/email/verify', { token: 'x' }],
+        ['/auth/email/verify/resend', { email: user.email }],
+      ] as const) {
+        const response = await request(t.server).post(path).send(body);
+        expect(response.status, path).toBe(404);
+        expect(response.body.message, path).toMatch(/switched off/);
+      }
+      // A mail that is sent (a notice) arrives, and nothing before it did.
+      await request(t.server)
+        .post('/users/me/password')
+        .set(bearer(user.accessToken))
+        .send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })
+        .expect(204);
+      await waitForMail(smtp, user.email, /password was changed/);
+      expect(smtp.received.filter(sentTo(user.email))).toHaveLength(1);
+    } finally {
+      await t.close();
+      await smtp.close();
+    }
+  });
+});
+
 describe(`Development without a relay (${testDatabaseKind()})`, () => {
   it('writes the mail to MAIL_OUTBOX_DIR and prints its link to the log', async () => {
     const log = vi.spyOn(Logger.prototype, 'log');

@@ -269,7 +269,7 @@ export class AccountService {
       const spent = await this.tokens.consume('email-change', token, manager);
       if (!spent?.newEmail) throw invalidOrExpiredToken();
       const user = await this.users.findById(spent.userId, manager);
-      if (!user) throw invalidOrExpiredToken();
+      if (!user || user.disabled) throw invalidOrExpiredToken();
       await this.users.applyChanges(manager, user.id, {
         email: spent.newEmail,
         emailVerifiedAt: new Date(),
@@ -286,16 +286,19 @@ export class AccountService {
     return this.users.getById(user.id);
   }
 
-  /** An administrator signs a user out everywhere; the user is told by mail. */
+  /**
+   * An administrator signs a user out everywhere; then the user is told by mail (a failure in
+   * between sends no notice of something that did not happen, and a retry sends it).
+   */
   async endSessionsAsAdmin(userId: string): Promise<void> {
     const user = await this.users.getById(userId);
-    await this.outbox.enqueue(
-      this.users.manager,
-      this.mails.notice('sessions-ended', user.email),
-    );
     await this.events.emitAsync(
       SessionsEndedByAdminEvent.event,
       new SessionsEndedByAdminEvent(user.id),
+    );
+    await this.outbox.enqueue(
+      this.users.manager,
+      this.mails.notice('sessions-ended', user.email),
     );
     this.sender.wake();
   }
