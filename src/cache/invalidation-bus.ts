@@ -1,3 +1,4 @@
+import { withDeadline } from '../common/deadline.js';
 import {
   Injectable,
   Logger,
@@ -93,15 +94,14 @@ export class InvalidationBus implements OnModuleInit, OnModuleDestroy {
   private async checkSubscription(): Promise<void> {
     const subscriber = this.redis.subscriber;
     if (!subscriber || subscriber.status !== 'ready') return;
-    const answered = await Promise.race([
-      subscriber.ping().then(
-        () => true,
-        () => false,
-      ),
-      new Promise<false>((resolve) =>
-        setTimeout(() => resolve(false), HEARTBEAT_MS).unref(),
-      ),
-    ]);
+    const answered = await withDeadline(
+      subscriber.ping(),
+      HEARTBEAT_MS,
+      'no answer',
+    ).then(
+      () => true,
+      () => false,
+    );
     if (!answered && !this.stalled) {
       this.stalled = true;
       this.subscribed = false;

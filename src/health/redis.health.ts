@@ -1,3 +1,4 @@
+import { withDeadline } from '../common/deadline.js';
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { RedisConnections } from '../redis/redis.module.js';
@@ -17,15 +18,7 @@ export class RedisHealthIndicator {
     const redis = this.redis.commands;
     if (!redis) return indicator.up({ configured: false });
     try {
-      await Promise.race([
-        redis.ping(),
-        new Promise((_, reject) =>
-          setTimeout(
-            () => reject(new Error('timeout')),
-            PING_TIMEOUT_MS,
-          ).unref(),
-        ),
-      ]);
+      await withDeadline(redis.ping(), PING_TIMEOUT_MS, 'timeout');
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

@@ -8,6 +8,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import type { Config } from '../config/environment.js';
+import { withDeadline } from '../common/deadline.js';
 import { isPostgres, withPlaceholders } from '../database/dialect.js';
 import { type ColumnCodec, columnCodec } from '../database/raw-select.js';
 import { MailTransport, type MailToSend } from './mail-transport.js';
@@ -17,6 +18,12 @@ const POLL_MS = 1000;
 const BATCH = 10;
 /** How long a claimed message is this instance's; past it, another instance may retry it. */
 const CLAIM_MS = 120_000;
+/**
+ * One attempt's limit, however the relay behaves (nodemailer's timeouts are per step, and a relay
+ * that trickles bytes resets them): well inside the claim, so no other instance takes the message
+ * while this one may still be sending it.
+ */
+const SEND_DEADLINE_MS = 60_000;
 const MAX_RETRY_DELAY_SECONDS = 3600;
 /**
  * How long shutdown waits for a delivery under way; one cut short stays claimed and is sent
@@ -98,10 +105,11 @@ export class OutboxSender
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.backlogTimer);
-    await Promise.race([
-      this.running,
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref()),
-    ]);
+    await withDeadline(
+      this.running ?? Promise.resolve(),
+      SHUTDOWN_WAIT_MS,
+      'delivery still under way',
+    ).catch(() => undefined);
     this.transport.close();
   }
 
@@ -158,7 +166,8 @@ export class OutboxSender
         if (this.failing) this.logger.log('outbox: the database answers again');
         this.failing = false;
         if (claimed.length === 0) return;
-        for (const message of claimed) await this.deliver(message);
+        // At once, so that a batch ends (each send within SEND_DEADLINE_MS) well inside its claim.
+        await Promise.all(claimed.map((message) => this.deliver(message)));
         if (this.stopped) return;
       }
     } catch (error) {
@@ -191,7 +200,11 @@ export class OutboxSender
 
   private async deliver(message: ClaimedMessage): Promise<void> {
     try {
-      await this.transport.send(message);
+      await withDeadline(
+        this.transport.send(message),
+        SEND_DEADLINE_MS,
+        `the relay did not take the message within ${SEND_DEADLINE_MS / 1000} s`,
+      );
     } catch (error) {
       await this.failed(message, (error as Error).message);
       return;
