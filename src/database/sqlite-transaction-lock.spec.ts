@@ -148,9 +148,9 @@ describe('TransactionLock', () => {
       void promise.then(() => (done = true));
       return () => done;
     };
-    lock.enterStatementNow(); // a read in flight
+    expect(lock.tryEnterStatement()).toBe(true); // a read in flight
     const acquired = settled(lock.acquire(transaction));
-    expect(lock.canEnterStatement()).toBe(false);
+    expect(lock.tryEnterStatement()).toBe(false);
     const laterRead = settled(lock.enterStatement());
     await sleep(1);
     expect([acquired(), laterRead()]).toEqual([false, false]);

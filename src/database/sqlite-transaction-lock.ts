@@ -49,22 +49,17 @@ export class TransactionLock {
     return this.holder === runner;
   }
 
-  /** A statement outside a transaction; without a promise when nothing is in the way. */
+  /** Lets a statement outside a transaction in, if nothing is in the way: no promise. */
+  tryEnterStatement(): boolean {
+    if (this.holder !== null || this.transactionsWaiting > 0) return false;
+    this.statements++;
+    return true;
+  }
+
   async enterStatement(): Promise<void> {
     const deadline = Date.now() + SQLITE_LOCK_TIMEOUT_MS;
     // Checked and counted in one turn of the event loop, as in `acquire`.
-    while (this.holder !== null || this.transactionsWaiting > 0)
-      await this.wait(deadline);
-    this.statements++;
-  }
-
-  canEnterStatement(): boolean {
-    return this.holder === null && this.transactionsWaiting === 0;
-  }
-
-  /** After `canEnterStatement()` said yes, in the same turn. */
-  enterStatementNow(): void {
-    this.statements++;
+    while (!this.tryEnterStatement()) await this.wait(deadline);
   }
 
   leaveStatement(): void {
@@ -165,8 +160,7 @@ class LockingQueryRunner extends BetterSqlite3QueryRunner {
   ): ReturnType<BetterSqlite3QueryRunner['query']> {
     if (this.lock.isHeldBy(this))
       return super.query(query, parameters, useStructuredResult);
-    if (this.lock.canEnterStatement()) this.lock.enterStatementNow();
-    else await this.lock.enterStatement();
+    if (!this.lock.tryEnterStatement()) await this.lock.enterStatement();
     try {
       return await super.query(query, parameters, useStructuredResult);
     } finally {
