@@ -42,6 +42,7 @@ export interface Registration {
   fullName?: string | null;
 }
 
+const EMAIL_TAKEN = 'An account with this email already exists';
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 50_000;
 
@@ -175,8 +176,7 @@ export class UsersService {
 
   /** 409 when another account has this address (the unique index decides again on write). */
   async assertEmailFree(email: string): Promise<void> {
-    if (await this.findByEmail(email))
-      throw new ConflictException('An account with this email already exists');
+    if (await this.findByEmail(email)) throw new ConflictException(EMAIL_TAKEN);
   }
 
   /**
@@ -198,11 +198,13 @@ export class UsersService {
    * (NFKC) and case-insensitively.
    */
   findByLogin(identifier: string): Promise<User | null> {
-    const lowered = normalizeIdentifier(identifier);
-    const query = this.users.createQueryBuilder('user');
-    return identifier.includes('@')
-      ? query.where('lower(user.email) = :lowered', { lowered }).getOne()
-      : query.where('lower(user.username) = :lowered', { lowered }).getOne();
+    if (identifier.includes('@')) return this.findByEmail(identifier);
+    return this.users
+      .createQueryBuilder('user')
+      .where('lower(user.username) = :lowered', {
+        lowered: normalizeIdentifier(identifier),
+      })
+      .getOne();
   }
 
   /**
@@ -265,11 +267,11 @@ export class UsersService {
   ): Promise<void> {
     await this.assertPassword(user, password, 'password', client);
     await this.users.delete({ id: user.id });
-    await this.bus.publish({ kind: 'user', ids: [user.id] });
+    await this.announce(user.id);
   }
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id: userId }, { passwordHash });
+    await this.applyChanges(this.users.manager, userId, { passwordHash });
     await this.announce(userId);
   }
 
@@ -297,12 +299,8 @@ export class UsersService {
 
   private async update(id: string, changes: Partial<User>): Promise<User> {
     if (Object.keys(changes).length > 0) {
-      try {
-        await this.users.update({ id }, changes);
-      } catch (error) {
-        throw this.conflictFrom(error) ?? error;
-      }
-      await this.bus.publish({ kind: 'user', ids: [id] });
+      await this.applyChanges(this.users.manager, id, changes);
+      await this.announce(id);
     }
     return this.getById(id);
   }
@@ -330,9 +328,7 @@ export class UsersService {
     const index = violatedUniqueIndex(error);
     if (index === undefined) return undefined;
     return new ConflictException(
-      index.includes('email')
-        ? 'An account with this email already exists'
-        : 'This username is taken',
+      index.includes('email') ? EMAIL_TAKEN : 'This username is taken',
     );
   }
 }
