@@ -82,22 +82,15 @@ export class AccountService {
     this.resetEnabled = config.get('PASSWORD_RESET', { infer: true });
   }
 
-  /** Whether an unverified account is refused tokens (EMAIL_VERIFICATION=required). */
-  get verificationRequired(): boolean {
-    return this.verification === 'required';
-  }
-
   /** Signup: the account and, unless verification is off, its verification mail. */
   async signUp(registration: Registration): Promise<User> {
     const newUser = await this.users.prepare(registration);
-    const user = await this.dataSource.transaction(async (manager) => {
+    return this.withMail(async (manager) => {
       const user = await this.users.insert(manager, newUser);
       if (this.verification !== 'off')
         await this.mailLink(manager, 'email-verification', user, user.email);
       return user;
     });
-    this.sender.wake();
-    return user;
   }
 
   /** A fresh verification link for a signed-in user; the older ones stop working. */
@@ -105,10 +98,7 @@ export class AccountService {
     this.assertVerificationOn();
     if (user.emailVerifiedAt !== null) return;
     await this.assertLinkBudget(user.email);
-    await this.dataSource.transaction((manager) =>
-      this.mailLink(manager, 'email-verification', user, user.email),
-    );
-    this.sender.wake();
+    await this.sendLink('email-verification', user);
   }
 
   /**
@@ -119,9 +109,7 @@ export class AccountService {
     this.assertVerificationOn();
     this.inBackground('verification resend', email, async (user) => {
       if (user.emailVerifiedAt !== null) return;
-      await this.dataSource.transaction((manager) =>
-        this.mailLink(manager, 'email-verification', user, user.email),
-      );
+      await this.sendLink('email-verification', user);
     });
   }
 
@@ -138,11 +126,9 @@ export class AccountService {
   /** Mails a reset link if the address has an active account; answered before that is known. */
   forgotPassword(email: string): void {
     this.assertResetOn();
-    this.inBackground('password reset', email, async (user) => {
-      await this.dataSource.transaction((manager) =>
-        this.mailLink(manager, 'password-reset', user, user.email),
-      );
-    });
+    this.inBackground('password reset', email, (user) =>
+      this.sendLink('password-reset', user),
+    );
   }
 
   /**
@@ -162,7 +148,7 @@ export class AccountService {
     if (!user || user.disabled) throw invalidOrExpiredToken();
     this.policy.assertAcceptable(newPassword, user);
     const passwordHash = await this.hasher.hash(newPassword);
-    await this.dataSource.transaction(async (manager) => {
+    await this.withMail(async (manager) => {
       if (!(await this.tokens.consume('password-reset', token, manager)))
         throw invalidOrExpiredToken();
       await this.users.applyChanges(manager, user.id, {
@@ -201,7 +187,7 @@ export class AccountService {
     );
     this.policy.assertAcceptable(newPassword, user);
     const passwordHash = await this.hasher.hash(newPassword);
-    await this.dataSource.transaction(async (manager) => {
+    await this.withMail(async (manager) => {
       await this.users.applyChanges(manager, user.id, { passwordHash });
       await this.tokens.revokeAll(user.id, undefined, manager);
       await this.outbox.enqueue(
@@ -248,14 +234,13 @@ export class AccountService {
     }
     const updated = await this.users.updateProfile(user, profile);
     if (!emailChanges) return { user: updated, pendingEmail: null };
-    await this.dataSource.transaction(async (manager) => {
+    await this.withMail(async (manager) => {
       await this.mailLink(manager, 'email-change', user, newEmail);
       await this.outbox.enqueue(
         manager,
         this.mails.notice('email-change-requested', user.email, newEmail),
       );
     });
-    this.sender.wake();
     return { user: updated, pendingEmail: newEmail };
   }
 
@@ -265,7 +250,7 @@ export class AccountService {
    * taken meanwhile (and the link stays unspent).
    */
   async confirmEmailChange(token: string): Promise<User> {
-    const user = await this.dataSource.transaction(async (manager) => {
+    const user = await this.withMail(async (manager) => {
       const spent = await this.tokens.consume('email-change', token, manager);
       if (!spent?.newEmail) throw invalidOrExpiredToken();
       const user = await this.users.findById(spent.userId, manager);
@@ -282,7 +267,6 @@ export class AccountService {
       return user;
     });
     await this.users.announce(user.id);
-    this.sender.wake();
     return this.users.getById(user.id);
   }
 
@@ -296,11 +280,28 @@ export class AccountService {
       SessionsEndedByAdminEvent.event,
       new SessionsEndedByAdminEvent(user.id),
     );
-    await this.outbox.enqueue(
-      this.users.manager,
-      this.mails.notice('sessions-ended', user.email),
+    await this.withMail((manager) =>
+      this.outbox.enqueue(
+        manager,
+        this.mails.notice('sessions-ended', user.email),
+      ),
     );
+  }
+
+  /** A transaction whose mails go out as soon as it has committed. */
+  private async withMail<T>(
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const result = await this.dataSource.transaction(work);
     this.sender.wake();
+    return result;
+  }
+
+  /** A fresh link of `kind` to the user's address, alone in its transaction. */
+  private sendLink(kind: AccountTokenKind, user: User): Promise<void> {
+    return this.withMail((manager) =>
+      this.mailLink(manager, kind, user, user.email),
+    );
   }
 
   private async mailLink(
@@ -323,7 +324,6 @@ export class AccountService {
     userId: string,
     currentSessionId: string | null,
   ): Promise<void> {
-    this.sender.wake();
     await this.users.announce(userId);
     await this.events.emitAsync(
       PasswordChangedEvent.event,
@@ -378,7 +378,6 @@ export class AccountService {
       const user = await this.users.findByEmail(address);
       if (!user || user.disabled) return;
       await work(user);
-      this.sender.wake();
     });
   }
 
