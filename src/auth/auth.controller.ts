@@ -26,7 +26,7 @@ import {
 import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
-import { AUTH_BODY_LIMIT_BYTES, RouteFacts } from '../common/route-facts.js';
+import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
@@ -48,8 +48,7 @@ import { RevocationRequestDto } from './dto/revocation-request.dto.js';
 import type { Principal } from './principal.js';
 
 const FORM = 'application/x-www-form-urlencoded';
-const SMALL_BODY: RouteFacts = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
-const OAUTH_ENDPOINT: RouteFacts = { ...SMALL_BODY, oauthErrors: true };
+const OAUTH_ENDPOINT: RouteFacts = { ...AUTH_ROUTE, oauthErrors: true };
 const JSON_TYPE = 'application/json';
 
 @ApiTags('auth')
@@ -59,7 +58,7 @@ export class AuthController {
 
   @Post(['auth/signup', 'user/signup'])
   @Public()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
   @NoStore()
   @ApiOperation({
@@ -94,7 +93,7 @@ export class AuthController {
 
   @Post(['auth/login', 'login', 'user/login'])
   @Public()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @UseGuards(LocalAuthGuard)
@@ -152,7 +151,7 @@ export class AuthController {
 
   @Post('auth/refresh')
   @Public()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @NoStore()
@@ -180,7 +179,7 @@ export class AuthController {
 
   @Post('auth/logout')
   @OptionalAuth()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:

@@ -15,6 +15,9 @@ export interface RouteFacts {
   oauthErrors?: boolean;
 }
 
+/** The facts of the routes that take credentials or tokens: a small body. */
+export const AUTH_ROUTE: RouteFacts = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
+
 /** Declares a route's facts; one `@RouteFacts()` per route (a second one would replace it). */
 export const RouteFacts = (facts: RouteFacts) => RouteConfig(facts);
 

@@ -22,7 +22,7 @@ import type { Principal } from '../auth/principal.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
-import { AUTH_BODY_LIMIT_BYTES, RouteFacts } from '../common/route-facts.js';
+import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { AccountService } from './account.service.js';
 import {
@@ -34,7 +34,6 @@ import {
 } from './dto/account-mail.dto.js';
 import { UserDto } from './dto/user.dto.js';
 
-const SMALL_BODY: RouteFacts = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
 const ACCEPTED: MailAcceptedDto = {
   message:
     'If an account with this address exists, a link is on its way to it.',
@@ -53,7 +52,7 @@ export class AccountController {
 
   @Post('email/verify')
   @Public()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
@@ -71,7 +70,7 @@ export class AccountController {
 
   @Post('email/verify/resend')
   @OptionalAuth()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
@@ -99,7 +98,7 @@ export class AccountController {
 
   @Post('password/forgot')
   @Public()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
@@ -119,7 +118,7 @@ export class AccountController {
 
   @Post('password/reset')
   @Public()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
   @HttpCode(HttpStatus.NO_CONTENT)
   @NoStore()
@@ -141,7 +140,7 @@ export class AccountController {
 
   @Post('email/change/confirm')
   @Public()
-  @RouteFacts(SMALL_BODY)
+  @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @NoStore()
