@@ -27,6 +27,8 @@ const databases = [
 export default defineConfig({
   test: {
     globals: true,
+    // Removes each test file's scratch folders (test/support/scratch.ts) after it.
+    setupFiles: ['test/support/after-each-file.ts'],
     // Sized for a loaded 2-core machine: the slowest single test (the fuzz test) takes ~10 s on
     // an idle one, and CI has been seen at a load of 8-10. Speed is measured by `npm run bench`,
     // never by a timeout.

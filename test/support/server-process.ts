@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase } from './database.js';
+import { scratchDirectory } from './scratch.js';
 import { TEST_JWT_SECRET } from './test-app.js';
 
 /** The built server (`npm test` builds first, in its `pretest` script). */
@@ -48,21 +47,7 @@ function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-const scratchDirectories: string[] = [];
-
-/** A folder of its own under the system's temporary folder, removed after the test file. */
-export function scratchDirectory(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'warden-'));
-  scratchDirectories.push(dir);
-  return dir;
-}
-
-// Registered when a test file first imports this module, so it runs after that file's tests
-// (and after the hooks that stop its servers, which are registered before it runs).
-afterAll(() => {
-  for (const dir of scratchDirectories.splice(0))
-    rmSync(dir, { recursive: true, force: true });
-});
+export { scratchDirectory };
 
 /** Starts `node dist/main.js` and waits until /health/live answers. */
 export async function startServer(
