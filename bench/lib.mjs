@@ -61,6 +61,7 @@ export async function startWarden(env = {}, runtime = {}) {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
       JWT_SECRET: BENCH_SECRET,
+      MFA_ENCRYPTION_KEY: 'a1'.repeat(32),
       // The benches measure the API, not mail; production would otherwise need SMTP_URL.
       EMAIL_VERIFICATION: 'off',
       PASSWORD_RESET: 'false',

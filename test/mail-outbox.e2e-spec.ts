@@ -180,17 +180,21 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
       smtp = undefined;
       const waiting = `waiting ${randomUUID()}`;
       const finished = `finished ${randomUUID()}`;
-      await enqueue(t, mail(waiting));
-      await enqueue(t, mail(finished));
+      // Each row is aged in the transaction that writes it: the sender, polling meanwhile, must
+      // never see the finished one as pending (its failed attempt would overwrite 'sent').
+      const enqueueAged = (subject: string, changes: Partial<OutboxMessage>) =>
+        t.dataSource.transaction(async (manager) => {
+          await t.app.get(MailOutbox).enqueue(manager, mail(subject));
+          await manager.update(OutboxMessage, { subject }, changes);
+        });
+      await enqueueAged(waiting, {
+        createdAt: new Date(Date.now() - 5 * 60_000),
+      });
+      await enqueueAged(finished, {
+        status: 'sent',
+        createdAt: new Date(Date.now() - 8 * 86_400_000),
+      });
       const messages = t.dataSource.getRepository(OutboxMessage);
-      await messages.update(
-        { subject: waiting },
-        { createdAt: new Date(Date.now() - 5 * 60_000) },
-      );
-      await messages.update(
-        { subject: finished },
-        { status: 'sent', createdAt: new Date(Date.now() - 8 * 86_400_000) },
-      );
       const warn = vi.spyOn(Logger.prototype, 'warn');
       try {
         await t.app.get(OutboxSender).reviewBacklog();

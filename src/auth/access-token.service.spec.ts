@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { configWith } from '../../test/support/config.js';
 import { AccessTokenService } from './access-token.service.js';
 import { JwtKeys } from './jwt-keys.js';
+import type { Authentication } from '../sessions/authentication.js';
 
 const TTL = 900;
+const PASSWORD: Authentication = { amr: ['pwd'], time: new Date() };
 
 function service(secret = 'a'.repeat(48)): AccessTokenService {
   const config = configWith({
@@ -28,7 +30,10 @@ describe('AccessTokenService.verify', () => {
     const tokens = service();
     const userId = randomUUID();
     const sessionId = randomUUID();
-    const token = tokens.issue(userId, sessionId, ['profile']);
+    const token = tokens.issue(userId, sessionId, ['profile'], {
+      amr: ['pwd', 'otp', 'mfa'],
+      time: new Date(1_000_000_000_000),
+    });
     for (let i = 0; i < 3; i++) {
       expect(tokens.verify(token)).toEqual({
         valid: true,
@@ -36,6 +41,8 @@ describe('AccessTokenService.verify', () => {
           sub: userId,
           sid: sessionId,
           scope: 'profile',
+          amr: ['pwd', 'otp', 'mfa'],
+          auth_time: 1_000_000_000,
         }),
       });
     }
@@ -44,7 +51,12 @@ describe('AccessTokenService.verify', () => {
   it('refuses a remembered token once it expires (after the 5 s tolerance)', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const tokens = service();
-    const token = tokens.issue(randomUUID(), randomUUID(), ['profile']);
+    const token = tokens.issue(
+      randomUUID(),
+      randomUUID(),
+      ['profile'],
+      PASSWORD,
+    );
     expect(tokens.verify(token).valid).toBe(true);
     vi.setSystemTime(Date.now() + (TTL + 4) * 1000);
     expect(tokens.verify(token).valid).toBe(true);
@@ -55,7 +67,12 @@ describe('AccessTokenService.verify', () => {
 
   it('never takes an altered token for the remembered one', () => {
     const tokens = service();
-    const token = tokens.issue(randomUUID(), randomUUID(), ['profile']);
+    const token = tokens.issue(
+      randomUUID(),
+      randomUUID(),
+      ['profile'],
+      PASSWORD,
+    );
     expect(tokens.verify(token).valid).toBe(true);
     const [header, payload, signature] = token.split('.');
     const forged = Buffer.from(payload, 'base64url')
@@ -73,7 +90,12 @@ describe('AccessTokenService.verify', () => {
   });
 
   it("refuses another key's token", () => {
-    const token = service('b'.repeat(48)).issue(randomUUID(), randomUUID(), []);
+    const token = service('b'.repeat(48)).issue(
+      randomUUID(),
+      randomUUID(),
+      [],
+      PASSWORD,
+    );
     expect(service().verify(token)).toEqual({
       valid: false,
       reason: 'invalid',

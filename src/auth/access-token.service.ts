@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config, JwtAlgorithm } from '../config/environment.js';
 import { JwtKeys } from './jwt-keys.js';
 import type { Scope } from '../roles/scopes.js';
+import type { Authentication } from '../sessions/authentication.js';
 
 /** The header `typ` of Warden's access tokens (RFC 9068 §2.1). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -17,6 +18,7 @@ const ACCEPTED_TYPES = new Set([
 const CLOCK_TOLERANCE_SECONDS = 5;
 /** Valid tokens remembered at once (~1 KB each). */
 const VERIFIED_TOKENS_MAX = 10_000;
+const MAX_AMR_VALUES = 8;
 
 export interface AccessTokenClaims extends JwtPayload {
   sub: string;
@@ -25,6 +27,10 @@ export interface AccessTokenClaims extends JwtPayload {
   scope: string;
   iat: number;
   exp: number;
+  /** RFC 8176 method values; tokens issued before Warden set it meant `["pwd"]`. */
+  amr?: string[];
+  /** When the user signed in (OpenID Connect Core §2); before Warden set it, `iat` stood for it. */
+  auth_time?: number;
 }
 
 /** Why an access token is not valid: only expiry gets its own message (RFC 6750 §3.1). */
@@ -36,8 +42,8 @@ const INVALID: AccessTokenCheck = { valid: false, reason: 'invalid' };
 const EXPIRED: AccessTokenCheck = { valid: false, reason: 'expired' };
 
 /**
- * Issues access tokens in the RFC 9068 profile (iss, aud, sub, sid, scope, iat, exp, jti; header
- * typ at+jwt), and is the one definition of a valid one (`verify`): every protected route
+ * Issues access tokens in the RFC 9068 profile (iss, aud, sub, sid, scope, iat, exp, jti, amr,
+ * auth_time; header typ at+jwt), and is the one definition of a valid one (`verify`): every protected route
  * (through `BearerAuthenticationService`) and token revocation ask it.
  */
 @Injectable()
@@ -81,9 +87,19 @@ export class AccessTokenService {
     };
   }
 
-  issue(userId: string, sessionId: string, scopes: readonly Scope[]): string {
+  issue(
+    userId: string,
+    sessionId: string,
+    scopes: readonly Scope[],
+    authentication: Authentication,
+  ): string {
     return this.jwtService.sign(
-      { sid: sessionId, scope: scopes.join(' ') },
+      {
+        sid: sessionId,
+        scope: scopes.join(' '),
+        amr: authentication.amr,
+        auth_time: Math.floor(authentication.time.getTime() / 1000),
+      },
       { ...this.signOptions, subject: userId, jwtid: randomUUID() },
     );
   }
@@ -147,7 +163,14 @@ export class AccessTokenService {
       typeof payload.iat === 'number' &&
       typeof payload.exp === 'number' &&
       payload.iat <= nowSeconds + CLOCK_TOLERANCE_SECONDS &&
-      payload.exp - payload.iat <= this.ttlSeconds;
+      payload.exp - payload.iat <= this.ttlSeconds &&
+      (payload.amr === undefined ||
+        (Array.isArray(payload.amr) &&
+          payload.amr.length <= MAX_AMR_VALUES &&
+          payload.amr.every((value) => typeof value === 'string'))) &&
+      (payload.auth_time === undefined ||
+        (typeof payload.auth_time === 'number' &&
+          payload.auth_time <= payload.iat + CLOCK_TOLERANCE_SECONDS));
     return valid ? (payload as AccessTokenClaims) : null;
   }
 }

@@ -36,6 +36,7 @@ import { LoginDto } from './dto/login.dto.js';
 import { SignupDto } from './dto/signup.dto.js';
 import { TokenRequestDto } from './dto/token-request.dto.js';
 import {
+  MfaRequiredDto,
   OAuthErrorDto,
   PendingSignupResponseDto,
   SignupResponseDto,
@@ -46,6 +47,9 @@ import { parseRevocationRequest, parseTokenRequest } from './oauth-requests.js';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto.js';
 import { RevocationRequestDto } from './dto/revocation-request.dto.js';
 import type { Principal } from './principal.js';
+import { MfaVerifyDto } from '../mfa/dto/mfa.dto.js';
+import { secondFactorProof } from '../mfa/dto/second-factor.dto.js';
+import { accountLockedException } from '../users/login-attempts.service.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const OAUTH_ENDPOINT: RouteFacts = { ...AUTH_ROUTE, oauthErrors: true };
@@ -106,20 +110,71 @@ export class AuthController {
     description: 'A field is missing or not a string',
     type: ErrorDto,
   })
-  @ApiUnauthorizedResponse({
-    description: 'Incorrect username or password',
-    type: ErrorDto,
-  })
   @ApiForbiddenResponse({
     description:
       '`email_not_verified`: the password is right, but EMAIL_VERIFICATION=required and the address is not verified yet',
     type: ErrorDto,
+  })
+  @ApiExtraModels(MfaRequiredDto)
+  @ApiUnauthorizedResponse({
+    description:
+      'Incorrect username or password; or `mfa_required` with an `mfa_token`: the password is right and a second factor is due (POST /auth/mfa/verify)',
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(ErrorDto) },
+        { $ref: getSchemaPath(MfaRequiredDto) },
+      ],
+    },
   })
   login(
     @PasswordVerifiedUser() user: User,
     @Client() client: ClientInfo,
   ): Promise<TokenResponseDto> {
     return this.auth.login(user, client);
+  }
+
+  @Post('auth/mfa/verify')
+  @Public()
+  @RouteFacts(AUTH_ROUTE)
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Complete a login answered with `mfa_required`: its mfa_token and a code from the authenticator (or a recovery code)',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({
+    description:
+      '`invalid_code` (the mfa_token stays usable), or `invalid_mfa_token` (unknown, expired or used: sign in again)',
+    type: ErrorDto,
+  })
+  async verifyMfa(
+    @Body() dto: MfaVerifyDto,
+    @Client() client: ClientInfo,
+  ): Promise<TokenResponseDto> {
+    const outcome = await this.auth.completeMfaLogin(
+      dto.mfa_token,
+      secondFactorProof(dto),
+      client,
+    );
+    if (!('outcome' in outcome)) return outcome;
+    if (outcome.outcome === 'locked')
+      throw accountLockedException(outcome.retryAfterSeconds);
+    throw new UnauthorizedException(
+      outcome.outcome === 'invalid_code'
+        ? {
+            statusCode: 401,
+            error: 'invalid_code',
+            message: 'The code is incorrect or already used',
+          }
+        : {
+            statusCode: 401,
+            error: 'invalid_mfa_token',
+            message:
+              'The mfa_token is invalid, expired or already used: sign in again',
+          },
+    );
   }
 
   @Post(['auth/token', 'token'])
@@ -130,7 +185,7 @@ export class AuthController {
   @NoStore()
   @ApiOperation({
     summary:
-      'OAuth 2.0 token endpoint (RFC 6749): password and refresh_token grants',
+      'OAuth 2.0 token endpoint (RFC 6749): password, refresh_token and mfa-otp grants',
   })
   @ApiConsumes(FORM)
   @ApiBody({ type: TokenRequestDto })

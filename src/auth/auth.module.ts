@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -20,6 +21,7 @@ import { LocalStrategy } from './local.strategy.js';
     JwtModule.register({}),
     UsersModule,
     SessionsModule,
+    MfaModule,
   ],
   controllers: [
     AuthController,

@@ -3,6 +3,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import {
   accountStatus,
+  isActiveAccount,
   requiresVerifiedEmail,
 } from '../users/account-status.js';
 import { AccountService } from '../users/account.service.js';
@@ -28,14 +29,19 @@ import type { ClientInfo } from '../common/client-info.js';
 import type { Principal } from './principal.js';
 import { grantedScopes } from '../roles/roles.js';
 import { grantableScopes, type Scope } from '../roles/scopes.js';
-import type { TokenRequest } from './oauth-requests.js';
+import { MFA_OTP_GRANT, type TokenRequest } from './oauth-requests.js';
+import { MfaRequiredException } from './mfa-required.exception.js';
+import { MfaService, type SecondFactorProof } from '../mfa/mfa.service.js';
+import { MfaTokensService } from '../mfa/mfa-tokens.service.js';
+import type { Authentication, AuthMethod } from '../sessions/authentication.js';
+import type { Session } from '../sessions/session.entity.js';
 
 const MAX_PASSWORD_LENGTH = 128;
 
 export const EMAIL_NOT_VERIFIED_MESSAGE =
   'The email address is not verified yet: use the link mailed to it (POST /auth/email/verify/resend sends a new one)';
 
-/** What a login presents; the second factor will join here. */
+/** What a password login presents. */
 export interface LoginCredentials {
   identifier: string;
   password: string;
@@ -48,6 +54,17 @@ export type LoginResult =
   | { outcome: 'disabled' }
   | { outcome: 'unverified' }
   | { outcome: 'locked'; retryAfterSeconds: number };
+
+/** Why a second factor did not complete a login; callers give each its own answer. */
+export type MfaLoginFailure =
+  | { outcome: 'invalid_mfa_token' }
+  | { outcome: 'invalid_code' }
+  | { outcome: 'locked'; retryAfterSeconds: number };
+
+const PASSWORD: AuthMethod[] = ['pwd'];
+const PASSWORD_AND_CODE: AuthMethod[] = ['pwd', 'otp', 'mfa'];
+
+const MFA_REQUIRED_GRANT_MESSAGE = `A second factor is required: send mfa_token with otp (or recovery_code), grant_type=${MFA_OTP_GRANT}`;
 
 export type RefreshOutcome =
   | { ok: true; tokens: TokenResponseDto }
@@ -70,6 +87,8 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
+    private readonly mfa: MfaService,
+    private readonly mfaTokens: MfaTokensService,
     config: ConfigService<Config, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
@@ -93,6 +112,7 @@ export class AuthService {
       user,
       [...grantedScopes(user.roles)],
       client,
+      PASSWORD,
     );
     return { ...tokens, user: UserDto.from(user) };
   }
@@ -103,7 +123,9 @@ export class AuthService {
    * disabled accounts take the same time (a dummy hash is verified for unknown users); callers
    * give the first three the same answer. Every check spends from the account's budget
    * (`LoginAttemptsService`): once it is spent the result is `locked` before any password is
-   * hashed, known account or not. A hash made with older settings is upgraded on success.
+   * hashed, known account or not. A hash made with older settings is upgraded on success. When
+   * a second factor is due, a right password does not reset the count (see
+   * `LoginAttemptsService.check`); the second factor does.
    */
   async authenticate(
     credentials: LoginCredentials,
@@ -129,6 +151,7 @@ export class AuthService {
         // one has proved its password and is only told to verify.
         return passwordMatches && status !== 'disabled';
       },
+      { keepCount: user !== null && this.mfa.requiredFor(user) },
     );
     if (attempt.locked)
       return {
@@ -153,9 +176,48 @@ export class AuthService {
     return { outcome: 'ok', user };
   }
 
-  /** `POST /auth/login`, after `LocalAuthGuard` has verified the password. */
-  login(user: User, client: ClientInfo): Promise<TokenResponseDto> {
-    return this.startSession(user, [...grantedScopes(user.roles)], client);
+  /**
+   * `POST /auth/login`, after `LocalAuthGuard` has verified the password: tokens, or a 401
+   * `mfa_required` with the `mfa_token` that `completeMfaLogin` takes.
+   */
+  async login(user: User, client: ClientInfo): Promise<TokenResponseDto> {
+    const scopes = [...grantedScopes(user.roles)];
+    if (this.mfa.requiredFor(user))
+      throw new MfaRequiredException(
+        await this.mfaTokens.issue(user.id, scopes.join(' ')),
+      );
+    return this.startSession(user, scopes, client, PASSWORD);
+  }
+
+  /**
+   * The second step of a password login (`POST /auth/mfa/verify`, the mfa-otp grant): the code
+   * is checked against the account's budget like a password; a wrong one leaves the `mfa_token`
+   * usable, a right one spends it (once, whatever runs in parallel) and starts the session.
+   */
+  async completeMfaLogin(
+    mfaToken: string,
+    proof: SecondFactorProof,
+    client: ClientInfo,
+  ): Promise<TokenResponseDto | MfaLoginFailure> {
+    const pending = await this.mfaTokens.peek(mfaToken);
+    const user = pending ? await this.users.findById(pending.userId) : null;
+    if (!pending || !user) return { outcome: 'invalid_mfa_token' };
+    const check = await this.mfa.check(user, proof, client);
+    if (check.outcome === 'locked') return check;
+    if (check.outcome === 'invalid') {
+      this.securityLog.warn(
+        `second factor failed: user ${user.id}, ip ${client.ip}`,
+      );
+      return { outcome: 'invalid_code' };
+    }
+    // The account may have been disabled, or MFA turned off, since the password was checked.
+    if (
+      !(await this.mfaTokens.consume(mfaToken)) ||
+      !isActiveAccount(user, this.requireVerifiedEmail)
+    )
+      return { outcome: 'invalid_mfa_token' };
+    const scopes = grantableScopes(grantedScopes(user.roles), pending.scope);
+    return this.startSession(user, scopes ?? [], client, PASSWORD_AND_CODE);
   }
 
   /** `POST /auth/token` (RFC 6749 §4.3 and §6). */
@@ -163,6 +225,22 @@ export class AuthService {
     request: TokenRequest,
     client: ClientInfo,
   ): Promise<TokenResponseDto> {
+    if (request.grantType === MFA_OTP_GRANT) {
+      const outcome = await this.completeMfaLogin(
+        request.mfaToken,
+        request.proof,
+        client,
+      );
+      if (!('outcome' in outcome)) return outcome;
+      if (outcome.outcome === 'locked')
+        throw accountLockedException(outcome.retryAfterSeconds);
+      throw new OAuthException(
+        'invalid_grant',
+        outcome.outcome === 'invalid_code'
+          ? 'The code is incorrect or already used'
+          : 'The mfa_token is invalid, expired or already used: sign in again',
+      );
+    }
     if (request.grantType === 'refresh_token') {
       const outcome = await this.refresh(
         request.refreshToken,
@@ -191,7 +269,13 @@ export class AuthService {
         `Requested scope is unknown, or none of it can be granted; available: ${[...granted].join(' ')}`,
       );
     }
-    return this.startSession(user, scopes, client);
+    if (this.mfa.requiredFor(user)) {
+      throw new OAuthException('invalid_grant', MFA_REQUIRED_GRANT_MESSAGE, {
+        mfa_required: true,
+        mfa_token: await this.mfaTokens.issue(user.id, scopes.join(' ')),
+      });
+    }
+    return this.startSession(user, scopes, client, PASSWORD);
   }
 
   /** Rotates a refresh token (RFC 6749 §6); see `SessionsService.rotate`. */
@@ -218,7 +302,7 @@ export class AuthService {
       ok: true,
       tokens: this.tokenResponse(
         rotation.user,
-        rotation.session.id,
+        rotation.session,
         rotation.scopes,
         rotation.refreshToken,
       ),
@@ -270,30 +354,42 @@ export class AuthService {
       : null;
   }
 
-  private async startSession(
+  /** A new session for a user who has just signed in with `amr`, and its tokens. */
+  async startSession(
     user: User,
     scopes: Scope[],
     client: ClientInfo,
+    amr: readonly AuthMethod[],
   ): Promise<TokenResponseDto> {
     const { session, refreshToken } = await this.sessions.start(
       user,
       scopes.join(' '),
       client,
+      { amr, time: new Date() },
     );
     this.securityLog.log(
-      `login: user ${user.id} session ${session.id} ip ${client.ip}`,
+      `login: user ${user.id} session ${session.id} (${amr.join(' ')}) ip ${client.ip}`,
     );
-    return this.tokenResponse(user, session.id, scopes, refreshToken);
+    return this.tokenResponse(user, session, scopes, refreshToken);
   }
 
   private tokenResponse(
     user: User,
-    sessionId: string,
+    session: Session,
     scopes: Scope[],
     refreshToken: string,
   ): TokenResponseDto {
+    const authentication: Authentication = {
+      amr: session.amr.split(' ') as AuthMethod[],
+      time: session.authTime,
+    };
     return {
-      access_token: this.accessTokens.issue(user.id, sessionId, scopes),
+      access_token: this.accessTokens.issue(
+        user.id,
+        session.id,
+        scopes,
+        authentication,
+      ),
       token_type: 'bearer',
       expires_in: this.accessTokens.ttlSeconds,
       refresh_token: refreshToken,

@@ -11,6 +11,8 @@ import {
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { Principal } from './principal.js';
+import type { StepUp, TokenRequirements } from './decorators/auth.decorator.js';
+import { isMultiFactor } from '../sessions/authentication.js';
 
 /**
  * Why a request was not authenticated, as RFC 6750 §3.1 tells them apart. `JwtAuthGuard` turns
@@ -24,13 +26,21 @@ export type BearerFailure =
       kind: 'invalid_token';
       reason: 'expired' | 'invalid' | 'account_inactive' | 'session_ended';
     }
-  | { kind: 'insufficient_scope'; required: readonly Scope[]; userId: string };
+  | { kind: 'insufficient_scope'; required: readonly Scope[]; userId: string }
+  | {
+      kind: 'insufficient_user_authentication';
+      need: 'mfa' | 'recent';
+      maxAgeSeconds: number;
+      userId: string;
+    };
 
 export type BearerAuthentication =
   { ok: true; principal: Principal } | { ok: false; failure: BearerFailure };
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110).
 const BEARER_CREDENTIALS = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+const PASSWORD_ONLY: readonly string[] = ['pwd'];
 
 const MISSING: BearerAuthentication = {
   ok: false,
@@ -57,6 +67,7 @@ const invalidToken = (
 @Injectable()
 export class BearerAuthenticationService {
   private readonly requireVerifiedEmail: boolean;
+  private readonly mfaEnabled: boolean;
 
   constructor(
     private readonly accessTokens: AccessTokenService,
@@ -65,11 +76,12 @@ export class BearerAuthenticationService {
     config: ConfigService<Config, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
+    this.mfaEnabled = config.get('MFA_TOTP', { infer: true });
   }
 
   async authenticate(
     authorization: string | undefined,
-    requiredScopes: readonly Scope[],
+    requirements: TokenRequirements,
   ): Promise<BearerAuthentication> {
     const token = readBearerToken(authorization);
     if (token === undefined) return MISSING;
@@ -88,18 +100,55 @@ export class BearerAuthenticationService {
       tokenId: claims.jti,
       scopes: effectiveScopes(claims.scope, user.roles),
       expiresAt: claims.exp,
+      amr: claims.amr ?? PASSWORD_ONLY,
+      authTime: claims.auth_time ?? claims.iat,
     };
-    if (!requiredScopes.every((scope) => principal.scopes.has(scope))) {
+    const { scopes, stepUp } = requirements;
+    if (!scopes.every((scope) => principal.scopes.has(scope))) {
       return {
         ok: false,
         failure: {
           kind: 'insufficient_scope',
-          required: requiredScopes,
+          required: scopes,
           userId: user.id,
         },
       };
     }
+    const weak = stepUp && this.stepUpNeeded(principal, stepUp);
+    if (weak) return { ok: false, failure: weak };
     return { ok: true, principal };
+  }
+
+  /** RFC 9470: what the sign-in behind this token lacks for the route, if anything. */
+  private stepUpNeeded(
+    principal: Principal,
+    stepUp: StepUp,
+  ): BearerFailure | null {
+    const secondFactorNeeded =
+      stepUp.secondFactor === 'always' ||
+      (stepUp.secondFactor === 'if-enrolled' &&
+        this.mfaEnabled &&
+        principal.user.mfaEnabled);
+    if (secondFactorNeeded && !isMultiFactor(principal.amr)) {
+      return {
+        kind: 'insufficient_user_authentication',
+        need: 'mfa',
+        maxAgeSeconds: stepUp.maxAgeSeconds ?? 0,
+        userId: principal.user.id,
+      };
+    }
+    if (
+      stepUp.maxAgeSeconds !== undefined &&
+      Date.now() / 1000 - principal.authTime > stepUp.maxAgeSeconds
+    ) {
+      return {
+        kind: 'insufficient_user_authentication',
+        need: 'recent',
+        maxAgeSeconds: stepUp.maxAgeSeconds,
+        userId: principal.user.id,
+      };
+    }
+    return null;
   }
 }
 

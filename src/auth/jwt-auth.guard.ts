@@ -13,12 +13,21 @@ import {
   HttpExceptionWithHeaders,
 } from '../common/http-exception-with-headers.js';
 import type { BearerFailure } from './bearer-authentication.service.js';
-import { ROUTE_AUTH, type RouteAuth } from './decorators/auth.decorator.js';
+import {
+  ROUTE_AUTH,
+  type RouteAuth,
+  type TokenRequirements,
+} from './decorators/auth.decorator.js';
 import type { JwtAuthenticateOptions } from './jwt.strategy.js';
 import type { Principal } from './principal.js';
 
 /** Every route is `@Auth()` unless it says otherwise. */
-const DEFAULT_ROUTE_AUTH: RouteAuth = { mode: 'token', scopes: [] };
+const DEFAULT_ROUTE_AUTH: RouteAuth = {
+  mode: 'token',
+  scopes: [],
+  stepUp: null,
+};
+const NO_REQUIREMENTS: TokenRequirements = { scopes: [], stepUp: null };
 
 type GuardedRequest = FastifyRequest & { user?: Principal | null };
 
@@ -50,7 +59,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     context: ExecutionContext,
   ): JwtAuthenticateOptions {
     const route = this.routeAuth(context);
-    return { scopes: route.mode === 'token' ? route.scopes : [] };
+    return { requirements: route.mode === 'token' ? route : NO_REQUIREMENTS };
   }
 
   override handleRequest<TUser = Principal | null>(
@@ -73,6 +82,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (reason.kind === 'insufficient_scope') {
       this.securityLog.warn(
         `authorization failed: user ${reason.userId} lacks scope ${reason.required.join(' ')} for ${context.getClass().name}.${context.getHandler().name}`,
+      );
+    }
+    if (reason.kind === 'insufficient_user_authentication') {
+      this.securityLog.warn(
+        `step-up needed: user ${reason.userId} (${reason.need}) for ${context.getClass().name}.${context.getHandler().name}`,
       );
     }
     throw challengeFor(reason);
@@ -101,23 +115,36 @@ export class BearerChallengeException extends HttpExceptionWithHeaders {
   constructor(
     status: HttpStatus,
     message: string,
-    code?: 'invalid_request' | 'invalid_token' | 'insufficient_scope',
-    requiredScope?: string,
+    code?:
+      | 'invalid_request'
+      | 'invalid_token'
+      | 'insufficient_scope'
+      | 'insufficient_user_authentication',
+    /** Further auth-params of the challenge (`scope`, `acr_values`, `max_age`). */
+    params: Record<string, string> = {},
   ) {
     let challenge = `Bearer realm="${BEARER_REALM}"`;
     if (code) challenge += `, error="${code}"`;
-    if (requiredScope) challenge += `, scope="${requiredScope}"`;
+    for (const [name, value] of Object.entries(params))
+      challenge += `, ${name}="${value}"`;
     super(
       {
         statusCode: status,
         message,
-        error: STATUS_CODES[status],
+        // A client must tell a step-up apart from a dead token without parsing the header.
+        error:
+          code === 'insufficient_user_authentication'
+            ? code
+            : STATUS_CODES[status],
       },
       status,
       { 'WWW-Authenticate': challenge },
     );
   }
 }
+
+/** The `acr_values` a step-up to a second factor asks for (RFC 9470 §3). */
+export const MFA_ACR = 'urn:warden:acr:mfa';
 
 /** RFC 6750 §3 and §3.1: the answer to each way bearer authentication fails. */
 export function challengeFor(failure: BearerFailure): BearerChallengeException {
@@ -147,8 +174,22 @@ export function challengeFor(failure: BearerFailure): BearerChallengeException {
         HttpStatus.FORBIDDEN,
         `This request needs the scope: ${scope}`,
         'insufficient_scope',
-        scope,
+        { scope },
       );
     }
+    case 'insufficient_user_authentication':
+      return failure.need === 'mfa'
+        ? new BearerChallengeException(
+            HttpStatus.UNAUTHORIZED,
+            'This request needs a sign-in with a second factor: sign in again with your code',
+            'insufficient_user_authentication',
+            { acr_values: MFA_ACR },
+          )
+        : new BearerChallengeException(
+            HttpStatus.UNAUTHORIZED,
+            `This request needs a sign-in less than ${failure.maxAgeSeconds} s old: sign in again`,
+            'insufficient_user_authentication',
+            { max_age: String(failure.maxAgeSeconds) },
+          );
   }
 }

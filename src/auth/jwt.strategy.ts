@@ -2,16 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Strategy } from 'passport-jwt';
-import type { Scope } from '../roles/scopes.js';
 import {
   type BearerAuthentication,
   BearerAuthenticationService,
 } from './bearer-authentication.service.js';
+import type { TokenRequirements } from './decorators/auth.decorator.js';
 
 /** What `JwtAuthGuard` tells the strategy about the route (passport's authenticate options). */
 export interface JwtAuthenticateOptions {
-  scopes: readonly Scope[];
+  requirements: TokenRequirements;
 }
+
+const NO_REQUIREMENTS: TokenRequirements = { scopes: [], stepUp: null };
 
 /**
  * passport-jwt's strategy, registered as `jwt` for `JwtAuthGuard`, with every decision handed to
@@ -35,7 +37,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     request: { headers: IncomingHttpHeaders },
     options?: JwtAuthenticateOptions,
   ): void {
-    this.validate(request.headers.authorization, options?.scopes ?? []).then(
+    this.validate(
+      request.headers.authorization,
+      options?.requirements ?? NO_REQUIREMENTS,
+    ).then(
       (result) =>
         result.ok
           ? this.success(result.principal)
@@ -46,8 +51,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   validate(
     authorization: string | undefined,
-    scopes: readonly Scope[],
+    requirements: TokenRequirements,
   ): Promise<BearerAuthentication> {
-    return this.bearer.authenticate(authorization, scopes);
+    return this.bearer.authenticate(authorization, requirements);
   }
 }

@@ -1,3 +1,4 @@
+import { SUPPORTED_GRANT_TYPES } from './oauth-requests.js';
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -45,7 +46,7 @@ export class OAuthMetadataController {
       scopes_supported: [...ALL_SCOPES],
       // No authorization endpoint: the password and refresh_token grants need none.
       response_types_supported: [],
-      grant_types_supported: ['password', 'refresh_token'],
+      grant_types_supported: [...SUPPORTED_GRANT_TYPES],
       // No registered clients: `client_id` is accepted and ignored, never authenticated.
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],

@@ -16,10 +16,16 @@ export class OAuthException extends HttpExceptionWithHeaders {
   constructor(
     readonly error: OAuthErrorCode,
     description: string,
+    /** Extension members of the error (`mfa_required`, `mfa_token`). */
+    extra: Record<string, unknown> = {},
   ) {
-    super({ error, error_description: description }, HttpStatus.BAD_REQUEST, {
-      'Cache-Control': 'no-store',
-      Pragma: 'no-cache',
-    });
+    super(
+      { error, error_description: description, ...extra },
+      HttpStatus.BAD_REQUEST,
+      {
+        'Cache-Control': 'no-store',
+        Pragma: 'no-cache',
+      },
+    );
   }
 }

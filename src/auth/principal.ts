@@ -10,6 +10,10 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   /** `exp`, in seconds since the epoch. */
   expiresAt: number;
+  /** How the user signed in (`amr`, RFC 8176). */
+  amr: readonly string[];
+  /** When the user signed in (`auth_time`), in seconds since the epoch. */
+  authTime: number;
 }
 
 /**

@@ -48,6 +48,10 @@ export const EMAIL_VERIFICATION_MODES = [
 export type EmailVerificationMode = (typeof EMAIL_VERIFICATION_MODES)[number];
 
 const DEVELOPMENT_SECRET_FILE = 'data/jwt-secret';
+const DEVELOPMENT_MFA_KEY_FILE = 'data/mfa-key';
+/** AES-256-GCM: the key is 32 bytes, given as base64 (44 characters) or hex (64). */
+const MFA_KEY_PATTERN =
+  /^(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9_-]{43}|[0-9a-fA-F]{64})$/;
 const DEVELOPMENT_AUTH_RATE_LIMIT = 100;
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
@@ -226,6 +230,23 @@ export class Environment {
   @IsString()
   JWT_SECRET?: string;
 
+  /** `false` withdraws TOTP: no enrolment, and logins no longer ask enrolled users for a code. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  MFA_TOTP = true;
+
+  /**
+   * Encrypts TOTP secrets at rest (AES-256-GCM). Required in production while MFA_TOTP is on;
+   * in development a random key is kept in data/mfa-key (git-ignored). Changing it makes every
+   * enrolled authenticator unusable: users then sign in with a recovery code.
+   */
+  @IsOptional()
+  @Matches(MFA_KEY_PATTERN, {
+    message:
+      '$property must be 32 random bytes as base64 or hex (generate one with: openssl rand -base64 32)',
+  })
+  MFA_ENCRYPTION_KEY?: string;
+
   @IsIn(JWT_ALGORITHMS, {
     message: `$property must be one of ${JWT_ALGORITHMS.join(', ')} (EdDSA is not supported by jsonwebtoken 9)`,
   })
@@ -386,10 +407,17 @@ export class Environment {
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
 
-/** The validated configuration; `JWT_SECRET` and `SWAGGER_ENABLED` are always resolved. */
-export type Config = Omit<Environment, 'JWT_SECRET' | 'SWAGGER_ENABLED'> & {
+/**
+ * The validated configuration; `JWT_SECRET`, `SWAGGER_ENABLED` and (while MFA_TOTP is on)
+ * `MFA_ENCRYPTION_KEY` are always resolved.
+ */
+export type Config = Omit<
+  Environment,
+  'JWT_SECRET' | 'SWAGGER_ENABLED' | 'MFA_ENCRYPTION_KEY'
+> & {
   JWT_SECRET: string;
   SWAGGER_ENABLED: boolean;
+  MFA_ENCRYPTION_KEY: string;
 };
 
 export class ConfigurationError extends Error {
@@ -417,6 +445,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     'PUBLIC_URL',
     'SMTP_URL',
     'ACCOUNT_URL',
+    'MFA_ENCRYPTION_KEY',
   ]) {
     // An empty variable (`REDIS_URL=`) means "not set", as in most twelve-factor tools.
     if (raw[key] !== undefined && raw[key] !== '') provided[key] = raw[key];
@@ -464,6 +493,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
   return {
     ...env,
     JWT_SECRET: jwtSecret,
+    MFA_ENCRYPTION_KEY: env.MFA_TOTP ? resolveMfaKey(env) : '',
     SWAGGER_ENABLED: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
   };
 }
@@ -488,6 +518,16 @@ function productionMailProblems(env: Environment): string[] {
           'ACCOUNT_URL (or PUBLIC_URL) is required when NODE_ENV=production and account mails are on: it is where their links lead',
         ]),
   ];
+}
+
+function resolveMfaKey(env: Environment): string {
+  if (env.MFA_ENCRYPTION_KEY !== undefined) return env.MFA_ENCRYPTION_KEY;
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigurationError([
+      'MFA_ENCRYPTION_KEY is required when NODE_ENV=production and MFA_TOTP is on (32 random bytes; generate them with: openssl rand -base64 32), or set MFA_TOTP=false',
+    ]);
+  }
+  return loadOrCreateDevelopmentSecret(DEVELOPMENT_MFA_KEY_FILE, 32);
 }
 
 function isReadableFile(path: string): boolean {

@@ -71,11 +71,14 @@ export function productionSecretReason(secret: string): string | null {
  * Development convenience: a random secret generated on first start and kept in a git-ignored
  * file, so that tokens survive restarts without anyone committing a secret.
  */
-export function loadOrCreateDevelopmentSecret(file: string): string {
+export function loadOrCreateDevelopmentSecret(
+  file: string,
+  bytes = 48,
+): string {
   if (existsSync(file)) {
     return readFileSync(file, 'utf8').trim();
   }
-  const secret = randomBytes(48).toString('base64url');
+  const secret = randomBytes(bytes).toString('base64url');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;

@@ -1,3 +1,7 @@
+import { MfaToken } from '../mfa/mfa-token.entity.js';
+import { RecoveryCode } from '../mfa/recovery-code.entity.js';
+import { TotpFactor } from '../mfa/totp-factor.entity.js';
+import { SecondFactors1732000007000 } from './migrations/1732000007000-second-factors.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
@@ -24,6 +28,9 @@ export const ENTITIES = [
   RefreshToken,
   OutboxMessage,
   AccountToken,
+  TotpFactor,
+  RecoveryCode,
+  MfaToken,
 ];
 
 /** Deadlines for the database (README, "Deadlines"). */
@@ -39,6 +46,7 @@ export const MIGRATIONS = [
   Outbox1732000004000,
   AccountTokens1732000005000,
   EmailVerified1732000006000,
+  SecondFactors1732000007000,
 ];
 
 /**

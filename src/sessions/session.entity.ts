@@ -37,6 +37,14 @@ export class Session {
   @Column({ type: 'text' })
   scope: string;
 
+  /** How the user signed in: RFC 8176 method values, space-separated (`pwd otp mfa`). */
+  @Column({ type: 'varchar', length: 64, default: 'pwd' })
+  amr: string;
+
+  /** When the user signed in (the `auth_time` claim); refreshes keep it. */
+  @Column({ type: Date })
+  authTime: Date;
+
   @Column({ type: 'varchar', length: 512, nullable: true })
   userAgent: string | null;
 

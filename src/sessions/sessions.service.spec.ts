@@ -43,7 +43,7 @@ describe.each(specDatabaseKinds())('SessionsService.rotate on %s', (kind) => {
   });
 
   const start = (scope = 'profile todos:read todos:write') =>
-    sessions.start(user, scope, CLIENT);
+    sessions.start(user, scope, CLIENT, { amr: ['pwd'], time: new Date() });
 
   it('exchanges a refresh token for a new one, once', async () => {
     const { session, refreshToken } = await start();

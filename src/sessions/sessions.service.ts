@@ -15,6 +15,7 @@ import {
   requiresVerifiedEmail,
 } from '../users/account-status.js';
 import type { User } from '../users/user.entity.js';
+import type { Authentication } from './authentication.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session, type SessionEndReason } from './session.entity.js';
 
@@ -81,6 +82,7 @@ export class SessionsService {
     user: User,
     scope: string,
     client: ClientInfo,
+    authentication: Authentication,
   ): Promise<{ session: Session; refreshToken: string }> {
     const now = Date.now();
     const absoluteExpiresAt = new Date(now + this.absoluteTtlMs);
@@ -88,6 +90,8 @@ export class SessionsService {
       this.sessions.create({
         userId: user.id,
         scope,
+        amr: authentication.amr.join(' '),
+        authTime: authentication.time,
         userAgent: client.userAgent,
         ip: client.ip,
         lastUsedAt: new Date(now),

@@ -82,13 +82,17 @@ export class LoginAttemptsService {
   }
 
   /**
-   * Runs `verify` (a password check) against the account's budget: `locked`, before any
+   * Runs `verify` (a password or code check) against the account's budget: `locked`, before any
    * hashing, when the budget is spent; otherwise the attempt is counted until `verify` says true.
+   * `keepCount`: a success does not reset the count, because it is only the first of two steps
+   * (a right password when a second factor is still due): otherwise each right password would
+   * buy a fresh budget of code guesses.
    */
   async check(
     account: string,
     ip: string,
     verify: () => Promise<boolean>,
+    { keepCount = false }: { keepCount?: boolean } = {},
   ): Promise<AttemptResult> {
     if (this.limit === 0) return { locked: false, valid: await verify() };
     const key = this.key(account);
@@ -107,7 +111,8 @@ export class LoginAttemptsService {
       throw error;
     }
     if (valid) {
-      await this.reset(key);
+      if (keepCount) await this.release(key);
+      else await this.reset(key);
     } else if (taken === this.limit) {
       this.logger.warn(
         `account locked after ${taken} failed password checks: ${this.label(key)}… (last ip ${ip})`,

@@ -31,6 +31,10 @@ export class User {
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
+  /** Whether a password login also needs a second factor (a confirmed TOTP authenticator). */
+  @Column({ type: 'boolean', default: false })
+  mfaEnabled: boolean;
+
   @CreatedAtColumn()
   createdAt: Date;
 

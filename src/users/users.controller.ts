@@ -46,6 +46,9 @@ import { ProfileUpdateDto, UserDto } from './dto/user.dto.js';
 import { AccountService } from './account.service.js';
 import { UsersService } from './users.service.js';
 
+/** Deleting the account needs a sign-in at most this old (step-up, RFC 9470). */
+const ACCOUNT_DELETION_MAX_AGE_SECONDS = 3600;
+
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
@@ -96,7 +99,10 @@ export class UsersController {
 
   @Delete('me')
   @AuthRateLimited()
-  @Auth('profile')
+  @Auth('profile', {
+    secondFactor: 'if-enrolled',
+    maxAgeSeconds: ACCOUNT_DELETION_MAX_AGE_SECONDS,
+  })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
@@ -147,7 +153,7 @@ export class UsersController {
   }
 
   @Get()
-  @Auth('users:admin')
+  @Auth('users:admin', { secondFactor: 'if-enrolled' })
   @NoStore()
   @ApiOperation({ summary: 'Every user (admins)' })
   @ApiPageResponse(UserDto, 'How many users there are')
@@ -163,7 +169,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @Auth('users:admin')
+  @Auth('users:admin', { secondFactor: 'if-enrolled' })
   @NoStore()
   @ApiOperation({ summary: 'One user (admins)' })
   @ApiOkResponse({ type: UserDto })
@@ -173,7 +179,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @Auth('users:admin')
+  @Auth('users:admin', { secondFactor: 'if-enrolled' })
   @NoStore()
   @ApiOperation({
     summary:
@@ -189,7 +195,7 @@ export class UsersController {
   }
 
   @Delete(':id/sessions')
-  @Auth('users:admin')
+  @Auth('users:admin', { secondFactor: 'if-enrolled' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:

@@ -70,6 +70,20 @@ describe('Start-up of the built server (node dist/main.js)', () => {
       'SMTP_URL is required when NODE_ENV=production',
     ],
     [{ EMAIL_VERIFICATION: 'maybe' }, 'EMAIL_VERIFICATION'],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: STRONG_SECRET,
+        EMAIL_VERIFICATION: 'off',
+        PASSWORD_RESET: 'false',
+        MFA_ENCRYPTION_KEY: '',
+      },
+      'MFA_ENCRYPTION_KEY is required when NODE_ENV=production and MFA_TOTP is on',
+    ],
+    [
+      { MFA_ENCRYPTION_KEY: 'c2hvcnQ=' },
+      'MFA_ENCRYPTION_KEY must be 32 random bytes',
+    ],
   ])(
     'exits non-zero on %j and names the variable, without a stack trace (CFG-02)',
     async (env, message) => {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase } from './database.js';
 import { scratchDirectory } from './scratch.js';
-import { TEST_JWT_SECRET } from './test-app.js';
+import { TEST_JWT_SECRET, TEST_MFA_KEY } from './test-app.js';
 
 /** The built server (`npm test` builds first, in its `pretest` script). */
 export const MAIN = resolve(import.meta.dirname, '../../dist/main.js');
@@ -38,6 +38,7 @@ function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     JWT_SECRET: TEST_JWT_SECRET,
+    MFA_ENCRYPTION_KEY: TEST_MFA_KEY,
     ARGON2_MEMORY_KIB: '4096',
     ARGON2_TIME_COST: '1',
     RATE_LIMIT: '0',

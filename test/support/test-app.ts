@@ -8,6 +8,8 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET =
   'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+/** 32 bytes, hex: the MFA_ENCRYPTION_KEY of every test server. */
+export const TEST_MFA_KEY = '0f'.repeat(32);
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -34,6 +36,7 @@ export async function startTestApp(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
+    MFA_ENCRYPTION_KEY: TEST_MFA_KEY,
     DATABASE_URL: database.url,
     // Cheap hashing keeps the suite fast; one test checks the production defaults.
     ARGON2_MEMORY_KIB: '4096',

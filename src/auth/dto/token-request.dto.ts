@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ALL_SCOPES } from '../../roles/scopes.js';
+import { MFA_OTP_GRANT, SUPPORTED_GRANT_TYPES } from '../oauth-requests.js';
 
 /**
  * The form of `POST /auth/token` (RFC 6749 §4.3.2 and §6), for the OpenAPI document only: the
@@ -7,7 +8,7 @@ import { ALL_SCOPES } from '../../roles/scopes.js';
  * unknown parameters are ignored, as §3.2 requires.
  */
 export class TokenRequestDto {
-  @ApiProperty({ enum: ['password', 'refresh_token'], example: 'password' })
+  @ApiProperty({ enum: SUPPORTED_GRANT_TYPES, example: 'password' })
   grant_type: string;
 
   @ApiPropertyOptional({
@@ -24,6 +25,22 @@ export class TokenRequestDto {
 
   @ApiPropertyOptional({ description: 'refresh_token grant' })
   refresh_token?: string;
+
+  @ApiPropertyOptional({
+    description: `${MFA_OTP_GRANT} grant: from the \`mfa_required\` answer of the password grant`,
+  })
+  mfa_token?: string;
+
+  @ApiPropertyOptional({
+    description: `${MFA_OTP_GRANT} grant: the authenticator's 6-digit code`,
+    example: '123456',
+  })
+  otp?: string;
+
+  @ApiPropertyOptional({
+    description: `${MFA_OTP_GRANT} grant: a recovery code, in place of \`otp\``,
+  })
+  recovery_code?: string;
 
   @ApiPropertyOptional({
     description: `Space-separated subset of: ${ALL_SCOPES.join(', ')}. Omitted: every scope your role grants.`,

@@ -57,4 +57,36 @@ export class OAuthErrorDto {
 
   @ApiProperty({ example: 'Invalid username or password' })
   error_description: string;
+
+  @ApiPropertyOptional({
+    description:
+      'With `invalid_grant`: the password was right and a second factor is due; send `mfa_token` with the code (grant_type=urn:warden:params:oauth:grant-type:mfa-otp)',
+    enum: [true],
+  })
+  mfa_required?: true;
+
+  @ApiPropertyOptional({
+    description: 'With `mfa_required`: single use, valid for 5 minutes',
+  })
+  mfa_token?: string;
+}
+
+/** `POST /auth/login` when the password was right and a second factor is due. */
+export class MfaRequiredDto {
+  @ApiProperty({ example: 401 })
+  statusCode: number;
+
+  @ApiProperty({ enum: ['mfa_required'] })
+  error: 'mfa_required';
+
+  @ApiProperty({
+    example:
+      'A second factor is required: POST /auth/mfa/verify with mfa_token and code',
+  })
+  message: string;
+
+  @ApiProperty({
+    description: 'Single use, valid for 5 minutes; not a bearer token',
+  })
+  mfa_token: string;
 }

@@ -34,6 +34,12 @@ export class UserDto {
   @ApiProperty({ example: false })
   disabled: boolean;
 
+  @ApiProperty({
+    example: false,
+    description: 'Whether a password login also needs a code (TOTP)',
+  })
+  mfaEnabled: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -50,6 +56,7 @@ export class UserDto {
       fullName: user.fullName,
       roles: user.roles,
       disabled: user.disabled,
+      mfaEnabled: user.mfaEnabled,
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
     };

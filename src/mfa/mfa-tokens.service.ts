@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
+import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
+import { MfaToken } from './mfa-token.entity.js';
+
+/** How long a login waits for its second factor. */
+export const MFA_TOKEN_TTL_SECONDS = 300;
+const MAX_TOKEN_LENGTH = 128;
+
+/** A pending login: whose it is and the scopes it will get. */
+export interface PendingMfaLogin {
+  userId: string;
+  scope: string;
+}
+
+/** `mfa_token`s: see `MfaToken`. */
+@Injectable()
+export class MfaTokensService {
+  constructor(
+    @InjectRepository(MfaToken) private readonly tokens: Repository<MfaToken>,
+  ) {}
+
+  /** A fresh token for a login whose password was right; the user's spent ones are forgotten. */
+  async issue(userId: string, scope: string): Promise<string> {
+    const now = new Date();
+    await this.tokens.delete([
+      { userId, usedAt: Not(IsNull()) },
+      { userId, expiresAt: LessThan(now) },
+    ]);
+    const token = newSecretToken();
+    await this.tokens.insert({
+      userId,
+      tokenHash: hashSecretToken(token),
+      scope,
+      expiresAt: new Date(now.getTime() + MFA_TOKEN_TTL_SECONDS * 1000),
+      usedAt: null,
+    });
+    return token;
+  }
+
+  /**
+   * The login a usable token stands for, without spending it: a wrong code leaves the token
+   * usable (the per-account lock bounds the guesses); `consume` spends it once a code is right.
+   */
+  async peek(token: string): Promise<PendingMfaLogin | null> {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+    const found = await this.tokens.findOneBy({
+      tokenHash: hashSecretToken(token),
+      usedAt: IsNull(),
+      expiresAt: MoreThan(new Date()),
+    });
+    return found ? { userId: found.userId, scope: found.scope } : null;
+  }
+
+  /** Spends the token: true for exactly one of any number of concurrent calls. */
+  async consume(token: string): Promise<boolean> {
+    const now = new Date();
+    const { affected } = await this.tokens.update(
+      {
+        tokenHash: hashSecretToken(token),
+        usedAt: IsNull(),
+        expiresAt: MoreThan(now),
+      },
+      { usedAt: now },
+    );
+    return affected === 1;
+  }
+}

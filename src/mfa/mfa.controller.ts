@@ -1,0 +1,171 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Post,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Auth } from '../auth/decorators/auth.decorator.js';
+import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { Client, type ClientInfo } from '../common/client-info.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { NoStore } from '../common/no-store.decorator.js';
+import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
+import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
+import {
+  ConfirmTotpDto,
+  DisableTotpDto,
+  MfaStatusDto,
+  PasswordConfirmationDto,
+  RecoveryCodesDto,
+  TotpEnrolmentDto,
+} from './dto/mfa.dto.js';
+import { secondFactorProof } from './dto/second-factor.dto.js';
+import { MfaService } from './mfa.service.js';
+
+const SWITCHED_OFF = {
+  description: 'Second factors are switched off (MFA_TOTP=false)',
+  type: ErrorDto,
+};
+
+/** Enrolment and management of the signed-in user's second factor. */
+@ApiTags('mfa')
+@Controller('auth/mfa')
+export class MfaController {
+  constructor(private readonly mfa: MfaService) {}
+
+  @Get()
+  @Auth('profile')
+  @NoStore()
+  @ApiOperation({
+    summary: 'Whether TOTP is on, and how many recovery codes are left',
+  })
+  @ApiOkResponse({ type: MfaStatusDto })
+  @ApiNotFoundResponse(SWITCHED_OFF)
+  status(@CurrentUser() principal: Principal): Promise<MfaStatusDto> {
+    return this.mfa.status(principal.user);
+  }
+
+  @Post('totp')
+  @RouteFacts(AUTH_ROUTE)
+  @AuthRateLimited()
+  @Auth('profile')
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Start setting up an authenticator app (needs your password): a secret, its otpauth:// URI and a QR code; POST /auth/mfa/totp/confirm turns it on',
+  })
+  @ApiCreatedResponse({ type: TotpEnrolmentDto })
+  @ApiForbiddenResponse({
+    description: 'The password is incorrect',
+    type: ErrorDto,
+  })
+  @ApiConflictResponse({ description: 'TOTP is already on', type: ErrorDto })
+  @ApiNotFoundResponse(SWITCHED_OFF)
+  begin(
+    @CurrentUser() principal: Principal,
+    @Body() dto: PasswordConfirmationDto,
+    @Client() client: ClientInfo,
+  ): Promise<TotpEnrolmentDto> {
+    return this.mfa.beginTotp(principal.user, dto.password, client);
+  }
+
+  @Post('totp/confirm')
+  @RouteFacts(AUTH_ROUTE)
+  @AuthRateLimited()
+  @Auth('profile')
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Turn TOTP on with a code from the new authenticator; answers the recovery codes, shown this once',
+  })
+  @ApiOkResponse({ type: RecoveryCodesDto })
+  @ApiBadRequestResponse({
+    description:
+      '`invalid_code`: the code does not match, or no set-up is under way',
+    type: ErrorDto,
+  })
+  @ApiNotFoundResponse(SWITCHED_OFF)
+  async confirm(
+    @CurrentUser() principal: Principal,
+    @Body() dto: ConfirmTotpDto,
+  ): Promise<RecoveryCodesDto> {
+    return {
+      recoveryCodes: await this.mfa.confirmTotp(principal.user, dto.code),
+    };
+  }
+
+  @Delete('totp')
+  @RouteFacts(AUTH_ROUTE)
+  @AuthRateLimited()
+  @Auth('profile', { secondFactor: 'always' })
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary:
+      'Turn TOTP off (needs your password and a current code or a recovery code, and a session signed in with a second factor)',
+  })
+  @ApiNoContentResponse({ description: 'Off; the recovery codes are gone too' })
+  @ApiForbiddenResponse({
+    description: 'The password or the code is incorrect',
+    type: ErrorDto,
+  })
+  @ApiNotFoundResponse(SWITCHED_OFF)
+  async disable(
+    @CurrentUser() principal: Principal,
+    @Body() dto: DisableTotpDto,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.mfa.disableTotp(
+      principal.user,
+      dto.password,
+      secondFactorProof(dto),
+      client,
+    );
+  }
+
+  @Post('recovery-codes')
+  @RouteFacts(AUTH_ROUTE)
+  @AuthRateLimited()
+  @Auth('profile', { secondFactor: 'always' })
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Replace your recovery codes (needs your password, and a session signed in with a second factor); the old ones stop working',
+  })
+  @ApiOkResponse({ type: RecoveryCodesDto })
+  @ApiForbiddenResponse({
+    description: 'The password is incorrect',
+    type: ErrorDto,
+  })
+  @ApiConflictResponse({ description: 'TOTP is not on', type: ErrorDto })
+  @ApiNotFoundResponse(SWITCHED_OFF)
+  async replaceRecoveryCodes(
+    @CurrentUser() principal: Principal,
+    @Body() dto: PasswordConfirmationDto,
+    @Client() client: ClientInfo,
+  ): Promise<RecoveryCodesDto> {
+    return {
+      recoveryCodes: await this.mfa.replaceRecoveryCodes(
+        principal.user,
+        dto.password,
+        client,
+      ),
+    };
+  }
+}

@@ -1,0 +1,126 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { generateSecret, generateURI, verify } from 'otplib';
+import { toDataURL } from 'qrcode';
+import { type EntityManager, Repository } from 'typeorm';
+import type { Config } from '../config/environment.js';
+import type { User } from '../users/user.entity.js';
+import { SecretBox } from './secret-box.js';
+import { TotpFactor } from './totp-factor.entity.js';
+
+/** RFC 6238 defaults, which every authenticator app supports: SHA-1, 6 digits, 30 s. */
+const PERIOD_SECONDS = 30;
+/** One step either side of now: a phone clock up to ~30 s off still works. */
+const DRIFT_SECONDS = PERIOD_SECONDS;
+const CODE = /^\d{6}$/;
+
+/** What an authenticator app needs to start: the secret, as text, as a URI and as a QR code. */
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUri: string;
+  qrCode: string;
+}
+
+/** TOTP authenticators (otplib): enrolment, and the check of a code, each code usable once. */
+@Injectable()
+export class TotpService {
+  private readonly issuer: string;
+
+  constructor(
+    @InjectRepository(TotpFactor)
+    private readonly factors: Repository<TotpFactor>,
+    private readonly box: SecretBox,
+    config: ConfigService<Config, true>,
+  ) {
+    this.issuer = config.get('PRODUCT_NAME', { infer: true });
+  }
+
+  /**
+   * Starts (or starts over) an enrolment: a new secret, kept sealed until a code from it confirms
+   * it. An authenticator that is already on must be turned off first.
+   */
+  async begin(user: User): Promise<TotpEnrolment> {
+    const existing = await this.factors.findOneBy({ userId: user.id });
+    if (existing?.enabledAt)
+      throw new ConflictException(
+        'TOTP is already on: turn it off first (DELETE /auth/mfa/totp)',
+      );
+    const secret = generateSecret();
+    await this.factors.upsert(
+      {
+        userId: user.id,
+        sealedSecret: this.box.seal(secret, user.id),
+        enabledAt: null,
+        lastUsedStep: null,
+      },
+      ['userId'],
+    );
+    const otpauthUri = generateURI({
+      issuer: this.issuer,
+      label: user.email,
+      secret,
+    });
+    return { secret, otpauthUri, qrCode: await toDataURL(otpauthUri) };
+  }
+
+  /** Turns a pending enrolment on when `code` comes from its secret; false otherwise. */
+  async confirm(
+    manager: EntityManager,
+    userId: string,
+    code: string,
+  ): Promise<boolean> {
+    const factor = await manager.findOneBy(TotpFactor, { userId });
+    if (!factor || factor.enabledAt) return false;
+    const step = await this.matchingStep(factor, code);
+    if (step === null) return false;
+    await manager.update(
+      TotpFactor,
+      { userId },
+      { enabledAt: new Date(), lastUsedStep: step },
+    );
+    return true;
+  }
+
+  /**
+   * Whether `code` is a current code of the user's authenticator that has not been used yet.
+   * The step is claimed with one conditional UPDATE, so a code (or an earlier one) works once
+   * even when sent many times at once.
+   */
+  async check(userId: string, code: string): Promise<boolean> {
+    const factor = await this.factors.findOneBy({ userId });
+    if (!factor?.enabledAt) return false;
+    const step = await this.matchingStep(factor, code);
+    if (step === null) return false;
+    const { affected } = await this.factors
+      .createQueryBuilder()
+      .update()
+      .set({ lastUsedStep: step })
+      .where('"userId" = :userId', { userId })
+      .andWhere('("lastUsedStep" IS NULL OR "lastUsedStep" < :step)', { step })
+      .execute();
+    return affected === 1;
+  }
+
+  remove(manager: EntityManager, userId: string): Promise<unknown> {
+    return manager.delete(TotpFactor, { userId });
+  }
+
+  private async matchingStep(
+    factor: TotpFactor,
+    code: string,
+  ): Promise<number | null> {
+    if (!CODE.test(code)) return null;
+    const secret = this.box.open(factor.sealedSecret, factor.userId);
+    if (secret === null) return null;
+    const result = await verify({
+      secret,
+      token: code,
+      period: PERIOD_SECONDS,
+      epochTolerance: DRIFT_SECONDS,
+      afterTimeStep: factor.lastUsedStep ?? undefined,
+    });
+    // otplib types TOTP and HOTP results together; only TOTP ones carry a time step.
+    return result.valid && 'timeStep' in result ? result.timeStep : null;
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * RFC 8176 authentication method references that Warden puts in `amr`: a password, a one-time
+ * code (TOTP or a recovery code), more than one factor, and a passkey (hardware- or
+ * software-protected key).
+ */
+export type AuthMethod = 'pwd' | 'otp' | 'mfa' | 'hwk' | 'swk';
+
+/** How and when a user signed in; a session keeps it for its lifetime, refreshes included. */
+export interface Authentication {
+  amr: readonly AuthMethod[];
+  time: Date;
+}
+
+/**
+ * Whether a sign-in used more than one factor: a password with a code, or a passkey (something
+ * held, unlocked with user verification, which Warden requires).
+ */
+export const isMultiFactor = (amr: readonly string[]): boolean =>
+  amr.includes('mfa') || amr.includes('hwk') || amr.includes('swk');
