@@ -55,9 +55,10 @@ describe('The auth boundary', () => {
       .send({ title: 'once', content: 'checked once' })
       .expect(201);
     expect(authenticate).toHaveBeenCalledTimes(1);
-    expect(authenticate).toHaveBeenCalledWith(`Bearer ${alice.accessToken}`, [
-      'posts:write',
-    ]);
+    expect(authenticate).toHaveBeenCalledWith(
+      `Bearer ${alice.accessToken}`,
+      expect.objectContaining({ scopes: ['posts:write'], stepUp: null }),
+    );
   });
 
   it('never looks at a token on a public route', async () => {

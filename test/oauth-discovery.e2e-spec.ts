@@ -46,7 +46,11 @@ describe('RFC 8414 discovery with openid-client', () => {
         'users:admin',
       ],
       response_types_supported: [],
-      grant_types_supported: ['password', 'refresh_token'],
+      grant_types_supported: [
+        'password',
+        'refresh_token',
+        'urn:warden:params:oauth:grant-type:mfa-otp',
+      ],
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],
       service_documentation: `${issuer}/docs`,

@@ -50,6 +50,7 @@ describe('POST /auth/signup', () => {
       'emailVerifiedAt',
       'fullName',
       'id',
+      'mfaEnabled',
       'roles',
       'updatedAt',
       'username',

@@ -27,6 +27,7 @@ describe('/users/me', () => {
       fullName: 'Original Name',
       roles: ['user'],
       disabled: false,
+      mfaEnabled: false,
       createdAt: expect.stringMatching(
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
       ),

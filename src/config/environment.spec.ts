@@ -10,9 +10,17 @@ const PRODUCTION_MAIL = {
   PUBLIC_URL: 'https://auth.example.com',
 };
 
+const MFA_KEY = 'ab'.repeat(32);
+/**
+ * `validateEnvironment` with an MFA key unless the case sets one: without it, development would
+ * write data/mfa-key into the working directory.
+ */
+const validate = (raw: Record<string, unknown>) =>
+  validateEnvironment({ MFA_ENCRYPTION_KEY: MFA_KEY, ...raw });
+
 describe('validateEnvironment', () => {
   it('applies the documented defaults', () => {
-    const config = validateEnvironment({ JWT_SECRET: STRONG_SECRET });
+    const config = validate({ JWT_SECRET: STRONG_SECRET });
     expect(config).toMatchObject({
       NODE_ENV: 'development',
       PORT: 3000,
@@ -39,40 +47,40 @@ describe('validateEnvironment', () => {
 
   it('keeps the strict auth budget in production, and any value that is set', () => {
     expect(
-      validateEnvironment({
+      validate({
         NODE_ENV: 'production',
         JWT_SECRET: STRONG_SECRET,
         ...PRODUCTION_MAIL,
       }).AUTH_RATE_LIMIT,
     ).toBe(10);
     expect(
-      validateEnvironment({ JWT_SECRET: STRONG_SECRET, AUTH_RATE_LIMIT: '7' })
+      validate({ JWT_SECRET: STRONG_SECRET, AUTH_RATE_LIMIT: '7' })
         .AUTH_RATE_LIMIT,
     ).toBe(7);
   });
 
   it('measures production secrets and caps lifetimes, naming the variable', () => {
     expect(() =>
-      validateEnvironment({
+      validate({
         NODE_ENV: 'production',
         JWT_SECRET: '0123456789abcdef0123456789abcdef',
       }),
     ).toThrow(/JWT_SECRET is too predictable/);
     expect(() =>
-      validateEnvironment({
+      validate({
         JWT_SECRET: STRONG_SECRET,
         ACCESS_TOKEN_TTL: '3650d',
       }),
     ).toThrow(/ACCESS_TOKEN_TTL must be at most 1d/);
     expect(
-      validateEnvironment({ JWT_SECRET: STRONG_SECRET, ACCESS_TOKEN_TTL: '1d' })
+      validate({ JWT_SECRET: STRONG_SECRET, ACCESS_TOKEN_TTL: '1d' })
         .ACCESS_TOKEN_TTL,
     ).toBe(86400);
     expect(() =>
-      validateEnvironment({ JWT_SECRET: STRONG_SECRET, TRUST_PROXY: 'true' }),
+      validate({ JWT_SECRET: STRONG_SECRET, TRUST_PROXY: 'true' }),
     ).toThrow(/TRUST_PROXY/);
     expect(
-      validateEnvironment({
+      validate({
         JWT_SECRET: STRONG_SECRET,
         TRUST_PROXY: 'loopback,10.0.0.0/8',
       }).TRUST_PROXY,
@@ -80,7 +88,7 @@ describe('validateEnvironment', () => {
   });
 
   it('parses numbers, durations, lists and booleans', () => {
-    const config = validateEnvironment({
+    const config = validate({
       JWT_SECRET: STRONG_SECRET,
       PORT: '8080',
       ACCESS_TOKEN_TTL: '5m',
@@ -100,7 +108,7 @@ describe('validateEnvironment', () => {
   });
 
   it('reads the mail settings, and allows plain SMTP to this machine only', () => {
-    expect(validateEnvironment({ JWT_SECRET: STRONG_SECRET })).toMatchObject({
+    expect(validate({ JWT_SECRET: STRONG_SECRET })).toMatchObject({
       SMTP_REQUIRE_TLS: true,
       MAIL_FROM: 'Warden <no-reply@localhost>',
       MAIL_OUTBOX_DIR: 'data/outbox',
@@ -108,7 +116,7 @@ describe('validateEnvironment', () => {
       OUTBOX_RETRY_DELAY: 5,
     });
     expect(
-      validateEnvironment({
+      validate({
         JWT_SECRET: STRONG_SECRET,
         SMTP_URL: 'smtp://127.0.0.1:2525',
         SMTP_REQUIRE_TLS: 'false',
@@ -116,7 +124,7 @@ describe('validateEnvironment', () => {
       }),
     ).toMatchObject({ SMTP_REQUIRE_TLS: false, OUTBOX_RETRY_DELAY: 30 });
     expect(() =>
-      validateEnvironment({
+      validate({
         JWT_SECRET: STRONG_SECRET,
         SMTP_URL: 'smtp://user:secret@mail.example.com:587',
         SMTP_REQUIRE_TLS: 'false',
@@ -127,13 +135,13 @@ describe('validateEnvironment', () => {
   it('refuses production without a relay or a link base while account mail is on, naming the variable', () => {
     const production = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET };
     expect(() =>
-      validateEnvironment({ ...production, PUBLIC_URL: 'https://a.example' }),
+      validate({ ...production, PUBLIC_URL: 'https://a.example' }),
     ).toThrow(/SMTP_URL is required when NODE_ENV=production/);
     expect(() =>
-      validateEnvironment({ ...production, SMTP_URL: 'smtp://m.example' }),
+      validate({ ...production, SMTP_URL: 'smtp://m.example' }),
     ).toThrow(/ACCOUNT_URL \(or PUBLIC_URL\) is required/);
     expect(
-      validateEnvironment({
+      validate({
         ...production,
         SMTP_URL: 'smtp://m.example',
         ACCOUNT_URL: 'https://app.example.com/account',
@@ -141,14 +149,14 @@ describe('validateEnvironment', () => {
     ).toBe('https://app.example.com/account');
     // Both flows off: nothing to mail, nothing required.
     expect(
-      validateEnvironment({
+      validate({
         ...production,
         EMAIL_VERIFICATION: 'off',
         PASSWORD_RESET: 'false',
       }),
     ).toMatchObject({ EMAIL_VERIFICATION: 'off', PASSWORD_RESET: false });
     // Development needs neither: links are logged and mail goes to .eml files.
-    expect(validateEnvironment({ JWT_SECRET: STRONG_SECRET })).toMatchObject({
+    expect(validate({ JWT_SECRET: STRONG_SECRET })).toMatchObject({
       EMAIL_VERIFICATION: 'optional',
       PASSWORD_RESET: true,
       PASSWORD_RESET_TTL: 1800,
@@ -165,13 +173,13 @@ describe('validateEnvironment', () => {
     ['PRODUCT_NAME', 'Line\r\nBcc: x@example.com'],
   ])('refuses %s=%j, naming it', (name, value) => {
     expect(() =>
-      validateEnvironment({ JWT_SECRET: STRONG_SECRET, [name]: value }),
+      validate({ JWT_SECRET: STRONG_SECRET, [name]: value }),
     ).toThrow(new RegExp(name));
   });
 
   it('treats an empty variable as unset', () => {
     expect(
-      validateEnvironment({
+      validate({
         JWT_SECRET: STRONG_SECRET,
         PORT: '',
         REDIS_URL: '',
@@ -206,28 +214,28 @@ describe('validateEnvironment', () => {
     ['OUTBOX_RETRY_DELAY', '2h'],
   ])('refuses %s=%j with an error that names the variable', (name, value) => {
     expect(() =>
-      validateEnvironment({ JWT_SECRET: STRONG_SECRET, [name]: value }),
+      validate({ JWT_SECRET: STRONG_SECRET, [name]: value }),
     ).toThrow(new RegExp(`\\b${name}\\b`));
   });
 
   it('needs a readable key file for RS256 and ES256, and refuses EdDSA by name', () => {
-    expect(() => validateEnvironment({ JWT_ALGORITHM: 'RS256' })).toThrow(
+    expect(() => validate({ JWT_ALGORITHM: 'RS256' })).toThrow(
       /JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM=RS256/,
     );
     expect(() =>
-      validateEnvironment({
+      validate({
         JWT_ALGORITHM: 'ES256',
         JWT_PRIVATE_KEY_FILE: '/nonexistent/key.pem',
       }),
     ).toThrow(/JWT_PRIVATE_KEY_FILE must name a readable PEM file/);
-    expect(() => validateEnvironment({ JWT_ALGORITHM: 'EdDSA' })).toThrow(
+    expect(() => validate({ JWT_ALGORITHM: 'EdDSA' })).toThrow(
       /JWT_ALGORITHM.*EdDSA is not supported/,
     );
   });
 
   it('reports every bad variable at once', () => {
     try {
-      validateEnvironment({
+      validate({
         JWT_SECRET: STRONG_SECRET,
         PORT: 'x',
         LOG_LEVEL: 'y',
@@ -243,11 +251,11 @@ describe('validateEnvironment', () => {
   });
 
   it('requires JWT_SECRET in production and turns Swagger off there by default', () => {
-    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(
+    expect(() => validate({ NODE_ENV: 'production' })).toThrow(
       /JWT_SECRET is required/,
     );
     expect(
-      validateEnvironment({
+      validate({
         NODE_ENV: 'production',
         JWT_SECRET: STRONG_SECRET,
         ...PRODUCTION_MAIL,
@@ -263,22 +271,61 @@ describe('validateEnvironment', () => {
   ])('refuses %s in every environment', (_case, secret) => {
     for (const NODE_ENV of ['production', 'development']) {
       expect(() =>
-        validateEnvironment({ NODE_ENV, JWT_SECRET: secret }),
+        validate({ NODE_ENV, JWT_SECRET: secret }),
       ).toThrow(/JWT_SECRET/);
     }
   });
 
-  it('generates a development secret once and keeps it', () => {
+  it('refuses production without MFA_ENCRYPTION_KEY while MFA_TOTP is on, and a key that is not 32 bytes anywhere', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      ...PRODUCTION_MAIL,
+    };
+    expect(() => validateEnvironment(production)).toThrow(
+      /MFA_ENCRYPTION_KEY is required when NODE_ENV=production and MFA_TOTP is on/,
+    );
+    expect(
+      validateEnvironment({ ...production, MFA_TOTP: 'false' }),
+    ).toMatchObject({ MFA_TOTP: false, MFA_ENCRYPTION_KEY: '' });
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    expect(
+      validateEnvironment({ ...production, MFA_ENCRYPTION_KEY: base64 })
+        .MFA_ENCRYPTION_KEY,
+    ).toBe(base64);
+    for (const key of [
+      'ab'.repeat(31),
+      Buffer.alloc(16).toString('base64'),
+      Buffer.alloc(33).toString('base64'),
+      'z'.repeat(64),
+    ]) {
+      for (const NODE_ENV of ['production', 'development'])
+        expect(() =>
+          validateEnvironment({
+            ...production,
+            NODE_ENV,
+            MFA_ENCRYPTION_KEY: key,
+          }),
+        ).toThrow(/MFA_ENCRYPTION_KEY must be 32 random bytes/);
+    }
+  });
+
+  it('generates a development secret and MFA key once and keeps them', () => {
     const cwd = process.cwd();
     const dir = mkdtempSync(join(tmpdir(), 'warden-secret-'));
     process.chdir(dir);
     try {
-      const first = validateEnvironment({}).JWT_SECRET;
-      const second = validateEnvironment({}).JWT_SECRET;
-      expect(first).toBe(second);
-      expect(first.length).toBeGreaterThanOrEqual(43);
+      const first = validateEnvironment({});
+      const second = validateEnvironment({});
+      expect(first.JWT_SECRET).toBe(second.JWT_SECRET);
+      expect(first.JWT_SECRET.length).toBeGreaterThanOrEqual(43);
       expect(readFileSync(join(dir, 'data/jwt-secret'), 'utf8').trim()).toBe(
-        first,
+        first.JWT_SECRET,
+      );
+      expect(first.MFA_ENCRYPTION_KEY).toBe(second.MFA_ENCRYPTION_KEY);
+      expect(Buffer.from(first.MFA_ENCRYPTION_KEY, 'base64')).toHaveLength(32);
+      expect(readFileSync(join(dir, 'data/mfa-key'), 'utf8').trim()).toBe(
+        first.MFA_ENCRYPTION_KEY,
       );
     } finally {
       process.chdir(cwd);

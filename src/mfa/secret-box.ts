@@ -37,7 +37,9 @@ export class SecretBox {
 
   /** The plaintext, or null when the value was tampered with, moved, or sealed with another key. */
   open(value: string, context: string): string | null {
-    const [version, iv, sealed, tag] = value.split('.');
+    const parts = value.split('.');
+    if (parts.length !== 4) return null;
+    const [version, iv, sealed, tag] = parts;
     if (version !== VERSION || !iv || !sealed || !tag) return null;
     try {
       const decipher = createDecipheriv(

@@ -73,6 +73,7 @@ export class UsersService {
       [
         'roles',
         'disabled',
+        'mfaEnabled',
         'emailVerifiedAt',
         'createdAt',
         'updatedAt',
@@ -82,7 +83,7 @@ export class UsersService {
       users,
       {
         columns:
-          '"id", "username", "email", "emailVerifiedAt", "fullName", "roles", "disabled", "createdAt", "updatedAt"',
+          '"id", "username", "email", "emailVerifiedAt", "fullName", "roles", "disabled", "mfaEnabled", "createdAt", "updatedAt"',
         from: '"users"',
         orderBy: '"createdAt" ASC, "id" ASC',
       },

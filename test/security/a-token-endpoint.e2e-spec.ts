@@ -81,6 +81,8 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
       scope: 'profile todos:read todos:write posts:write',
       iat: expect.any(Number),
       exp: expect.any(Number),
+      amr: ['pwd'],
+      auth_time: payload.iat,
     });
     expect(payload.exp - payload.iat).toBe(900);
   });

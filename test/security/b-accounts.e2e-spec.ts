@@ -222,6 +222,7 @@ describe('B. JSON auth, signup, account (/auth/*, /users/me)', () => {
       'emailVerifiedAt',
       'fullName',
       'id',
+      'mfaEnabled',
       'roles',
       'updatedAt',
       'username',

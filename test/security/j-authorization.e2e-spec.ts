@@ -32,6 +32,7 @@ const PUBLIC_ROUTES = new Set([
   'POST /auth/password/forgot',
   'POST /auth/password/reset',
   'POST /auth/email/change/confirm',
+  'POST /auth/mfa/verify',
   'GET /posts',
   'GET /posts/{id}',
 ]);
