@@ -8,6 +8,11 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/auth.decorator.js';
 import { ACCOUNT_PAGES_SCRIPT } from './account-pages.script.js';
+import {
+  PASSKEYS_PAGE,
+  PASSKEYS_SCRIPT,
+  WEBAUTHN_BROWSER_BUNDLE,
+} from './passkeys-page.js';
 
 /** What each page asks of the person who opened a mailed link. */
 const PAGES = {
@@ -42,6 +47,28 @@ export class AccountPagesController {
   @Header('Cache-Control', 'no-cache')
   script(): string {
     return ACCOUNT_PAGES_SCRIPT;
+  }
+
+  @Get('simplewebauthn-browser.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'no-cache')
+  webAuthnBrowser(): string {
+    return WEBAUTHN_BROWSER_BUNDLE;
+  }
+
+  @Get('passkeys.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'no-cache')
+  passkeysScript(): string {
+    return PASSKEYS_SCRIPT;
+  }
+
+  /** Try passkeys by hand: add one after a password sign-in, then sign in with it. */
+  @Get('passkeys')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  passkeys(): string {
+    return PASSKEYS_PAGE;
   }
 
   @Get(':page')

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
+import { PasskeysController } from './passkeys.controller.js';
 import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -22,9 +24,11 @@ import { LocalStrategy } from './local.strategy.js';
     UsersModule,
     SessionsModule,
     MfaModule,
+    PasskeysModule,
   ],
   controllers: [
     AuthController,
+    PasskeysController,
     SessionsController,
     JwksController,
     OAuthMetadataController,

@@ -33,6 +33,8 @@ import { MFA_OTP_GRANT, type TokenRequest } from './oauth-requests.js';
 import { MfaRequiredException } from './mfa-required.exception.js';
 import { MfaService, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { MfaTokensService } from '../mfa/mfa-tokens.service.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Authentication, AuthMethod } from '../sessions/authentication.js';
 import type { Session } from '../sessions/session.entity.js';
 
@@ -89,6 +91,7 @@ export class AuthService {
     private readonly accessTokens: AccessTokenService,
     private readonly mfa: MfaService,
     private readonly mfaTokens: MfaTokensService,
+    private readonly passkeys: PasskeysService,
     config: ConfigService<Config, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
@@ -276,6 +279,26 @@ export class AuthService {
       });
     }
     return this.startSession(user, scopes, client, PASSWORD);
+  }
+
+  /**
+   * `POST /auth/passkeys/login/verify`: a verified passkey assertion (user verification
+   * included, so no second factor is asked) signs its user in; null when it does not.
+   */
+  async signInWithPasskey(
+    response: AuthenticationResponseJSON,
+    client: ClientInfo,
+  ): Promise<TokenResponseDto | null> {
+    const signIn = await this.passkeys.authenticate(response);
+    const user = signIn ? await this.users.findById(signIn.userId) : null;
+    if (!signIn || !user || !isActiveAccount(user, this.requireVerifiedEmail))
+      return null;
+    return this.startSession(
+      user,
+      [...grantedScopes(user.roles)],
+      client,
+      signIn.amr,
+    );
   }
 
   /** Rotates a refresh token (RFC 6749 §6); see `SessionsService.rotate`. */

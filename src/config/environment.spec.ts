@@ -270,9 +270,9 @@ describe('validateEnvironment', () => {
     ['a long run of one character', 'a'.repeat(64)],
   ])('refuses %s in every environment', (_case, secret) => {
     for (const NODE_ENV of ['production', 'development']) {
-      expect(() =>
-        validate({ NODE_ENV, JWT_SECRET: secret }),
-      ).toThrow(/JWT_SECRET/);
+      expect(() => validate({ NODE_ENV, JWT_SECRET: secret })).toThrow(
+        /JWT_SECRET/,
+      );
     }
   });
 

@@ -1,3 +1,6 @@
+import { Passkey } from '../passkeys/passkey.entity.js';
+import { WebAuthnChallenge } from '../passkeys/webauthn-challenge.entity.js';
+import { Passkeys1732000008000 } from './migrations/1732000008000-passkeys.js';
 import { MfaToken } from '../mfa/mfa-token.entity.js';
 import { RecoveryCode } from '../mfa/recovery-code.entity.js';
 import { TotpFactor } from '../mfa/totp-factor.entity.js';
@@ -31,6 +34,8 @@ export const ENTITIES = [
   TotpFactor,
   RecoveryCode,
   MfaToken,
+  Passkey,
+  WebAuthnChallenge,
 ];
 
 /** Deadlines for the database (README, "Deadlines"). */
@@ -47,6 +52,7 @@ export const MIGRATIONS = [
   AccountTokens1732000005000,
   EmailVerified1732000006000,
   SecondFactors1732000007000,
+  Passkeys1732000008000,
 ];
 
 /**

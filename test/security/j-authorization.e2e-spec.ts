@@ -33,6 +33,8 @@ const PUBLIC_ROUTES = new Set([
   'POST /auth/password/reset',
   'POST /auth/email/change/confirm',
   'POST /auth/mfa/verify',
+  'POST /auth/passkeys/login/options',
+  'POST /auth/passkeys/login/verify',
   'GET /posts',
   'GET /posts/{id}',
 ]);

@@ -142,7 +142,7 @@ describe('L. Security logging', () => {
     const output = await server.waitForOutput(/rate limited: ip/);
     expect(output).toMatch(
       new RegExp(
-        `login: user ${aliceId} session [0-9a-f-]+ ip 127\\.0\\.0\\.1`,
+        `login: user ${aliceId} session [0-9a-f-]+ \\(pwd\\) ip 127\\.0\\.0\\.1`,
       ),
     );
     expect(output).toMatch(

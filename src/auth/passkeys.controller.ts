@@ -1,0 +1,172 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  UnauthorizedException,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
+import { Client, type ClientInfo } from '../common/client-info.js';
+import { ErrorDto } from '../common/error.dto.js';
+import { NoStore } from '../common/no-store.decorator.js';
+import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
+import {
+  PasskeyDto,
+  PasskeyLoginDto,
+  PasskeyRegistrationDto,
+} from '../passkeys/dto/passkey.dto.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
+import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
+import { AuthService } from './auth.service.js';
+import { Auth, Public, type StepUp } from './decorators/auth.decorator.js';
+import { CurrentUser } from './decorators/current-user.decorator.js';
+import { TokenResponseDto } from './dto/token-response.dto.js';
+import type { Principal } from './principal.js';
+
+/** Adding a way to sign in needs a recent sign-in (and the second factor, when it is on). */
+const RECENT_SIGN_IN: StepUp = {
+  secondFactor: 'if-enrolled',
+  maxAgeSeconds: 900,
+};
+
+const OPTIONS_SCHEMA = {
+  schema: {
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'WebAuthn options as JSON: hand them to @simplewebauthn/browser (startRegistration / startAuthentication)',
+  },
+} as const;
+
+@ApiTags('passkeys')
+@Controller('auth/passkeys')
+export class PasskeysController {
+  constructor(
+    private readonly passkeys: PasskeysService,
+    private readonly auth: AuthService,
+  ) {}
+
+  @Post('register/options')
+  @Auth('profile', RECENT_SIGN_IN)
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Begin adding a passkey: creation options (resident key, user verification required) for navigator.credentials.create',
+  })
+  @ApiOkResponse(OPTIONS_SCHEMA)
+  registrationOptions(
+    @CurrentUser() principal: Principal,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    return this.passkeys.registrationOptions(principal.user);
+  }
+
+  @Post('register/verify')
+  @Auth('profile', RECENT_SIGN_IN)
+  @RouteFacts(AUTH_ROUTE)
+  @ApiOperation({
+    summary: "Finish adding a passkey with the authenticator's response",
+  })
+  @ApiCreatedResponse({ type: PasskeyDto })
+  @ApiBadRequestResponse({
+    description:
+      '`invalid_passkey_response`: the challenge is unknown, spent or expired, or the origin, RP ID or user verification is wrong',
+    type: ErrorDto,
+  })
+  async register(
+    @CurrentUser() principal: Principal,
+    @Body() dto: PasskeyRegistrationDto,
+  ): Promise<PasskeyDto> {
+    return PasskeyDto.from(
+      await this.passkeys.register(principal.user, dto.response, dto.name),
+    );
+  }
+
+  @Post('login/options')
+  @Public()
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Begin signing in with a passkey: request options for navigator.credentials.get (any passkey of this site)',
+  })
+  @ApiOkResponse(OPTIONS_SCHEMA)
+  authenticationOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.passkeys.authenticationOptions();
+  }
+
+  @Post('login/verify')
+  @Public()
+  @RouteFacts(AUTH_ROUTE)
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'Sign in with a passkey: the usual token response, `amr` ["hwk"] or ["swk"]',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({
+    description:
+      '`passkey_sign_in_failed`: unknown passkey, spent or expired challenge, wrong origin, a signature counter that went backwards (a cloned authenticator), or an inactive account',
+    type: ErrorDto,
+  })
+  async login(
+    @Body() dto: PasskeyLoginDto,
+    @Client() client: ClientInfo,
+  ): Promise<TokenResponseDto> {
+    const tokens = await this.auth.signInWithPasskey(dto.response, client);
+    if (tokens) return tokens;
+    throw new UnauthorizedException({
+      statusCode: 401,
+      error: 'passkey_sign_in_failed',
+      message: 'The passkey could not sign you in; start again',
+    });
+  }
+
+  @Get()
+  @Auth('profile')
+  @NoStore()
+  @ApiOperation({ summary: 'Your passkeys' })
+  @ApiOkResponse({ type: [PasskeyDto] })
+  async list(@CurrentUser() principal: Principal): Promise<PasskeyDto[]> {
+    return (await this.passkeys.list(principal.user)).map((passkey) =>
+      PasskeyDto.from(passkey),
+    );
+  }
+
+  @Delete(':id')
+  @Auth('profile')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete one of your passkeys' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({
+    description: 'No such passkey of yours',
+    type: ErrorDto,
+  })
+  async remove(
+    @CurrentUser() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<void> {
+    await this.passkeys.remove(principal.user, id);
+  }
+}

@@ -1,0 +1,256 @@
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { hashSecretToken } from '../common/secret-token.js';
+import type { Config } from '../config/environment.js';
+import type { AuthMethod } from '../sessions/authentication.js';
+import type { User } from '../users/user.entity.js';
+import { Passkey } from './passkey.entity.js';
+import { WebAuthnChallenge } from './webauthn-challenge.entity.js';
+
+const CHALLENGE_TTL_MS = 5 * 60_000;
+const MAX_PASSKEYS_PER_USER = 20;
+
+/** A passkey that has just signed someone in. */
+export interface PasskeySignIn {
+  userId: string;
+  amr: AuthMethod[];
+}
+
+/**
+ * Passkeys with @simplewebauthn/server: the registration and authentication ceremonies, and the
+ * user's list. User verification is required in both, so a passkey is two factors by itself.
+ * Challenges are single use (claimed by a conditional UPDATE when the response comes back) and
+ * live in the database, so a ceremony may end on another instance than the one it began on.
+ */
+@Injectable()
+export class PasskeysService {
+  private readonly logger = new Logger('Security');
+  private readonly rpId: string;
+  private readonly rpName: string;
+  private readonly origins: string[];
+
+  constructor(
+    @InjectRepository(Passkey) private readonly passkeys: Repository<Passkey>,
+    @InjectRepository(WebAuthnChallenge)
+    private readonly challenges: Repository<WebAuthnChallenge>,
+    config: ConfigService<Config, true>,
+  ) {
+    const publicUrl = config.get('PUBLIC_URL', { infer: true });
+    this.rpId =
+      config.get('WEBAUTHN_RP_ID', { infer: true }) ??
+      (publicUrl ? new URL(publicUrl).hostname : 'localhost');
+    this.rpName = config.get('PRODUCT_NAME', { infer: true });
+    const origins = config.get('WEBAUTHN_ORIGINS', { infer: true });
+    this.origins = origins
+      ? origins.split(',')
+      : [
+          publicUrl
+            ? new URL(publicUrl).origin
+            : `http://localhost:${config.get('PORT', { infer: true })}`,
+        ];
+  }
+
+  async registrationOptions(
+    user: User,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const existing = await this.passkeys.findBy({ userId: user.id });
+    if (existing.length >= MAX_PASSKEYS_PER_USER)
+      throw new BadRequestException(
+        `At most ${MAX_PASSKEYS_PER_USER} passkeys per account: delete one first`,
+      );
+    const options = await generateRegistrationOptions({
+      rpName: this.rpName,
+      rpID: this.rpId,
+      userName: user.username,
+      userDisplayName: user.fullName ?? user.username,
+      userID: new TextEncoder().encode(user.id),
+      attestationType: 'none',
+      excludeCredentials: existing.map((passkey) => ({
+        id: passkey.credentialId,
+        transports: passkey.transports,
+      })),
+      authenticatorSelection: {
+        residentKey: 'required',
+        userVerification: 'required',
+      },
+    });
+    await this.saveChallenge(options.challenge, 'registration', user.id);
+    return options;
+  }
+
+  async register(
+    user: User,
+    response: RegistrationResponseJSON,
+    name: string | undefined,
+  ): Promise<Passkey> {
+    let verification;
+    try {
+      verification = await verifyRegistrationResponse({
+        response,
+        expectedChallenge: (challenge) =>
+          this.claimChallenge(challenge, 'registration', user.id),
+        expectedOrigin: this.origins,
+        expectedRPID: this.rpId,
+        requireUserVerification: true,
+      });
+    } catch (error) {
+      throw this.refused('registration', error);
+    }
+    if (!verification.verified) throw this.refused('registration');
+    const { credential, credentialDeviceType } = verification.registrationInfo;
+    if (await this.passkeys.existsBy({ credentialId: credential.id }))
+      throw new BadRequestException('This passkey is already registered');
+    return this.passkeys.save(
+      this.passkeys.create({
+        userId: user.id,
+        credentialId: credential.id,
+        publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+        counter: credential.counter,
+        transports: credential.transports ?? [],
+        deviceType: credentialDeviceType,
+        name: name ?? `Passkey ${new Date().toISOString().slice(0, 10)}`,
+        lastUsedAt: null,
+      }),
+    );
+  }
+
+  /** Options for signing in with any discoverable passkey of this site. */
+  async authenticationOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const options = await generateAuthenticationOptions({
+      rpID: this.rpId,
+      userVerification: 'required',
+    });
+    await this.saveChallenge(options.challenge, 'authentication', null);
+    return options;
+  }
+
+  /**
+   * Who this assertion signs in, or null. A signature counter that does not move forward means
+   * a cloned authenticator: refused and logged. The counter is advanced with a conditional
+   * UPDATE, so two assertions carrying one counter value cannot both pass.
+   */
+  async authenticate(
+    response: AuthenticationResponseJSON,
+  ): Promise<PasskeySignIn | null> {
+    // The body was only checked to be an object: the id is the one field read before
+    // @simplewebauthn/server checks the rest.
+    if (typeof response.id !== 'string' || response.id.length > 1024)
+      return null;
+    const passkey = await this.passkeys.findOneBy({
+      credentialId: response.id,
+    });
+    if (!passkey) return null;
+    let verification;
+    try {
+      verification = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: (challenge) =>
+          this.claimChallenge(challenge, 'authentication', null),
+        expectedOrigin: this.origins,
+        expectedRPID: this.rpId,
+        requireUserVerification: true,
+        credential: {
+          id: passkey.credentialId,
+          publicKey: Buffer.from(passkey.publicKey, 'base64url'),
+          counter: passkey.counter,
+          transports: passkey.transports,
+        },
+      });
+    } catch (error) {
+      this.logger.warn(
+        `passkey sign-in refused: passkey ${passkey.id} of user ${passkey.userId}: ${describe(error)}`,
+      );
+      return null;
+    }
+    if (!verification.verified) return null;
+    const { newCounter } = verification.authenticationInfo;
+    const { affected } = await this.passkeys.update(
+      { id: passkey.id, counter: passkey.counter },
+      { counter: newCounter, lastUsedAt: new Date() },
+    );
+    if (!affected) return null;
+    return {
+      userId: passkey.userId,
+      amr: [passkey.deviceType === 'multiDevice' ? 'swk' : 'hwk'],
+    };
+  }
+
+  list(user: User): Promise<Passkey[]> {
+    return this.passkeys.find({
+      where: { userId: user.id },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  /** Deletes one of the user's passkeys; another user's is as unknown as a missing one (404). */
+  async remove(user: User, id: string): Promise<void> {
+    const { affected } = await this.passkeys.delete({ id, userId: user.id });
+    if (!affected) throw new NotFoundException('Passkey not found');
+  }
+
+  private async saveChallenge(
+    challenge: string,
+    ceremony: WebAuthnChallenge['ceremony'],
+    userId: string | null,
+  ): Promise<void> {
+    const now = Date.now();
+    await this.challenges.delete({ expiresAt: LessThan(new Date(now)) });
+    await this.challenges.insert({
+      challengeHash: hashSecretToken(challenge),
+      ceremony,
+      userId,
+      expiresAt: new Date(now + CHALLENGE_TTL_MS),
+      usedAt: null,
+    });
+  }
+
+  /** Spends a challenge of this ceremony (and user): true for exactly one caller. */
+  private async claimChallenge(
+    challenge: string,
+    ceremony: WebAuthnChallenge['ceremony'],
+    userId: string | null,
+  ): Promise<boolean> {
+    const now = new Date();
+    const { affected } = await this.challenges.update(
+      {
+        challengeHash: hashSecretToken(challenge),
+        ceremony,
+        userId: userId ?? IsNull(),
+        usedAt: IsNull(),
+        expiresAt: MoreThan(now),
+      },
+      { usedAt: now },
+    );
+    return affected === 1;
+  }
+
+  private refused(ceremony: string, error?: unknown): BadRequestException {
+    this.logger.warn(`passkey ${ceremony} refused: ${describe(error)}`);
+    return new BadRequestException({
+      statusCode: 400,
+      error: 'invalid_passkey_response',
+      message:
+        'The passkey response could not be verified (wrong or spent challenge, origin or signature); start again',
+    });
+  }
+}
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? error.message.slice(0, 200) : 'not verified';
