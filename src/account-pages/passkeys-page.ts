@@ -21,7 +21,7 @@ export const WEBAUTHN_BROWSER_BUNDLE = readFileSync(
 
 export const PASSKEYS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Passkeys</title><script src="/account/simplewebauthn-browser.js" defer></script><script src="/account/passkeys.js" defer></script></head><body><main><h1>Passkeys</h1>
 <section><h2>Add a passkey</h2><form id="password-form"><label>Username or email <input name="username" autocomplete="username" required></label> <label>Password <input name="password" type="password" autocomplete="current-password" required></label> <button type="submit">Sign in with your password</button></form>
-<p><label>Name <input id="passkey-name" maxlength="64" placeholder="Laptop"></label> <button id="register" type="button" disabled>Add a passkey</button> <button id="sign-out" type="button" disabled>Sign out</button></p></section>
+<p><label>Passkey name <input id="passkey-name" maxlength="64" placeholder="Laptop"></label> <button id="register" type="button" disabled>Add a passkey</button> <button id="sign-out" type="button" disabled>Sign out</button></p></section>
 <section><h2>Sign in</h2><p><button id="passkey-login" type="button">Sign in with a passkey</button></p></section>
 <p id="result" role="status"></p></main></body></html>`;
 
@@ -41,7 +41,7 @@ export const PASSKEYS_SCRIPT = `'use strict';
     $('sign-out').disabled = !token;
   };
   async function call(method, path, body) {
-    const headers = { 'content-type': 'application/json' };
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
     if (accessToken) headers.authorization = 'Bearer ' + accessToken;
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const data = await response.json().catch(() => ({}));

@@ -1,0 +1,318 @@
+import { join } from 'node:path';
+import type {
+  Browser,
+  BrowserContext,
+  CDPSession,
+  Page,
+} from 'playwright-core';
+import { PASSWORD } from '../support/api.js';
+import { chromiumAvailable, launchChromium } from '../support/browser.js';
+import {
+  createTestDatabase,
+  testDatabaseKind,
+  type TestDatabase,
+} from '../support/database.js';
+import { decodeClaims } from '../support/jwt.js';
+import {
+  scratchDirectory,
+  startServer,
+  type ServerProcess,
+} from '../support/server-process.js';
+
+const available = chromiumAvailable('Passkeys');
+
+/** What Chromium's virtual authenticator holds for a credential (CDP WebAuthn.Credential). */
+interface VirtualCredential {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId: string;
+  privateKey: string;
+  userHandle: string;
+  signCount: number;
+}
+
+/**
+ * Passkeys end to end in real Chromium, with the DevTools virtual authenticator (a platform
+ * authenticator with resident keys and user verification), on two Warden instances sharing one
+ * database (SQLite or PostgreSQL): /account/passkeys served by the first.
+ */
+describe.skipIf(!available)(
+  `Passkeys in Chromium (${testDatabaseKind()})`,
+  () => {
+    let database: TestDatabase;
+    let first: ServerProcess;
+    let second: ServerProcess;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    let cdp: CDPSession;
+    let authenticatorId: string;
+    const username = 'passkey_user';
+
+    /** The page's origin: WebAuthn needs a secure context, and localhost is one. */
+    const origin = () => `http://localhost:${first.port}`;
+
+    async function addAuthenticator(): Promise<string> {
+      const added = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      })) as { authenticatorId: string };
+      return added.authenticatorId;
+    }
+
+    const credentials = async (id: string): Promise<VirtualCredential[]> =>
+      (
+        (await cdp.send('WebAuthn.getCredentials', {
+          authenticatorId: id,
+        })) as { credentials: VirtualCredential[] }
+      ).credentials;
+
+    const result = () => page.locator('#result');
+
+    async function signInWithPasskey(): Promise<string> {
+      const before = await result().innerText();
+      await page
+        .getByRole('button', { name: 'Sign in with a passkey' })
+        .click();
+      await page.waitForFunction(
+        (previous) =>
+          document.getElementById('result')?.textContent !== previous,
+        before,
+      );
+      return result().innerText();
+    }
+
+    beforeAll(async () => {
+      const dir = scratchDirectory();
+      // One database for both instances: a SQLite file, or a schema of TEST_DATABASE_URL.
+      database =
+        testDatabaseKind() === 'postgres'
+          ? await createTestDatabase()
+          : {
+              url: `sqlite:${join(dir, 'passkeys.sqlite')}`,
+              drop: async () => {},
+            };
+      first = await startServer({ DATABASE_URL: database.url }, dir);
+      // The second instance accepts ceremonies from the page the first one serves.
+      second = await startServer(
+        {
+          DATABASE_URL: database.url,
+          WEBAUTHN_ORIGINS: `http://localhost:${first.port}`,
+        },
+        dir,
+      );
+      const signup = await fetch(`${first.url}/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username,
+          email: 'passkey@example.com',
+          password: PASSWORD,
+        }),
+      });
+      expect(signup.status).toBe(201);
+      browser = await launchChromium();
+      context = await browser.newContext();
+      page = await context.newPage();
+      cdp = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      authenticatorId = await addAuthenticator();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await second?.stop();
+      await first?.stop();
+      await database?.drop();
+    });
+
+    it('registers a passkey on the page, signs out, signs in with it and reads /users/me', async () => {
+      const response = await page.goto(`${origin()}/account/passkeys`);
+      expect(response?.headers()['content-security-policy']).toContain(
+        "script-src 'self'",
+      );
+      await page.getByLabel('Username or email').fill(username);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page
+        .getByRole('button', { name: 'Sign in with your password' })
+        .click();
+      await page.getByText('Signed in with your password').waitFor();
+      await page.getByLabel('Passkey name').fill('Virtual authenticator');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.getByText('Passkey added: Virtual authenticator').waitFor();
+      const [credential] = await credentials(authenticatorId);
+      expect(credential).toMatchObject({
+        isResidentCredential: true,
+        rpId: 'localhost',
+      });
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByText('Signed out.').waitFor();
+      expect(await signInWithPasskey()).toBe(
+        `Signed in with a passkey as ${username}`,
+      );
+    });
+
+    it('gives the passkey session amr ["hwk"] and lists the passkey, which only its owner can delete', async () => {
+      const tokens = await passkeyTokens(first);
+      const claims = decodeClaims(tokens.access_token) as unknown as {
+        amr: string[];
+      };
+      expect(claims.amr).toEqual(['hwk']);
+      const list = await fetch(`${first.url}/auth/passkeys`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+      const passkeys = (await list.json()) as { id: string; name: string }[];
+      expect(passkeys).toEqual([
+        expect.objectContaining({
+          name: 'Virtual authenticator',
+          deviceType: 'singleDevice',
+        }),
+      ]);
+      const other = await fetch(`${first.url}/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'other@example.com',
+          password: PASSWORD,
+        }),
+      });
+      const { access_token: otherToken } = (await other.json()) as {
+        access_token: string;
+      };
+      const deleted = await fetch(
+        `${first.url}/auth/passkeys/${passkeys[0].id}`,
+        {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${otherToken}` },
+        },
+      );
+      expect(deleted.status).toBe(404);
+    });
+
+    /**
+     * Runs the sign-in ceremony with options from `from` and the assertion verified by `to`, the
+     * browser doing what a person's would: the page's own copy of @simplewebauthn/browser.
+     */
+    async function passkeyTokens(
+      from: ServerProcess,
+      to: ServerProcess = from,
+    ): Promise<{ status: number; access_token: string }> {
+      const options = await (
+        await fetch(`${from.url}/auth/passkeys/login/options`, {
+          method: 'POST',
+        })
+      ).json();
+      const assertion = await page.evaluate(
+        (optionsJSON) =>
+          (
+            window as unknown as {
+              SimpleWebAuthnBrowser: {
+                startAuthentication(o: {
+                  optionsJSON: unknown;
+                }): Promise<unknown>;
+              };
+            }
+          ).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
+        options,
+      );
+      const verified = await fetch(`${to.url}/auth/passkeys/login/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response: assertion }),
+      });
+      const body = (await verified.json()) as { access_token: string };
+      return { status: verified.status, access_token: body.access_token };
+    }
+
+    it('finishes a ceremony on the other instance than the one that began it, and spends its challenge once', async () => {
+      const options = await (
+        await fetch(`${second.url}/auth/passkeys/login/options`, {
+          method: 'POST',
+        })
+      ).json();
+      const assertion = await page.evaluate(
+        (optionsJSON) =>
+          (
+            window as unknown as {
+              SimpleWebAuthnBrowser: {
+                startAuthentication(o: {
+                  optionsJSON: unknown;
+                }): Promise<unknown>;
+              };
+            }
+          ).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
+        options,
+      );
+      const verify = (server: ServerProcess) =>
+        fetch(`${server.url}/auth/passkeys/login/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ response: assertion }),
+        });
+      expect((await verify(first)).status).toBe(200);
+      // The same assertion again, on either instance: its challenge is spent.
+      expect((await verify(second)).status).toBe(401);
+      expect((await verify(first)).status).toBe(401);
+      expect((await passkeyTokens(first, second)).status).toBe(200);
+    });
+
+    it('refuses a cloned authenticator whose signature counter is behind, and still takes the real one', async () => {
+      const [original] = await credentials(authenticatorId);
+      expect(original.signCount).toBeGreaterThan(0);
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', {
+        authenticatorId,
+      });
+      const cloneId = await addAuthenticator();
+      await cdp.send('WebAuthn.addCredential', {
+        authenticatorId: cloneId,
+        credential: { ...original, signCount: original.signCount - 1 },
+      });
+      expect((await passkeyTokens(first)).status).toBe(401);
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', {
+        authenticatorId: cloneId,
+      });
+
+      authenticatorId = await addAuthenticator();
+      await cdp.send('WebAuthn.addCredential', {
+        authenticatorId,
+        credential: original,
+      });
+      expect((await passkeyTokens(first)).status).toBe(200);
+    });
+
+    it('refuses malformed and forged ceremony bodies with a 4xx, never a 500', async () => {
+      const bodies: unknown[] = [
+        {},
+        { response: null },
+        { response: 'x' },
+        { response: [] },
+        { response: {} },
+        { response: { id: 42 } },
+        { response: { id: 'x'.repeat(2000) } },
+        {
+          response: {
+            id: 'AAAA',
+            rawId: 'AAAA',
+            type: 'public-key',
+            response: {},
+          },
+        },
+        { response: { id: { $ne: '' } } },
+      ];
+      for (const body of bodies) {
+        const answer = await fetch(`${first.url}/auth/passkeys/login/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect([400, 401], JSON.stringify(body)).toContain(answer.status);
+      }
+    });
+  },
+);
