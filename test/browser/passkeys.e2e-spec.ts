@@ -12,7 +12,7 @@ import {
   testDatabaseKind,
   type TestDatabase,
 } from '../support/database.js';
-import { decodeClaims } from '../support/jwt.js';
+import { decodeClaims, sign, validClaims } from '../support/jwt.js';
 import {
   scratchDirectory,
   startServer,
@@ -255,9 +255,14 @@ describe.skipIf(!available)(
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ response: assertion }),
         });
-      expect((await verify(first)).status).toBe(200);
-      // The same assertion again, on either instance: its challenge is spent.
-      expect((await verify(second)).status).toBe(401);
+      // Sent to both instances at once, the assertion signs in exactly once: its challenge is
+      // claimed by one conditional UPDATE.
+      const answers = await Promise.all(
+        [first, second, first, second, first, second].map(verify),
+      );
+      expect(answers.map((answer) => answer.status).sort()).toEqual([
+        200, 401, 401, 401, 401, 401,
+      ]);
       expect((await verify(first)).status).toBe(401);
       expect((await passkeyTokens(first, second)).status).toBe(200);
     });
@@ -284,6 +289,118 @@ describe.skipIf(!available)(
         credential: original,
       });
       expect((await passkeyTokens(first)).status).toBe(200);
+    });
+
+    it('counts a passkey sign-in as two factors, and asks for a recent sign-in before adding one', async () => {
+      const passkey = await passkeyTokens(first);
+      const password = (await (
+        await fetch(`${first.url}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: PASSWORD }),
+        })
+      ).json()) as { access_token: string };
+      const replaceCodes = (token: string) =>
+        fetch(`${first.url}/auth/mfa/recovery-codes`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+          },
+          body: JSON.stringify({ password: PASSWORD }),
+        });
+      // A route that needs a second factor: the password session is sent to step up, the
+      // passkey session passes (and learns that TOTP is not on).
+      expect((await replaceCodes(password.access_token)).status).toBe(401);
+      expect((await replaceCodes(passkey.access_token)).status).toBe(409);
+
+      const stale = sign(
+        {
+          ...validClaims({
+            id: decodeClaims(passkey.access_token).sub,
+            accessToken: passkey.access_token,
+          }),
+          amr: ['hwk'],
+          auth_time: Math.floor(Date.now() / 1000) - 901,
+        },
+        { typ: 'at+jwt' },
+      );
+      const options = await fetch(
+        `${first.url}/auth/passkeys/register/options`,
+        { method: 'POST', headers: { authorization: `Bearer ${stale}` } },
+      );
+      expect(options.status).toBe(401);
+      expect(options.headers.get('www-authenticate')).toContain(
+        'max_age="900"',
+      );
+    });
+
+    it('refuses a registration response used twice, and a deleted passkey signs nobody in', async () => {
+      const tokens = await passkeyTokens(first);
+      const auth = { authorization: `Bearer ${tokens.access_token}` };
+      // A second device: the first one already holds a passkey of this account, and the
+      // options exclude it (the browser would refuse to register it twice).
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', {
+        authenticatorId,
+      });
+      authenticatorId = await addAuthenticator();
+      const options = await (
+        await fetch(`${first.url}/auth/passkeys/register/options`, {
+          method: 'POST',
+          headers: auth,
+        })
+      ).json();
+      const registration = await page.evaluate(
+        (optionsJSON) =>
+          (
+            window as unknown as {
+              SimpleWebAuthnBrowser: {
+                startRegistration(o: {
+                  optionsJSON: unknown;
+                }): Promise<unknown>;
+              };
+            }
+          ).SimpleWebAuthnBrowser.startRegistration({ optionsJSON }),
+        options,
+      );
+      const register = () =>
+        fetch(`${second.url}/auth/passkeys/register/verify`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ response: registration, name: 'Second' }),
+        });
+      expect((await register()).status).toBe(201);
+      const again = await register();
+      expect(again.status).toBe(400);
+      expect(((await again.json()) as { error: string }).error).toBe(
+        'invalid_passkey_response',
+      );
+      const list = (await (
+        await fetch(`${first.url}/auth/passkeys`, { headers: auth })
+      ).json()) as { id: string; name: string }[];
+      expect(list.map((passkey) => passkey.name)).toEqual([
+        'Virtual authenticator',
+        'Second',
+      ]);
+      for (const id of ['not-a-uuid', '1']) {
+        const malformed = await fetch(`${first.url}/auth/passkeys/${id}`, {
+          method: 'DELETE',
+          headers: auth,
+        });
+        expect(malformed.status).toBe(400);
+      }
+      for (const passkey of list) {
+        const deleted = await fetch(
+          `${first.url}/auth/passkeys/${passkey.id}`,
+          {
+            method: 'DELETE',
+            headers: auth,
+          },
+        );
+        expect(deleted.status).toBe(204);
+      }
+      // The authenticator still holds the credentials; the server no longer knows them.
+      expect((await passkeyTokens(first)).status).toBe(401);
     });
 
     it('refuses malformed and forged ceremony bodies with a 4xx, never a 500', async () => {
