@@ -30,10 +30,10 @@ import {
   ConfirmTotpDto,
   DisableTotpDto,
   MfaStatusDto,
-  PasswordConfirmationDto,
   RecoveryCodesDto,
   TotpEnrolmentDto,
 } from './dto/mfa.dto.js';
+import { PasswordConfirmationDto } from '../users/dto/password-confirmation.dto.js';
 import { secondFactorProof } from './dto/second-factor.dto.js';
 import { MfaService } from './mfa.service.js';
 

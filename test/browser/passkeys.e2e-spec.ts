@@ -53,7 +53,7 @@ describe.skipIf(!available)(
     const origin = () => `http://localhost:${first.port}`;
 
     async function addAuthenticator(): Promise<string> {
-      const added = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      const added = await cdp.send('WebAuthn.addVirtualAuthenticator', {
         options: {
           protocol: 'ctap2',
           transport: 'internal',
@@ -62,7 +62,7 @@ describe.skipIf(!available)(
           isUserVerified: true,
           automaticPresenceSimulation: true,
         },
-      })) as { authenticatorId: string };
+      });
       return added.authenticatorId;
     }
 
@@ -196,31 +196,42 @@ describe.skipIf(!available)(
     });
 
     /**
-     * Runs the sign-in ceremony with options from `from` and the assertion verified by `to`, the
-     * browser doing what a person's would: the page's own copy of @simplewebauthn/browser.
+     * What the page's own copy of @simplewebauthn/browser answers to these options, the browser
+     * and its authenticator doing what a person's would.
+     */
+    const inBrowser = (
+      ceremony: 'startRegistration' | 'startAuthentication',
+      optionsJSON: unknown,
+    ): Promise<unknown> =>
+      page.evaluate(
+        ([name, options]) =>
+          (
+            window as unknown as {
+              SimpleWebAuthnBrowser: Record<
+                string,
+                (o: { optionsJSON: unknown }) => Promise<unknown>
+              >;
+            }
+          ).SimpleWebAuthnBrowser[name]({ optionsJSON: options }),
+        [ceremony, optionsJSON] as const,
+      );
+
+    const loginOptions = async (server: ServerProcess): Promise<unknown> =>
+      (
+        await fetch(`${server.url}/auth/passkeys/login/options`, {
+          method: 'POST',
+        })
+      ).json();
+
+    /**
+     * Runs the sign-in ceremony with options from `from` and the assertion verified by `to`.
      */
     async function passkeyTokens(
       from: ServerProcess,
       to: ServerProcess = from,
     ): Promise<{ status: number; access_token: string }> {
-      const options = await (
-        await fetch(`${from.url}/auth/passkeys/login/options`, {
-          method: 'POST',
-        })
-      ).json();
-      const assertion = await page.evaluate(
-        (optionsJSON) =>
-          (
-            window as unknown as {
-              SimpleWebAuthnBrowser: {
-                startAuthentication(o: {
-                  optionsJSON: unknown;
-                }): Promise<unknown>;
-              };
-            }
-          ).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
-        options,
-      );
+      const options = await loginOptions(from);
+      const assertion = await inBrowser('startAuthentication', options);
       const verified = await fetch(`${to.url}/auth/passkeys/login/verify`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -231,24 +242,8 @@ describe.skipIf(!available)(
     }
 
     it('finishes a ceremony on the other instance than the one that began it, and spends its challenge once', async () => {
-      const options = await (
-        await fetch(`${second.url}/auth/passkeys/login/options`, {
-          method: 'POST',
-        })
-      ).json();
-      const assertion = await page.evaluate(
-        (optionsJSON) =>
-          (
-            window as unknown as {
-              SimpleWebAuthnBrowser: {
-                startAuthentication(o: {
-                  optionsJSON: unknown;
-                }): Promise<unknown>;
-              };
-            }
-          ).SimpleWebAuthnBrowser.startAuthentication({ optionsJSON }),
-        options,
-      );
+      const options = await loginOptions(second);
+      const assertion = await inBrowser('startAuthentication', options);
       const verify = (server: ServerProcess) =>
         fetch(`${server.url}/auth/passkeys/login/verify`, {
           method: 'POST',
@@ -350,19 +345,7 @@ describe.skipIf(!available)(
           headers: auth,
         })
       ).json();
-      const registration = await page.evaluate(
-        (optionsJSON) =>
-          (
-            window as unknown as {
-              SimpleWebAuthnBrowser: {
-                startRegistration(o: {
-                  optionsJSON: unknown;
-                }): Promise<unknown>;
-              };
-            }
-          ).SimpleWebAuthnBrowser.startRegistration({ optionsJSON }),
-        options,
-      );
+      const registration = await inBrowser('startRegistration', options);
       const register = () =>
         fetch(`${second.url}/auth/passkeys/register/verify`, {
           method: 'POST',

@@ -1,17 +1,7 @@
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { PasswordConfirmationDto } from '../../users/dto/password-confirmation.dto.js';
 import { SecondFactorDto } from './second-factor.dto.js';
-
-export class PasswordConfirmationDto {
-  @ApiProperty({
-    description: 'Your current password, to confirm',
-    example: 'correct horse battery staple',
-  })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
-  password: string;
-}
 
 export class ConfirmTotpDto {
   @ApiProperty({

@@ -1,13 +1,3 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { PasswordConfirmationDto } from './password-confirmation.dto.js';
 
-export class DeleteAccountDto {
-  @ApiProperty({
-    description: 'Your current password, to confirm',
-    example: 'correct horse battery staple',
-  })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
-  password: string;
-}
+export class DeleteAccountDto extends PasswordConfirmationDto {}
