@@ -1,5 +1,6 @@
 import { generate } from 'otplib';
 import request from 'supertest';
+import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
 import { MfaToken } from '../src/mfa/mfa-token.entity.js';
 import { TotpFactor } from '../src/mfa/totp-factor.entity.js';
 import {
@@ -60,6 +61,14 @@ async function mfaTokenOf(t: TestApp, user: TestUser): Promise<string> {
   expect(response.body).toMatchObject({ error: 'mfa_required' });
   return response.body.mfa_token;
 }
+
+/** The kinds of the mails written to `address`, oldest first. */
+const mailKindsTo = async (t: TestApp, address: string): Promise<string[]> =>
+  (
+    await t.dataSource
+      .getRepository(OutboxMessage)
+      .find({ where: { recipient: address }, order: { createdAt: 'ASC' } })
+  ).map((message) => message.kind);
 
 const verify = (t: TestApp, body: Record<string, unknown>) =>
   request(t.server).post('/auth/mfa/verify').send(body);
@@ -133,6 +142,7 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
         .set(bearer(user.accessToken))
         .expect(200);
       expect(me.body.mfaEnabled).toBe(true);
+      expect(await mailKindsTo(t, user.email)).toContain('notice:totp-enabled');
       await request(t.server)
         .post('/auth/mfa/totp')
         .set(bearer(user.accessToken))
@@ -573,6 +583,9 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
         .set(bearer(tokens.access_token))
         .expect(200);
       expect(status.body).toEqual({ totp: false, recoveryCodesLeft: 0 });
+      expect(await mailKindsTo(t, user.email)).toContain(
+        'notice:totp-disabled',
+      );
     });
 
     it('deleting the account needs the second factor when it is on, and a sign-in under an hour old', async () => {
@@ -647,6 +660,9 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
         .send({ password: PASSWORD })
         .expect(200);
       expect(fresh.body.recoveryCodes).toHaveLength(10);
+      expect(await mailKindsTo(t, user.email)).toContain(
+        'notice:recovery-codes-replaced',
+      );
       await verify(t, {
         mfa_token: await mfaTokenOf(t, user),
         recovery_code: user.recoveryCodes[0],

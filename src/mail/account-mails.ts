@@ -17,7 +17,12 @@ export type NoticeKind =
   | 'password-reset'
   | 'email-changed'
   | 'email-change-requested'
-  | 'sessions-ended';
+  | 'sessions-ended'
+  | 'totp-enabled'
+  | 'totp-disabled'
+  | 'recovery-codes-replaced'
+  | 'passkey-added'
+  | 'passkey-removed';
 
 const escapeHtml = (text: string): string =>
   text.replace(
@@ -104,7 +109,10 @@ export class AccountMails {
     };
   }
 
-  /** A security notice to the account's owner; `detail` is the new address for email changes. */
+  /**
+   * A security notice to the account's owner; `detail` is the new address for email changes and
+   * the passkey's name for passkeys.
+   */
   notice(kind: NoticeKind, to: string, detail?: string): OutgoingMail {
     const unexpected = `If this was not you, reset your password at once and contact support.`;
     const words: Record<NoticeKind, { subject: string; lead: string }> = {
@@ -127,6 +135,26 @@ export class AccountMails {
       'sessions-ended': {
         subject: `You were signed out of ${this.product}`,
         lead: 'An administrator ended every session of your account. Sign in again to continue.',
+      },
+      'totp-enabled': {
+        subject: `Two-step sign-in is on for your ${this.product} account`,
+        lead: 'An authenticator app now protects your account: a sign-in with your password also asks for its code.',
+      },
+      'totp-disabled': {
+        subject: `Two-step sign-in was turned off for your ${this.product} account`,
+        lead: 'Your account no longer asks for an authenticator code when you sign in with your password, and its recovery codes no longer work.',
+      },
+      'recovery-codes-replaced': {
+        subject: `New recovery codes for your ${this.product} account`,
+        lead: 'The recovery codes of your account were replaced; the old ones no longer work.',
+      },
+      'passkey-added': {
+        subject: `A passkey was added to your ${this.product} account`,
+        lead: `A passkey named "${detail ?? 'Passkey'}" can now sign in to your account.`,
+      },
+      'passkey-removed': {
+        subject: `A passkey was removed from your ${this.product} account`,
+        lead: `The passkey named "${detail ?? 'Passkey'}" can no longer sign in to your account.`,
       },
     };
     const { subject, lead } = words[kind];

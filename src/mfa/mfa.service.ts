@@ -6,7 +6,6 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DataSource } from 'typeorm';
 import type { ClientInfo } from '../common/client-info.js';
 import type { Config } from '../config/environment.js';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../users/login-attempts.service.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountService } from '../users/account.service.js';
 import { RecoveryCodesService } from './recovery-codes.service.js';
 import { type TotpEnrolment, TotpService } from './totp.service.js';
 
@@ -34,7 +34,8 @@ export interface MfaStatus {
 /**
  * The second factor of an account: enrolment, the check of a code (against the same per-account
  * budget as passwords), and turning it off. `User.mfaEnabled` says whether password logins need
- * it; it changes only together with the factor, in one transaction.
+ * it; it changes only together with the factor and the notice mailed about it, in one
+ * transaction.
  */
 @Injectable()
 export class MfaService {
@@ -46,7 +47,7 @@ export class MfaService {
     private readonly recoveryCodes: RecoveryCodesService,
     private readonly users: UsersService,
     private readonly loginAttempts: LoginAttemptsService,
-    private readonly dataSource: DataSource,
+    private readonly account: AccountService,
     config: ConfigService<Config, true>,
   ) {
     this.enabled = config.get('MFA_TOTP', { infer: true });
@@ -81,9 +82,10 @@ export class MfaService {
   /** Step two: a code from the new authenticator turns it on; the recovery codes come back once. */
   async confirmTotp(user: User, code: string): Promise<string[]> {
     this.assertEnabled();
-    const codes = await this.dataSource.transaction(async (manager) => {
+    const codes = await this.account.withMail(async (manager) => {
       if (!(await this.totp.confirm(manager, user.id, code))) return null;
       await this.users.applyChanges(manager, user.id, { mfaEnabled: true });
+      await this.account.notify(manager, 'totp-enabled', user);
       return this.recoveryCodes.replace(manager, user.id);
     });
     if (!codes)
@@ -107,10 +109,11 @@ export class MfaService {
     this.assertEnabled();
     await this.users.assertPassword(user, password, 'password', client);
     this.assertProof(await this.check(user, proof, client));
-    await this.dataSource.transaction(async (manager) => {
+    await this.account.withMail(async (manager) => {
       await this.totp.remove(manager, user.id);
       await this.recoveryCodes.removeAll(manager, user.id);
       await this.users.applyChanges(manager, user.id, { mfaEnabled: false });
+      await this.account.notify(manager, 'totp-disabled', user);
     });
     await this.users.announce(user.id);
   }
@@ -127,9 +130,10 @@ export class MfaService {
         'Recovery codes come with TOTP: turn it on first (POST /auth/mfa/totp)',
       );
     await this.users.assertPassword(user, password, 'password', client);
-    return this.dataSource.transaction((manager) =>
-      this.recoveryCodes.replace(manager, user.id),
-    );
+    return this.account.withMail(async (manager) => {
+      await this.account.notify(manager, 'recovery-codes-replaced', user);
+      return this.recoveryCodes.replace(manager, user.id);
+    });
   }
 
   /**

@@ -20,6 +20,7 @@ import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import { hashSecretToken } from '../common/secret-token.js';
 import type { Config } from '../config/environment.js';
 import type { AuthMethod } from '../sessions/authentication.js';
+import { AccountService } from '../users/account.service.js';
 import type { User } from '../users/user.entity.js';
 import { Passkey } from './passkey.entity.js';
 import { WebAuthnChallenge } from './webauthn-challenge.entity.js';
@@ -50,6 +51,7 @@ export class PasskeysService {
     @InjectRepository(Passkey) private readonly passkeys: Repository<Passkey>,
     @InjectRepository(WebAuthnChallenge)
     private readonly challenges: Repository<WebAuthnChallenge>,
+    private readonly account: AccountService,
     config: ConfigService<Config, true>,
   ) {
     const publicUrl = config.get('PUBLIC_URL', { infer: true });
@@ -117,18 +119,21 @@ export class PasskeysService {
     const { credential, credentialDeviceType } = verification.registrationInfo;
     if (await this.passkeys.existsBy({ credentialId: credential.id }))
       throw new BadRequestException('This passkey is already registered');
-    return this.passkeys.save(
-      this.passkeys.create({
-        userId: user.id,
-        credentialId: credential.id,
-        publicKey: Buffer.from(credential.publicKey).toString('base64url'),
-        counter: credential.counter,
-        transports: credential.transports ?? [],
-        deviceType: credentialDeviceType,
-        name: name ?? `Passkey ${new Date().toISOString().slice(0, 10)}`,
-        lastUsedAt: null,
-      }),
-    );
+    const passkey = this.passkeys.create({
+      userId: user.id,
+      credentialId: credential.id,
+      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+      counter: credential.counter,
+      transports: credential.transports ?? [],
+      deviceType: credentialDeviceType,
+      name: name ?? `Passkey ${new Date().toISOString().slice(0, 10)}`,
+      lastUsedAt: null,
+    });
+    return this.account.withMail(async (manager) => {
+      const saved = await manager.save(passkey);
+      await this.account.notify(manager, 'passkey-added', user, saved.name);
+      return saved;
+    });
   }
 
   /** Options for signing in with any discoverable passkey of this site. */
@@ -201,8 +206,12 @@ export class PasskeysService {
 
   /** Deletes one of the user's passkeys; another user's is as unknown as a missing one (404). */
   async remove(user: User, id: string): Promise<void> {
-    const { affected } = await this.passkeys.delete({ id, userId: user.id });
-    if (!affected) throw new NotFoundException('Passkey not found');
+    await this.account.withMail(async (manager) => {
+      const passkey = await manager.findOneBy(Passkey, { id, userId: user.id });
+      if (!passkey) throw new NotFoundException('Passkey not found');
+      await manager.delete(Passkey, { id });
+      await this.account.notify(manager, 'passkey-removed', user, passkey.name);
+    });
   }
 
   private async saveChallenge(

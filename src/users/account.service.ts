@@ -13,7 +13,7 @@ import { BackgroundWork } from '../common/background-work.js';
 import { RateLimitedException } from '../common/rate-limited.exception.js';
 import type { ClientInfo } from '../common/client-info.js';
 import type { Config, EmailVerificationMode } from '../config/environment.js';
-import { AccountMails } from '../mail/account-mails.js';
+import { AccountMails, type NoticeKind } from '../mail/account-mails.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { OutboxSender } from '../mail/outbox-sender.service.js';
 import type { AccountTokenKind } from './account-token.entity.js';
@@ -156,10 +156,7 @@ export class AccountService {
         emailVerifiedAt: user.emailVerifiedAt ?? new Date(),
       });
       await this.tokens.revokeAll(user.id, undefined, manager);
-      await this.outbox.enqueue(
-        manager,
-        this.mails.notice('password-reset', user.email),
-      );
+      await this.notify(manager, 'password-reset', user);
     });
     await this.afterPasswordChange(user.id, null);
     await this.attempts.clear(`user:${user.id}`);
@@ -190,10 +187,7 @@ export class AccountService {
     await this.withMail(async (manager) => {
       await this.users.applyChanges(manager, user.id, { passwordHash });
       await this.tokens.revokeAll(user.id, undefined, manager);
-      await this.outbox.enqueue(
-        manager,
-        this.mails.notice('password-changed', user.email),
-      );
+      await this.notify(manager, 'password-changed', user);
     });
     await this.afterPasswordChange(user.id, currentSessionId);
   }
@@ -236,10 +230,7 @@ export class AccountService {
     if (!emailChanges) return { user: updated, pendingEmail: null };
     await this.withMail(async (manager) => {
       await this.mailLink(manager, 'email-change', user, newEmail);
-      await this.outbox.enqueue(
-        manager,
-        this.mails.notice('email-change-requested', user.email, newEmail),
-      );
+      await this.notify(manager, 'email-change-requested', user, newEmail);
     });
     return { user: updated, pendingEmail: newEmail };
   }
@@ -260,10 +251,7 @@ export class AccountService {
         emailVerifiedAt: new Date(),
       });
       await this.tokens.revokeAll(user.id, undefined, manager);
-      await this.outbox.enqueue(
-        manager,
-        this.mails.notice('email-changed', user.email, spent.newEmail),
-      );
+      await this.notify(manager, 'email-changed', user, spent.newEmail);
       return user;
     });
     await this.users.announce(user.id);
@@ -281,20 +269,31 @@ export class AccountService {
       new SessionsEndedByAdminEvent(user.id),
     );
     await this.withMail((manager) =>
-      this.outbox.enqueue(
-        manager,
-        this.mails.notice('sessions-ended', user.email),
-      ),
+      this.notify(manager, 'sessions-ended', user),
     );
   }
 
-  /** A transaction whose mails go out as soon as it has committed. */
-  private async withMail<T>(
-    work: (manager: EntityManager) => Promise<T>,
-  ): Promise<T> {
+  /**
+   * A transaction whose mails go out as soon as it has committed: a change and the mail about
+   * it are written together or not at all.
+   */
+  async withMail<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const result = await this.dataSource.transaction(work);
     this.sender.wake();
     return result;
+  }
+
+  /** Writes a security notice to the user's address into `manager`'s transaction. */
+  notify(
+    manager: EntityManager,
+    kind: NoticeKind,
+    user: User,
+    detail?: string,
+  ): Promise<void> {
+    return this.outbox.enqueue(
+      manager,
+      this.mails.notice(kind, user.email, detail),
+    );
   }
 
   /** A fresh link of `kind` to the user's address, alone in its transaction. */

@@ -1,3 +1,5 @@
+import { simpleParser } from 'mailparser';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   Browser,
@@ -13,6 +15,7 @@ import {
   type TestDatabase,
 } from '../support/database.js';
 import { decodeClaims, sign, validClaims } from '../support/jwt.js';
+import { until } from '../support/smtp.js';
 import {
   scratchDirectory,
   startServer,
@@ -40,6 +43,7 @@ describe.skipIf(!available)(
   `Passkeys in Chromium (${testDatabaseKind()})`,
   () => {
     let database: TestDatabase;
+    let outbox: string;
     let first: ServerProcess;
     let second: ServerProcess;
     let browser: Browser;
@@ -75,6 +79,16 @@ describe.skipIf(!available)(
 
     const result = () => page.locator('#result');
 
+    /** The subjects of the mails the instances have written (without a relay: .eml files). */
+    const mailSubjects = async (): Promise<string[]> =>
+      Promise.all(
+        (existsSync(outbox) ? readdirSync(outbox) : []).map(
+          async (file) =>
+            (await simpleParser(readFileSync(join(outbox, file)))).subject ??
+            '',
+        ),
+      );
+
     async function signInWithPasskey(): Promise<string> {
       const before = await result().innerText();
       await page
@@ -90,6 +104,8 @@ describe.skipIf(!available)(
 
     beforeAll(async () => {
       const dir = scratchDirectory();
+      // No relay: notices are .eml files in the instances' shared working directory.
+      outbox = join(dir, 'data/outbox');
       // One database for both instances: a SQLite file, or a schema of TEST_DATABASE_URL.
       database =
         testDatabaseKind() === 'postgres'
@@ -384,6 +400,16 @@ describe.skipIf(!available)(
       }
       // The authenticator still holds the credentials; the server no longer knows them.
       expect((await passkeyTokens(first)).status).toBe(401);
+      // The owner was told of each passkey added and removed (the senders write .eml files
+      // just after the commits).
+      const count = (subjects: string[], pattern: RegExp) =>
+        subjects.filter((subject) => pattern.test(subject)).length;
+      const subjects = await until(
+        mailSubjects,
+        (found) => count(found, /passkey was removed/) >= 2,
+      );
+      expect(count(subjects, /passkey was added/)).toBe(2);
+      expect(count(subjects, /passkey was removed/)).toBe(2);
     });
 
     it('refuses malformed and forged ceremony bodies with a 4xx, never a 500', async () => {
