@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { generate } from 'otplib';
 import request from 'supertest';
 import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
@@ -642,6 +643,32 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
         .get('/users')
         .set(bearer(tokens.access_token))
         .expect(200);
+    });
+
+    it("an admin can turn a user's TOTP off; the user is told and signs in with the password alone", async () => {
+      const user = await enrolledUser(t);
+      const admin = await makeAdmin(t, await signUp(t));
+      const plain = await signUp(t);
+      await request(t.server)
+        .delete(`/users/${user.id}/mfa`)
+        .set(bearer(plain.accessToken))
+        .expect(403);
+      await request(t.server)
+        .delete(`/users/${randomUUID()}/mfa`)
+        .set(bearer(admin.accessToken))
+        .expect(404);
+      await request(t.server)
+        .delete('/users/not-a-uuid/mfa')
+        .set(bearer(admin.accessToken))
+        .expect(400);
+      await request(t.server)
+        .delete(`/users/${user.id}/mfa`)
+        .set(bearer(admin.accessToken))
+        .expect(204);
+      await passwordLogin(t, user).expect(200);
+      expect(await mailKindsTo(t, user.email)).toContain(
+        'notice:totp-disabled',
+      );
     });
 
     it('replacing the recovery codes needs a second-factor session and the password', async () => {

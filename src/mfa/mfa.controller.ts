@@ -5,6 +5,8 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  Param,
+  ParseUUIDPipe,
   Post,
 } from '@nestjs/common';
 import {
@@ -167,5 +169,28 @@ export class MfaController {
         client,
       ),
     };
+  }
+}
+
+/** Admin help for a user who lost every second factor. */
+@ApiTags('users')
+@Controller('users')
+export class MfaAdminController {
+  constructor(private readonly mfa: MfaService) {}
+
+  @Delete(':id/mfa')
+  @Auth('users:admin', { secondFactor: 'if-enrolled' })
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary:
+      "Turn a user's TOTP off (admins), for a user who lost the authenticator and the recovery codes; the user gets a notice",
+  })
+  @ApiNoContentResponse({ description: 'Off (also when it was off already)' })
+  @ApiNotFoundResponse({
+    description: 'No such user, or MFA_TOTP=false',
+    type: ErrorDto,
+  })
+  async reset(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.mfa.resetForUser(id);
   }
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config/environment.js';
 import { UsersModule } from '../users/users.module.js';
 import { MfaToken } from './mfa-token.entity.js';
 import { MfaTokensService } from './mfa-tokens.service.js';
-import { MfaController } from './mfa.controller.js';
+import { MfaAdminController, MfaController } from './mfa.controller.js';
 import { MfaService } from './mfa.service.js';
 import { RecoveryCode } from './recovery-code.entity.js';
 import { RecoveryCodesService } from './recovery-codes.service.js';
@@ -20,7 +20,7 @@ import { TotpService } from './totp.service.js';
     TypeOrmModule.forFeature([TotpFactor, RecoveryCode, MfaToken]),
     UsersModule,
   ],
-  controllers: [MfaController],
+  controllers: [MfaController, MfaAdminController],
   providers: [
     MfaService,
     MfaTokensService,

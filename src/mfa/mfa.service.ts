@@ -109,6 +109,10 @@ export class MfaService {
     this.assertEnabled();
     await this.users.assertPassword(user, password, 'password', client);
     this.assertProof(await this.check(user, proof, client));
+    await this.turnOff(user);
+  }
+
+  private async turnOff(user: User): Promise<void> {
     await this.account.withMail(async (manager) => {
       await this.totp.remove(manager, user.id);
       await this.recoveryCodes.removeAll(manager, user.id);
@@ -116,6 +120,16 @@ export class MfaService {
       await this.account.notify(manager, 'totp-disabled', user);
     });
     await this.users.announce(user.id);
+  }
+
+  /**
+   * An administrator turns a user's TOTP off (the user lost the authenticator and the recovery
+   * codes, and has proved who they are some other way); the user gets the notice.
+   */
+  async resetForUser(userId: string): Promise<void> {
+    this.assertEnabled();
+    const user = await this.users.getById(userId);
+    await this.turnOff(user);
   }
 
   /** A new set of recovery codes (the password again); the old set stops working. */
