@@ -161,7 +161,15 @@ export class PasskeysService {
     const passkey = await this.passkeys.findOneBy({
       credentialId: response.id,
     });
-    if (!passkey) return null;
+    // A discoverable credential names its user too (the user handle given at registration):
+    // it must be the passkey's owner.
+    const userHandle = response.response?.userHandle;
+    if (
+      !passkey ||
+      (userHandle !== undefined &&
+        userHandle !== Buffer.from(passkey.userId).toString('base64url'))
+    )
+      return null;
     let verification;
     try {
       verification = await verifyAuthenticationResponse({

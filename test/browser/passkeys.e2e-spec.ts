@@ -346,6 +346,25 @@ describe.skipIf(!available)(
       );
     });
 
+    it('refuses an assertion whose user handle names another user (it is outside the signature)', async () => {
+      const assertion = (await inBrowser(
+        'startAuthentication',
+        await loginOptions(first),
+      )) as { response: { userHandle?: string } };
+      expect(assertion.response.userHandle).toBeDefined();
+      assertion.response.userHandle = Buffer.from(
+        '00000000-0000-4000-8000-000000000000',
+      ).toString('base64url');
+      const verified = await fetch(`${first.url}/auth/passkeys/login/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response: assertion }),
+      });
+      expect(verified.status).toBe(401);
+      // The control: the same passkey, its own user handle, signs in.
+      expect((await passkeyTokens(first)).status).toBe(200);
+    });
+
     it('refuses a registration response used twice, and a deleted passkey signs nobody in', async () => {
       const tokens = await passkeyTokens(first);
       const auth = { authorization: `Bearer ${tokens.access_token}` };
