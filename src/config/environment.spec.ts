@@ -310,6 +310,49 @@ describe('validateEnvironment', () => {
     }
   });
 
+  it('resolves the passkeys relying party, and refuses origins off its domain, naming the variables', () => {
+    expect(validate({ JWT_SECRET: STRONG_SECRET, PORT: '8080' })).toMatchObject(
+      {
+        WEBAUTHN_RP_ID: 'localhost',
+        WEBAUTHN_ORIGINS: 'http://localhost:8080',
+      },
+    );
+    expect(
+      validate({
+        JWT_SECRET: STRONG_SECRET,
+        PUBLIC_URL: 'https://auth.example.com',
+      }),
+    ).toMatchObject({
+      WEBAUTHN_RP_ID: 'auth.example.com',
+      WEBAUTHN_ORIGINS: 'https://auth.example.com',
+    });
+    expect(
+      validate({
+        JWT_SECRET: STRONG_SECRET,
+        WEBAUTHN_RP_ID: 'example.com',
+        WEBAUTHN_ORIGINS: 'https://app.example.com,https://example.com',
+      }).WEBAUTHN_ORIGINS,
+    ).toBe('https://app.example.com,https://example.com');
+    expect(() =>
+      validate({
+        JWT_SECRET: STRONG_SECRET,
+        WEBAUTHN_RP_ID: 'example.com',
+        WEBAUTHN_ORIGINS: 'https://app.example.com,https://evilexample.com',
+      }),
+    ).toThrow(
+      /WEBAUTHN_ORIGINS must be on the domain of WEBAUTHN_RP_ID \(example\.com\); https:\/\/evilexample\.com is not/,
+    );
+    for (const [name, value] of [
+      ['WEBAUTHN_RP_ID', 'https://example.com'],
+      ['WEBAUTHN_RP_ID', 'Example.COM'],
+      ['WEBAUTHN_ORIGINS', 'https://example.com/login'],
+      ['WEBAUTHN_ORIGINS', 'example.com'],
+    ])
+      expect(() =>
+        validate({ JWT_SECRET: STRONG_SECRET, [name]: value }),
+      ).toThrow(new RegExp(name));
+  });
+
   it('generates a development secret and MFA key once and keeps them', () => {
     const cwd = process.cwd();
     const dir = mkdtempSync(join(tmpdir(), 'warden-secret-'));

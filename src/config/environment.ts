@@ -433,16 +433,22 @@ export class Environment {
 }
 
 /**
- * The validated configuration; `JWT_SECRET`, `SWAGGER_ENABLED` and (while MFA_TOTP is on)
- * `MFA_ENCRYPTION_KEY` are always resolved.
+ * The validated configuration; `JWT_SECRET`, `SWAGGER_ENABLED`, the WebAuthn relying party and
+ * (while MFA_TOTP is on) `MFA_ENCRYPTION_KEY` are always resolved.
  */
 export type Config = Omit<
   Environment,
-  'JWT_SECRET' | 'SWAGGER_ENABLED' | 'MFA_ENCRYPTION_KEY'
+  | 'JWT_SECRET'
+  | 'SWAGGER_ENABLED'
+  | 'MFA_ENCRYPTION_KEY'
+  | 'WEBAUTHN_RP_ID'
+  | 'WEBAUTHN_ORIGINS'
 > & {
   JWT_SECRET: string;
   SWAGGER_ENABLED: boolean;
   MFA_ENCRYPTION_KEY: string;
+  WEBAUTHN_RP_ID: string;
+  WEBAUTHN_ORIGINS: string;
 };
 
 export class ConfigurationError extends Error {
@@ -471,6 +477,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     'SMTP_URL',
     'ACCOUNT_URL',
     'MFA_ENCRYPTION_KEY',
+    'WEBAUTHN_RP_ID',
+    'WEBAUTHN_ORIGINS',
   ]) {
     // An empty variable (`REDIS_URL=`) means "not set", as in most twelve-factor tools.
     if (raw[key] !== undefined && raw[key] !== '') provided[key] = raw[key];
@@ -517,6 +525,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
 
   return {
     ...env,
+    ...resolveWebAuthn(env),
     JWT_SECRET: jwtSecret,
     MFA_ENCRYPTION_KEY: env.MFA_TOTP ? resolveMfaKey(env) : '',
     SWAGGER_ENABLED: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
@@ -543,6 +552,31 @@ function productionMailProblems(env: Environment): string[] {
           'ACCOUNT_URL (or PUBLIC_URL) is required when NODE_ENV=production and account mails are on: it is where their links lead',
         ]),
   ];
+}
+
+/**
+ * The passkeys' relying party: `WEBAUTHN_RP_ID` (else PUBLIC_URL's host, else localhost) and the
+ * origins allowed to run ceremonies (else PUBLIC_URL's origin, else http://localhost:<PORT>).
+ * Browsers refuse a ceremony whose origin is not on the RP ID's domain, so such a pair is refused
+ * here, at start-up, instead of failing every passkey later.
+ */
+function resolveWebAuthn(
+  env: Environment,
+): Pick<Config, 'WEBAUTHN_RP_ID' | 'WEBAUTHN_ORIGINS'> {
+  const publicUrl = env.PUBLIC_URL ? new URL(env.PUBLIC_URL) : undefined;
+  const rpId = env.WEBAUTHN_RP_ID ?? publicUrl?.hostname ?? 'localhost';
+  const origins =
+    env.WEBAUTHN_ORIGINS ?? publicUrl?.origin ?? `http://localhost:${env.PORT}`;
+  const elsewhere = origins.split(',').filter((origin) => {
+    const host = new URL(origin).hostname;
+    return host !== rpId && !host.endsWith(`.${rpId}`);
+  });
+  if (elsewhere.length > 0) {
+    throw new ConfigurationError([
+      `WEBAUTHN_ORIGINS must be on the domain of WEBAUTHN_RP_ID (${rpId}); ${elsewhere.join(', ')} is not (set WEBAUTHN_RP_ID, or WEBAUTHN_ORIGINS)`,
+    ]);
+  }
+  return { WEBAUTHN_RP_ID: rpId, WEBAUTHN_ORIGINS: origins };
 }
 
 function resolveMfaKey(env: Environment): string {

@@ -54,19 +54,9 @@ export class PasskeysService {
     private readonly account: AccountService,
     config: ConfigService<Config, true>,
   ) {
-    const publicUrl = config.get('PUBLIC_URL', { infer: true });
-    this.rpId =
-      config.get('WEBAUTHN_RP_ID', { infer: true }) ??
-      (publicUrl ? new URL(publicUrl).hostname : 'localhost');
+    this.rpId = config.get('WEBAUTHN_RP_ID', { infer: true });
     this.rpName = config.get('PRODUCT_NAME', { infer: true });
-    const origins = config.get('WEBAUTHN_ORIGINS', { infer: true });
-    this.origins = origins
-      ? origins.split(',')
-      : [
-          publicUrl
-            ? new URL(publicUrl).origin
-            : `http://localhost:${config.get('PORT', { infer: true })}`,
-        ];
+    this.origins = config.get('WEBAUTHN_ORIGINS', { infer: true }).split(',');
   }
 
   async registrationOptions(
