@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generate } from 'otplib';
 import type {
   Browser,
   BrowserContext,
@@ -172,6 +173,57 @@ describe.skipIf(!available)(
       expect(await signInWithPasskey()).toBe(
         `Signed in with a passkey as ${username}`,
       );
+    });
+
+    it('signs a user with TOTP in on the page with the password and a code before adding a passkey', async () => {
+      const post = (path: string, body: unknown, token?: string) =>
+        fetch(`${first.url}${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+      const signup = (await (
+        await post('/auth/signup', {
+          username: 'totp_user',
+          email: 'totp@example.com',
+          password: PASSWORD,
+        })
+      ).json()) as { access_token: string };
+      const begin = (await (
+        await post(
+          '/auth/mfa/totp',
+          { password: PASSWORD },
+          signup.access_token,
+        )
+      ).json()) as { secret: string };
+      const now = Math.floor(Date.now() / 1000);
+      const confirm = await post(
+        '/auth/mfa/totp/confirm',
+        { code: await generate({ secret: begin.secret, epoch: now }) },
+        signup.access_token,
+      );
+      expect(confirm.status).toBe(200);
+
+      await page.goto(`${origin()}/account/passkeys`);
+      await page.getByLabel('Username or email').fill('totp_user');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page
+        .getByRole('button', { name: 'Sign in with your password' })
+        .click();
+      await page
+        .getByText('Enter the code from your authenticator app')
+        .waitFor();
+      await page
+        .getByLabel('Code from your authenticator app')
+        .fill(await generate({ secret: begin.secret, epoch: now + 30 }));
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByText('Signed in with your password').waitFor();
+      expect(
+        await page.getByRole('button', { name: 'Add a passkey' }).isEnabled(),
+      ).toBe(true);
     });
 
     it('gives the passkey session amr ["hwk"] and lists the passkey, which only its owner can delete', async () => {
