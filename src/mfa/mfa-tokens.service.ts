@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
+import { spendOnce } from '../database/spend-once.js';
 import { MfaToken } from './mfa-token.entity.js';
 
 /** How long a login waits for its second factor. */
@@ -54,16 +55,9 @@ export class MfaTokensService {
   }
 
   /** Spends the token: true for exactly one of any number of concurrent calls. */
-  async consume(token: string): Promise<boolean> {
-    const now = new Date();
-    const { affected } = await this.tokens.update(
-      {
-        tokenHash: hashSecretToken(token),
-        usedAt: IsNull(),
-        expiresAt: MoreThan(now),
-      },
-      { usedAt: now },
-    );
-    return affected === 1;
+  consume(token: string): Promise<boolean> {
+    return spendOnce(this.tokens.manager, MfaToken, {
+      tokenHash: hashSecretToken(token),
+    });
   }
 }

@@ -16,8 +16,9 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { IsNull, LessThan, Repository } from 'typeorm';
 import { hashSecretToken } from '../common/secret-token.js';
+import { spendOnce } from '../database/spend-once.js';
 import type { Config } from '../config/environment.js';
 import type { AuthMethod } from '../sessions/authentication.js';
 import { AccountService } from '../users/account.service.js';
@@ -234,18 +235,11 @@ export class PasskeysService {
     ceremony: WebAuthnChallenge['ceremony'],
     userId: string | null,
   ): Promise<boolean> {
-    const now = new Date();
-    const { affected } = await this.challenges.update(
-      {
-        challengeHash: hashSecretToken(challenge),
-        ceremony,
-        userId: userId ?? IsNull(),
-        usedAt: IsNull(),
-        expiresAt: MoreThan(now),
-      },
-      { usedAt: now },
-    );
-    return affected === 1;
+    return spendOnce(this.challenges.manager, WebAuthnChallenge, {
+      challengeHash: hashSecretToken(challenge),
+      ceremony,
+      userId: userId ?? IsNull(),
+    });
   }
 
   private refused(ceremony: string, error?: unknown): BadRequestException {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
 import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
+import { spendOnce } from '../database/spend-once.js';
 import { AccountToken, type AccountTokenKind } from './account-token.entity.js';
 
 /** base64url of 32 bytes is 43 characters; anything much longer is not one of ours. */
@@ -68,13 +69,8 @@ export class AccountTokensService {
   ): Promise<SpentAccountToken | null> {
     if (!isPlausible(token)) return null;
     const tokenHash = hashSecretToken(token);
-    const now = new Date();
-    const { affected } = await manager.update(
-      AccountToken,
-      { tokenHash, kind, usedAt: IsNull(), expiresAt: MoreThan(now) },
-      { usedAt: now },
-    );
-    if (!affected) return null;
+    if (!(await spendOnce(manager, AccountToken, { tokenHash, kind })))
+      return null;
     const spent = await manager.findOneByOrFail(AccountToken, { tokenHash });
     return { userId: spent.userId, newEmail: spent.newEmail };
   }
