@@ -157,6 +157,32 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
         .expect(400);
     });
 
+    it('confirms once when the confirmation is sent twice at once: one set of recovery codes, and it works', async () => {
+      const user = await signUp(t);
+      const begin = await request(t.server)
+        .post('/auth/mfa/totp')
+        .set(bearer(user.accessToken))
+        .send({ password: PASSWORD })
+        .expect(201);
+      const code = await codeFor(begin.body.secret);
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          request(t.server)
+            .post('/auth/mfa/totp/confirm')
+            .set(bearer(user.accessToken))
+            .send({ code }),
+        ),
+      );
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 400, 400, 400]);
+      const { recoveryCodes } = answers.find((a) => a.status === 200)!.body as {
+        recoveryCodes: string[];
+      };
+      await verify(t, {
+        mfa_token: await mfaTokenOf(t, user),
+        recovery_code: recoveryCodes[9],
+      }).expect(200);
+    });
+
     it('keeps the secret sealed in the database, bound to its user', async () => {
       const user = await enrolledUser(t);
       const other = await enrolledUser(t);

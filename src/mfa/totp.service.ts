@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import { toDataURL } from 'qrcode';
-import { type EntityManager, Repository } from 'typeorm';
+import { type EntityManager, IsNull, Repository } from 'typeorm';
 import type { Config } from '../config/environment.js';
 import type { User } from '../users/user.entity.js';
 import { SecretBox } from './secret-box.js';
@@ -74,12 +74,14 @@ export class TotpService {
     if (!factor || factor.enabledAt) return false;
     const step = await this.matchingStep(factor, code);
     if (step === null) return false;
-    await manager.update(
+    // Conditional: of two confirmations at once (a double click), one turns it on and hands out
+    // the recovery codes; the other finds it on already.
+    const { affected } = await manager.update(
       TotpFactor,
-      { userId },
+      { userId, enabledAt: IsNull() },
       { enabledAt: new Date(), lastUsedStep: step },
     );
-    return true;
+    return affected === 1;
   }
 
   /**
