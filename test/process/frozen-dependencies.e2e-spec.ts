@@ -168,6 +168,15 @@ describe.skipIf(
         error: 'temporarily_unavailable',
         error_description: expect.any(String),
       });
+      // The outbox's sender has one query in flight at a time, begun up to a poll (1 s) after
+      // the freeze: stay frozen until its deadline has passed too, or a thaw just before it
+      // would let that query succeed and the outage go unseen by the sender.
+      const seen = Date.now() + 15_000;
+      while (
+        !server.output().includes('outbox: cannot read due mail') &&
+        Date.now() < seen
+      )
+        await sleep(200);
     } finally {
       postgres.thaw();
     }
