@@ -773,6 +773,24 @@ describe(`TOTP codes against the account lock (${testDatabaseKind()})`, () => {
     }).expect(429);
   });
 
+  it('does not let a right password on another route reset it either', async () => {
+    const user = await enrolledUser(t);
+    const mfaToken = await mfaTokenOf(t, user);
+    for (let i = 0; i < 4; i++)
+      await verify(t, { mfa_token: mfaToken, code: '000000' }).expect(401);
+    // The password is right (then 409: TOTP is on already), and counts for nothing.
+    await request(t.server)
+      .post('/auth/mfa/totp')
+      .set(bearer(user.accessToken))
+      .send({ password: PASSWORD })
+      .expect(409);
+    await verify(t, { mfa_token: mfaToken, code: '000000' }).expect(401);
+    await verify(t, {
+      mfa_token: mfaToken,
+      code: await codeFor(user.secret, 1),
+    }).expect(429);
+  });
+
   it('a right code resets the count', async () => {
     const user = await enrolledUser(t);
     let mfaToken = await mfaTokenOf(t, user);

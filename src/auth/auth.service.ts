@@ -12,6 +12,7 @@ import type { Config } from '../config/environment.js';
 import {
   accountLockedException,
   LoginAttemptsService,
+  passwordClearsFailures,
 } from '../users/login-attempts.service.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
 import type { User } from '../users/user.entity.js';
@@ -127,8 +128,8 @@ export class AuthService {
    * give the first three the same answer. Every check spends from the account's budget
    * (`LoginAttemptsService`): once it is spent the result is `locked` before any password is
    * hashed, known account or not. A hash made with older settings is upgraded on success. When
-   * a second factor is due, a right password does not reset the count (see
-   * `LoginAttemptsService.check`); the second factor does.
+   * the account has a second factor, a right password does not reset the count
+   * (`passwordClearsFailures`); the second factor does.
    */
   async authenticate(
     credentials: LoginCredentials,
@@ -154,7 +155,7 @@ export class AuthService {
         // one has proved its password and is only told to verify.
         return passwordMatches && status !== 'disabled';
       },
-      { keepCount: user !== null && this.mfa.requiredFor(user) },
+      { keepCount: !passwordClearsFailures(user) },
     );
     if (attempt.locked)
       return {

@@ -6,6 +6,7 @@ import type { Config } from '../config/environment.js';
 import { RedisConnections } from '../redis/redis.module.js';
 import { RedisOrMemory } from '../redis/redis-or-memory.js';
 import type { Redis } from 'ioredis';
+import type { User } from './user.entity.js';
 
 // Takes one attempt from the account's budget, or reports how long it stays locked. The window
 // starts with the first attempt and is never extended. Returns {attempts taken, ms left}; a
@@ -32,6 +33,14 @@ const MAX_LOCAL_ENTRIES = 100_000;
 export type AttemptResult =
   | { locked: false; valid: boolean }
   | { locked: true; retryAfterSeconds: number };
+
+/**
+ * Whether a right password may reset the account's failure count: not while the account has a
+ * second factor, whose codes spend the same budget; otherwise every right password, at login or
+ * on any route that asks for it again, would buy a fresh budget of code guesses.
+ */
+export const passwordClearsFailures = (user: User | null): boolean =>
+  !user?.mfaEnabled;
 
 /** The 429 every route answers for an account whose budget is spent. */
 export const accountLockedException = (
@@ -84,9 +93,8 @@ export class LoginAttemptsService {
   /**
    * Runs `verify` (a password or code check) against the account's budget: `locked`, before any
    * hashing, when the budget is spent; otherwise the attempt is counted until `verify` says true.
-   * `keepCount`: a success does not reset the count, because it is only the first of two steps
-   * (a right password when a second factor is still due): otherwise each right password would
-   * buy a fresh budget of code guesses.
+   * `keepCount`: a success gives its own attempt back but leaves earlier failures counted (see
+   * `passwordClearsFailures`).
    */
   async check(
     account: string,

@@ -19,6 +19,7 @@ import { normalizeIdentifier } from './identifiers.js';
 import {
   accountLockedException,
   LoginAttemptsService,
+  passwordClearsFailures,
 } from './login-attempts.service.js';
 import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { PasswordHasher } from './password-hasher.service.js';
@@ -320,6 +321,7 @@ export class UsersService {
       `user:${user.id}`,
       client.ip,
       () => this.hasher.verify(user.passwordHash, password),
+      { keepCount: !passwordClearsFailures(user) },
     );
     if (attempt.locked) throw accountLockedException(attempt.retryAfterSeconds);
     if (!attempt.valid) throw new ForbiddenException(`${field} is incorrect`);
