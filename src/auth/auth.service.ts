@@ -36,7 +36,11 @@ import { MfaService, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { MfaTokensService } from '../mfa/mfa-tokens.service.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import type { Authentication, AuthMethod } from '../sessions/authentication.js';
+import {
+  type Authentication,
+  type AuthMethod,
+  PASSWORD_SIGN_IN,
+} from '../sessions/authentication.js';
 import type { Session } from '../sessions/session.entity.js';
 
 const MAX_PASSWORD_LENGTH = 128;
@@ -64,7 +68,6 @@ export type MfaLoginFailure =
   | { outcome: 'invalid_code' }
   | { outcome: 'locked'; retryAfterSeconds: number };
 
-const PASSWORD: AuthMethod[] = ['pwd'];
 const PASSWORD_AND_CODE: AuthMethod[] = ['pwd', 'otp', 'mfa'];
 
 const MFA_REQUIRED_GRANT_MESSAGE = `A second factor is required: send mfa_token with otp (or recovery_code), grant_type=${MFA_OTP_GRANT}`;
@@ -116,7 +119,7 @@ export class AuthService {
       user,
       [...grantedScopes(user.roles)],
       client,
-      PASSWORD,
+      PASSWORD_SIGN_IN,
     );
     return { ...tokens, user: UserDto.from(user) };
   }
@@ -190,7 +193,7 @@ export class AuthService {
       throw new MfaRequiredException(
         await this.mfaTokens.issue(user.id, scopes.join(' ')),
       );
-    return this.startSession(user, scopes, client, PASSWORD);
+    return this.startSession(user, scopes, client, PASSWORD_SIGN_IN);
   }
 
   /**
@@ -279,7 +282,7 @@ export class AuthService {
         mfa_token: await this.mfaTokens.issue(user.id, scopes.join(' ')),
       });
     }
-    return this.startSession(user, scopes, client, PASSWORD);
+    return this.startSession(user, scopes, client, PASSWORD_SIGN_IN);
   }
 
   /**

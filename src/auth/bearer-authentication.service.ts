@@ -12,7 +12,8 @@ import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { Principal } from './principal.js';
 import type { StepUp, TokenRequirements } from './decorators/auth.decorator.js';
-import { isMultiFactor } from '../sessions/authentication.js';
+import { isMultiFactor, PASSWORD_SIGN_IN } from '../sessions/authentication.js';
+import { MfaService } from '../mfa/mfa.service.js';
 
 /**
  * Why a request was not authenticated, as RFC 6750 §3.1 tells them apart. `JwtAuthGuard` turns
@@ -29,18 +30,18 @@ export type BearerFailure =
   | { kind: 'insufficient_scope'; required: readonly Scope[]; userId: string }
   | {
       kind: 'insufficient_user_authentication';
-      need: 'mfa' | 'recent';
-      maxAgeSeconds: number;
       userId: string;
+      need: StepUpNeed;
     };
+
+/** What a sign-in lacks for a step-up route: a second factor, or being recent enough. */
+export type StepUpNeed = { secondFactor: true } | { maxAgeSeconds: number };
 
 export type BearerAuthentication =
   { ok: true; principal: Principal } | { ok: false; failure: BearerFailure };
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110).
 const BEARER_CREDENTIALS = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
-
-const PASSWORD_ONLY: readonly string[] = ['pwd'];
 
 const MISSING: BearerAuthentication = {
   ok: false,
@@ -67,16 +68,15 @@ const invalidToken = (
 @Injectable()
 export class BearerAuthenticationService {
   private readonly requireVerifiedEmail: boolean;
-  private readonly mfaEnabled: boolean;
 
   constructor(
     private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly mfa: MfaService,
     config: ConfigService<Config, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
-    this.mfaEnabled = config.get('MFA_TOTP', { infer: true });
   }
 
   async authenticate(
@@ -100,7 +100,7 @@ export class BearerAuthenticationService {
       tokenId: claims.jti,
       scopes: effectiveScopes(claims.scope, user.roles),
       expiresAt: claims.exp,
-      amr: claims.amr ?? PASSWORD_ONLY,
+      amr: claims.amr ?? PASSWORD_SIGN_IN,
       authTime: claims.auth_time ?? claims.iat,
     };
     const { scopes, stepUp } = requirements;
@@ -127,27 +127,20 @@ export class BearerAuthenticationService {
     const secondFactorNeeded =
       stepUp.secondFactor === 'always' ||
       (stepUp.secondFactor === 'if-enrolled' &&
-        this.mfaEnabled &&
-        principal.user.mfaEnabled);
-    if (secondFactorNeeded && !isMultiFactor(principal.amr)) {
-      return {
-        kind: 'insufficient_user_authentication',
-        need: 'mfa',
-        maxAgeSeconds: stepUp.maxAgeSeconds ?? 0,
-        userId: principal.user.id,
-      };
-    }
+        this.mfa.requiredFor(principal.user));
+    const lacking = (need: StepUpNeed): BearerFailure => ({
+      kind: 'insufficient_user_authentication',
+      userId: principal.user.id,
+      need,
+    });
+    if (secondFactorNeeded && !isMultiFactor(principal.amr))
+      return lacking({ secondFactor: true });
+    const { maxAgeSeconds } = stepUp;
     if (
-      stepUp.maxAgeSeconds !== undefined &&
-      Date.now() / 1000 - principal.authTime > stepUp.maxAgeSeconds
-    ) {
-      return {
-        kind: 'insufficient_user_authentication',
-        need: 'recent',
-        maxAgeSeconds: stepUp.maxAgeSeconds,
-        userId: principal.user.id,
-      };
-    }
+      maxAgeSeconds !== undefined &&
+      Date.now() / 1000 - principal.authTime > maxAgeSeconds
+    )
+      return lacking({ maxAgeSeconds });
     return null;
   }
 }

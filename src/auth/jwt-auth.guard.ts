@@ -86,7 +86,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     }
     if (reason.kind === 'insufficient_user_authentication') {
       this.securityLog.warn(
-        `step-up needed: user ${reason.userId} (${reason.need}) for ${context.getClass().name}.${context.getHandler().name}`,
+        `step-up needed: user ${reason.userId} (${'secondFactor' in reason.need ? 'second factor' : 'recent sign-in'}) for ${context.getClass().name}.${context.getHandler().name}`,
       );
     }
     throw challengeFor(reason);
@@ -178,7 +178,7 @@ export function challengeFor(failure: BearerFailure): BearerChallengeException {
       );
     }
     case 'insufficient_user_authentication':
-      return failure.need === 'mfa'
+      return 'secondFactor' in failure.need
         ? new BearerChallengeException(
             HttpStatus.UNAUTHORIZED,
             'This request needs a sign-in with a second factor: sign in again with your code',
@@ -187,9 +187,9 @@ export function challengeFor(failure: BearerFailure): BearerChallengeException {
           )
         : new BearerChallengeException(
             HttpStatus.UNAUTHORIZED,
-            `This request needs a sign-in less than ${failure.maxAgeSeconds} s old: sign in again`,
+            `This request needs a sign-in less than ${failure.need.maxAgeSeconds} s old: sign in again`,
             'insufficient_user_authentication',
-            { max_age: String(failure.maxAgeSeconds) },
+            { max_age: String(failure.need.maxAgeSeconds) },
           );
   }
 }

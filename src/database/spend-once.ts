@@ -13,6 +13,13 @@ interface SingleUse {
   expiresAt: Date;
 }
 
+/** `where`, narrowed to rows not spent yet and not expired. */
+export function unspent<T extends SingleUse>(
+  where: FindOptionsWhere<T>,
+): FindOptionsWhere<T> {
+  return { ...where, usedAt: IsNull(), expiresAt: MoreThan(new Date()) };
+}
+
 /**
  * Spends the unused, unexpired row that `where` names (account links, `mfa_token`s, WebAuthn
  * challenges) with one conditional UPDATE: of any number of concurrent callers, exactly one gets
@@ -23,14 +30,8 @@ export async function spendOnce<T extends SingleUse>(
   entity: EntityTarget<T>,
   where: FindOptionsWhere<T>,
 ): Promise<boolean> {
-  const now = new Date();
-  // TypeORM's mapped types cannot see that any T here has usedAt and expiresAt.
-  const unspent = {
-    ...where,
-    usedAt: IsNull(),
-    expiresAt: MoreThan(now),
-  } as FindOptionsWhere<T>;
-  const spent = { usedAt: now } as unknown as QueryDeepPartialEntity<T>;
-  const { affected } = await manager.update(entity, unspent, spent);
+  // TypeORM's mapped types cannot see that any T here has a usedAt.
+  const spent = { usedAt: new Date() } as unknown as QueryDeepPartialEntity<T>;
+  const { affected } = await manager.update(entity, unspent(where), spent);
   return affected === 1;
 }

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
-import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
-import { spendOnce } from '../database/spend-once.js';
+import { IsNull, LessThan, Not, Repository } from 'typeorm';
+import {
+  hashSecretToken,
+  isPlausibleSecretToken,
+  newSecretToken,
+} from '../common/secret-token.js';
+import { spendOnce, unspent } from '../database/spend-once.js';
 import { MfaToken } from './mfa-token.entity.js';
 
 /** How long a login waits for its second factor. */
 export const MFA_TOKEN_TTL_SECONDS = 300;
-const MAX_TOKEN_LENGTH = 128;
 
 /** A pending login: whose it is and the scopes it will get. */
 export interface PendingMfaLogin {
@@ -45,12 +48,10 @@ export class MfaTokensService {
    * usable (the per-account lock bounds the guesses); `consume` spends it once a code is right.
    */
   async peek(token: string): Promise<PendingMfaLogin | null> {
-    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
-    const found = await this.tokens.findOneBy({
-      tokenHash: hashSecretToken(token),
-      usedAt: IsNull(),
-      expiresAt: MoreThan(new Date()),
-    });
+    if (!isPlausibleSecretToken(token)) return null;
+    const found = await this.tokens.findOneBy(
+      unspent<MfaToken>({ tokenHash: hashSecretToken(token) }),
+    );
     return found ? { userId: found.userId, scope: found.scope } : null;
   }
 

@@ -5,6 +5,9 @@
  */
 export type AuthMethod = 'pwd' | 'otp' | 'mfa' | 'hwk' | 'swk';
 
+/** A sign-in with a password alone (and what tokens from before `amr` existed meant). */
+export const PASSWORD_SIGN_IN: readonly AuthMethod[] = ['pwd'];
+
 /** How and when a user signed in; a session keeps it for its lifetime, refreshes included. */
 export interface Authentication {
   amr: readonly AuthMethod[];

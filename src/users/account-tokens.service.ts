@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
-import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
-import { spendOnce } from '../database/spend-once.js';
+import { type EntityManager, IsNull, Repository } from 'typeorm';
+import {
+  hashSecretToken,
+  isPlausibleSecretToken,
+  newSecretToken,
+} from '../common/secret-token.js';
+import { spendOnce, unspent } from '../database/spend-once.js';
 import { AccountToken, type AccountTokenKind } from './account-token.entity.js';
-
-/** base64url of 32 bytes is 43 characters; anything much longer is not one of ours. */
-const MAX_TOKEN_LENGTH = 128;
-
-const isPlausible = (token: string): boolean =>
-  token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
 
 /** What a spent token was for. */
 export interface SpentAccountToken {
@@ -67,7 +65,7 @@ export class AccountTokensService {
     token: string,
     manager: EntityManager = this.tokens.manager,
   ): Promise<SpentAccountToken | null> {
-    if (!isPlausible(token)) return null;
+    if (!isPlausibleSecretToken(token)) return null;
     const tokenHash = hashSecretToken(token);
     if (!(await spendOnce(manager, AccountToken, { tokenHash, kind })))
       return null;
@@ -83,13 +81,10 @@ export class AccountTokensService {
     kind: AccountTokenKind,
     token: string,
   ): Promise<SpentAccountToken | null> {
-    if (!isPlausible(token)) return null;
-    const found = await this.tokens.findOneBy({
-      tokenHash: hashSecretToken(token),
-      kind,
-      usedAt: IsNull(),
-      expiresAt: MoreThan(new Date()),
-    });
+    if (!isPlausibleSecretToken(token)) return null;
+    const found = await this.tokens.findOneBy(
+      unspent<AccountToken>({ tokenHash: hashSecretToken(token), kind }),
+    );
     return found ? { userId: found.userId, newEmail: found.newEmail } : null;
   }
 
