@@ -66,6 +66,8 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
       ...relaySettings(smtp.port),
       LOGIN_FAILURE_LIMIT: '3',
       ACCOUNT_URL: 'https://app.example.com/account',
+      // A front end with hash routing takes reset links at a page of its own.
+      PASSWORD_RESET_URL: 'https://app.example.com/#/reset?token=',
       PRODUCT_NAME: 'Acme Notes',
     });
   });
@@ -267,10 +269,10 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
 
       await forgot(user.email).expect(202);
       const mail = await waitForMail(smtp, user.email, /Reset your/);
-      expect(mail.text).toContain(
-        'https://app.example.com/account/reset-password?token=',
-      );
       const token = linkToken(mail);
+      expect(mail.text).toContain(
+        `https://app.example.com/#/reset?token=${token}\n`,
+      );
       await reset(token).expect(204);
 
       await waitForMail(smtp, user.email, /password was reset/);
@@ -597,6 +599,26 @@ describe(`Account mail switched off (${testDatabaseKind()})`, () => {
         .expect(204);
       await waitForMail(smtp, user.email, /password was changed/);
       expect(smtp.received.filter(sentTo(user.email))).toHaveLength(1);
+
+      // Addresses are not checked, so a new one applies at once; the old one is told.
+      const newEmail = `moved-${randomUUID()}@example.com`;
+      const moved = await request(t.server)
+        .patch('/users/me')
+        .set(bearer(user.accessToken))
+        .send({ email: newEmail, currentPassword: NEW_PASSWORD })
+        .expect(200);
+      expect(moved.body).toMatchObject({
+        email: newEmail,
+        emailVerified: false,
+        pendingEmail: null,
+      });
+      const notice = await waitForMail(smtp, user.email, /email address/);
+      expect(notice.text).toContain(newEmail);
+      expect(smtp.received.filter(sentTo(newEmail))).toHaveLength(0);
+      await request(t.server)
+        .post('/auth/login')
+        .send({ username: newEmail, password: NEW_PASSWORD })
+        .expect(200);
     } finally {
       await t.close();
       await smtp.close();

@@ -147,6 +147,34 @@ describe('validateEnvironment', () => {
         ACCOUNT_URL: 'https://app.example.com/account',
       }).ACCOUNT_URL,
     ).toBe('https://app.example.com/account');
+    // Each link placed on its own: no base needed.
+    expect(
+      validate({
+        ...production,
+        SMTP_URL: 'smtp://m.example',
+        EMAIL_VERIFICATION_URL: 'https://app.example.com/#/verify/',
+        EMAIL_CHANGE_URL: 'https://app.example.com/email?confirm=1&token=',
+        PASSWORD_RESET_URL: 'https://app.example.com/reset?token=',
+      }),
+    ).toMatchObject({
+      PASSWORD_RESET_URL: 'https://app.example.com/reset?token=',
+    });
+    expect(() =>
+      validate({
+        ...production,
+        SMTP_URL: 'smtp://m.example',
+        PASSWORD_RESET_URL: 'https://app.example.com/reset?token=',
+      }),
+    ).toThrow(/or set EMAIL_VERIFICATION_URL, EMAIL_CHANGE_URL\)/);
+    // Without verification, email changes need no link either.
+    expect(
+      validate({
+        ...production,
+        SMTP_URL: 'smtp://m.example',
+        EMAIL_VERIFICATION: 'off',
+        PASSWORD_RESET_URL: 'https://app.example.com/reset?token=',
+      }),
+    ).toMatchObject({ EMAIL_VERIFICATION: 'off' });
     // Both flows off: nothing to mail, nothing required.
     expect(
       validate({
@@ -170,6 +198,10 @@ describe('validateEnvironment', () => {
     ['PASSWORD_RESET_TTL', '10'],
     ['ACCOUNT_URL', 'https://app.example.com/account/'],
     ['ACCOUNT_URL', 'javascript:alert(1)'],
+    ['PASSWORD_RESET_URL', 'https://app.example.com/reset'],
+    ['PASSWORD_RESET_URL', 'https://app.example.com=/'],
+    ['EMAIL_VERIFICATION_URL', 'javascript:alert(1)//='],
+    ['EMAIL_CHANGE_URL', 'https://app.example.com/a b?token='],
     ['PRODUCT_NAME', 'Line\r\nBcc: x@example.com'],
   ])('refuses %s=%j, naming it', (name, value) => {
     expect(() =>

@@ -53,6 +53,11 @@ const DEVELOPMENT_MFA_KEY_FILE = 'data/mfa-key';
 const MFA_KEY_PATTERN =
   /^(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9_-]{43}|[0-9a-fA-F]{64})$/;
 const DEVELOPMENT_AUTH_RATE_LIMIT = 100;
+/** An http(s) URL with a path, query or fragment that a token can be appended to. */
+const LINK_BASE =
+  /^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:\/|[/?#][!-~]*[=/])$/;
+const LINK_BASE_MESSAGE =
+  '$property must be an http(s) URL ending in = or / that the token is appended to, such as https://app.example.com/reset?token=';
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim())
@@ -189,6 +194,22 @@ export class Environment {
       '$property must be an http(s) URL without a trailing slash, query or fragment, such as https://app.example.com/account',
   })
   ACCOUNT_URL?: string;
+
+  /**
+   * A link of one kind that leads elsewhere than under ACCOUNT_URL: the URL its token is appended
+   * to, ending in `=` or `/` (`https://app.example.com/reset?token=`, `https://app.example.com/#/verify/`).
+   */
+  @IsOptional()
+  @Matches(LINK_BASE, { message: LINK_BASE_MESSAGE })
+  EMAIL_VERIFICATION_URL?: string;
+
+  @IsOptional()
+  @Matches(LINK_BASE, { message: LINK_BASE_MESSAGE })
+  PASSWORD_RESET_URL?: string;
+
+  @IsOptional()
+  @Matches(LINK_BASE, { message: LINK_BASE_MESSAGE })
+  EMAIL_CHANGE_URL?: string;
 
   /** The name account mails sign with. */
   @IsString()
@@ -476,6 +497,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     'PUBLIC_URL',
     'SMTP_URL',
     'ACCOUNT_URL',
+    'EMAIL_VERIFICATION_URL',
+    'PASSWORD_RESET_URL',
+    'EMAIL_CHANGE_URL',
     'MFA_ENCRYPTION_KEY',
     'WEBAUTHN_RP_ID',
     'WEBAUTHN_ORIGINS',
@@ -540,16 +564,27 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
 function productionMailProblems(env: Environment): string[] {
   const mails = env.EMAIL_VERIFICATION !== 'off' || env.PASSWORD_RESET;
   if (env.NODE_ENV !== 'production' || !mails) return [];
+  // Email changes are confirmed by a link only while addresses are verified.
+  const linksInUse = [
+    ...(env.EMAIL_VERIFICATION === 'off'
+      ? []
+      : (['EMAIL_VERIFICATION_URL', 'EMAIL_CHANGE_URL'] as const)),
+    ...(env.PASSWORD_RESET ? (['PASSWORD_RESET_URL'] as const) : []),
+  ];
+  const unplaced =
+    env.ACCOUNT_URL || env.PUBLIC_URL
+      ? []
+      : linksInUse.filter((name) => env[name] === undefined);
   return [
     ...(env.SMTP_URL
       ? []
       : [
           'SMTP_URL is required when NODE_ENV=production and EMAIL_VERIFICATION or PASSWORD_RESET is on (or set EMAIL_VERIFICATION=off and PASSWORD_RESET=false)',
         ]),
-    ...(env.ACCOUNT_URL || env.PUBLIC_URL
+    ...(unplaced.length === 0
       ? []
       : [
-          'ACCOUNT_URL (or PUBLIC_URL) is required when NODE_ENV=production and account mails are on: it is where their links lead',
+          `ACCOUNT_URL (or PUBLIC_URL) is required when NODE_ENV=production and account mails are on: it is where their links lead (or set ${unplaced.join(', ')})`,
         ]),
   ];
 }

@@ -3,11 +3,14 @@ import { ConfigService } from '@nestjs/config';
 import type { Config } from '../config/environment.js';
 import type { OutgoingMail } from './mail-outbox.service.js';
 
-/** An account link's page under ACCOUNT_URL, and what the token in it does. */
+/** An account link's page under ACCOUNT_URL, and the setting that can send it elsewhere. */
 const LINKS = {
-  'email-verification': 'verify-email',
-  'password-reset': 'reset-password',
-  'email-change': 'confirm-email',
+  'email-verification': {
+    page: 'verify-email',
+    setting: 'EMAIL_VERIFICATION_URL',
+  },
+  'password-reset': { page: 'reset-password', setting: 'PASSWORD_RESET_URL' },
+  'email-change': { page: 'confirm-email', setting: 'EMAIL_CHANGE_URL' },
 } as const;
 type LinkKind = keyof typeof LINKS;
 
@@ -32,7 +35,7 @@ const escapeHtml = (text: string): string =>
 
 /**
  * The account mails: their words, and their links (`ACCOUNT_URL`, default `<PUBLIC_URL>/account`,
- * never a request's Host). Plain text with an HTML twin; anything that came from a user (an email
+ * or a kind's own `*_URL`; never a request's Host). Plain text with an HTML twin; anything that came from a user (an email
  * address) is escaped in the HTML. Without an SMTP relay outside production, the links are also
  * logged, so development needs no mail set-up.
  */
@@ -40,7 +43,8 @@ const escapeHtml = (text: string): string =>
 export class AccountMails {
   private readonly logger = new Logger('Mail');
   private readonly product: string;
-  private readonly accountUrl: string;
+  /** What each kind's token is appended to. */
+  private readonly linkBases: Record<LinkKind, string>;
   private readonly logLinks: boolean;
   private readonly ttlSeconds: Record<LinkKind, number>;
 
@@ -49,8 +53,16 @@ export class AccountMails {
     const publicUrl =
       config.get('PUBLIC_URL', { infer: true }) ??
       `http://localhost:${config.get('PORT', { infer: true })}`;
-    this.accountUrl =
+    const accountUrl =
       config.get('ACCOUNT_URL', { infer: true }) ?? `${publicUrl}/account`;
+    const base = (kind: LinkKind) =>
+      config.get(LINKS[kind].setting, { infer: true }) ??
+      `${accountUrl}/${LINKS[kind].page}?token=`;
+    this.linkBases = {
+      'email-verification': base('email-verification'),
+      'password-reset': base('password-reset'),
+      'email-change': base('email-change'),
+    };
     this.logLinks =
       !config.get('SMTP_URL', { infer: true }) &&
       config.get('NODE_ENV', { infer: true }) !== 'production';
@@ -70,7 +82,7 @@ export class AccountMails {
 
   /** A mail carrying a single-use link with `token`. */
   link(kind: LinkKind, to: string, token: string): OutgoingMail {
-    const url = `${this.accountUrl}/${LINKS[kind]}?token=${encodeURIComponent(token)}`;
+    const url = `${this.linkBases[kind]}${encodeURIComponent(token)}`;
     if (this.logLinks) this.logger.log(`${kind} link (development): ${url}`);
     const hours = Math.round(this.ttlSeconds[kind] / 360) / 10;
     const lasts = `The link works once, for ${hours} hour${hours === 1 ? '' : 's'}.`;

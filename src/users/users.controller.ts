@@ -71,7 +71,7 @@ export class UsersController {
   @NoStore()
   @ApiOperation({
     summary:
-      'Edit your profile. A new email needs currentPassword and takes effect when the link mailed to it is used (`pendingEmail` until then)',
+      'Edit your profile. A new email needs currentPassword and takes effect when the link mailed to it is used (`pendingEmail` until then); under EMAIL_VERIFICATION=off it takes effect at once',
   })
   @ApiOkResponse({ type: ProfileUpdateDto })
   @ApiBadRequestResponse({ type: ErrorDto })

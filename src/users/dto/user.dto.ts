@@ -70,7 +70,7 @@ export class ProfileUpdateDto extends UserDto {
     format: 'email',
     nullable: true,
     description:
-      'The new address this edit asked for: it replaces `email` once the link mailed to it is used',
+      'The new address this edit asked for: it replaces `email` once the link mailed to it is used (null under EMAIL_VERIFICATION=off, where it applies at once)',
   })
   pendingEmail: string | null;
 }
