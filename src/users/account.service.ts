@@ -262,7 +262,9 @@ export class AccountService {
    * current password) applies at once, unverified; the old address is still told.
    */
   private async moveAccount(user: User, newEmail: string): Promise<void> {
-    await this.withMail((manager) => this.moveTo(manager, user, newEmail, null));
+    await this.withMail((manager) =>
+      this.moveTo(manager, user, newEmail, null),
+    );
     await this.users.announce(user.id);
   }
 
