@@ -13,6 +13,7 @@ import { BackgroundWork } from '../common/background-work.js';
 import { RateLimitedException } from '../common/rate-limited.exception.js';
 import type { ClientInfo } from '../common/client-info.js';
 import type { Config, EmailVerificationMode } from '../config/environment.js';
+import type { Role } from '../roles/roles.js';
 import { AccountMails, type NoticeKind } from '../mail/account-mails.js';
 import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { OutboxSender } from '../mail/outbox-sender.service.js';
@@ -83,8 +84,11 @@ export class AccountService {
   }
 
   /** Signup: the account and, unless verification is off, its verification mail. */
-  async signUp(registration: Registration): Promise<User> {
-    const newUser = await this.users.prepare(registration);
+  async signUp(
+    registration: Registration,
+    roles: Role[] = ['user'],
+  ): Promise<User> {
+    const newUser = await this.users.prepare(registration, roles);
     return this.withMail(async (manager) => {
       const user = await this.users.insert(manager, newUser);
       if (this.verification !== 'off')

@@ -2,6 +2,12 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { scratchDirectory, startServer } from '../support/server-process.js';
+import {
+  linkToken,
+  relaySettings,
+  sentTo,
+  startSmtp,
+} from '../support/smtp.js';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli/create-user.js');
@@ -95,6 +101,73 @@ describe('npm run user:create (the first admin)', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('--send-verification mails a link as signup does, and the address stays unverified until it is used', async () => {
+    const smtp = await startSmtp();
+    const env = {
+      DATABASE_URL: database.url,
+      ...relaySettings(smtp.port),
+      EMAIL_VERIFICATION: 'required',
+    };
+    const password = 'a long and unusual passphrase';
+    try {
+      const created = await createUser(
+        ['--email', 'invitee@example.com', '--send-verification'],
+        password,
+        env,
+        cwd,
+      );
+      expect(created.code, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({
+        email: 'invitee@example.com',
+        emailVerified: false,
+      });
+      const server = await startServer(env, cwd);
+      try {
+        const signIn = () =>
+          fetch(`${server.url}/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'invitee@example.com', password }),
+          });
+        expect((await signIn()).status).toBe(403);
+        // Sent by the command itself, or by the server's outbox sender if the command closed first.
+        const mail = await smtp.waitFor(sentTo('invitee@example.com'));
+        const verified = await fetch(`${server.url}/auth/email/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token: linkToken(mail) }),
+        });
+        expect(verified.status).toBe(204);
+        expect((await signIn()).status).toBe(200);
+        expect(
+          smtp.received.filter(sentTo('invitee@example.com')),
+        ).toHaveLength(1);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it('refuses --send-verification while EMAIL_VERIFICATION=off, and creates nobody', async () => {
+    const env = { DATABASE_URL: database.url, EMAIL_VERIFICATION: 'off' };
+    const args = ['--email', 'nobody-yet@example.com'];
+    const password = 'a long and unusual passphrase';
+    const refused = await createUser(
+      [...args, '--send-verification'],
+      password,
+      env,
+      cwd,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      '--send-verification needs EMAIL_VERIFICATION=optional or required',
+    );
+    expect(refused.stdout).toBe('');
+    expect((await createUser(args, password, env, cwd)).code).toBe(0);
   });
 
   it.each([
