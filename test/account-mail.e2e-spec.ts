@@ -159,6 +159,26 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
       await change().expect(429);
     });
 
+    it('a parallel burst of resends mails exactly three links and tells the rest 429', async () => {
+      const user = await signUp(t);
+      await nthMail(smtp, user.email, /Confirm your email/, 1);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          request(t.server)
+            .post('/auth/email/verify/resend')
+            .set(bearer(user.accessToken)),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 202)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(5);
+      await nthMail(smtp, user.email, /Confirm your email/, 4);
+      const marker = await signUp(t);
+      await waitForMail(smtp, marker.email, /Confirm your email/);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(mailsTo(smtp, user.email, /Confirm your email/)).toHaveLength(4);
+    });
+
     it('treats a null email as none: 400 on resend without a token, no change on PATCH /users/me (the fuzzer found a 500 here)', async () => {
       await request(t.server)
         .post('/auth/email/verify/resend')
@@ -440,6 +460,35 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
         .post('/auth/email/change/confirm')
         .send({ token: linkToken(link) })
         .expect(400);
+    });
+
+    it('two accounts confirming a move to one address at the same moment: one moves, the other gets 409 and keeps its address', async () => {
+      const [first, second] = [await signUp(t), await signUp(t)];
+      const newEmail = `raced-${randomUUID()}@example.com`;
+      for (const user of [first, second])
+        await request(t.server)
+          .patch('/users/me')
+          .set(bearer(user.accessToken))
+          .send({ email: newEmail, currentPassword: PASSWORD })
+          .expect(200);
+      await nthMail(smtp, newEmail, /Confirm your new email/, 2);
+      const tokens = mailsTo(smtp, newEmail, /Confirm your new email/).map(
+        linkToken,
+      );
+      const answers = await Promise.all(
+        tokens.map((token) =>
+          request(t.server).post('/auth/email/change/confirm').send({ token }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+      const emails = [
+        (await storedUser(t, first.id)).email,
+        (await storedUser(t, second.id)).email,
+      ];
+      expect([
+        [newEmail, second.email],
+        [first.email, newEmail],
+      ]).toContainEqual(emails);
     });
 
     it('answers 409 when the address was taken before the link was used, and changes nothing', async () => {
