@@ -697,6 +697,37 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
       );
     });
 
+    it('replacing the recovery codes several times at once leaves one set of ten', async () => {
+      const user = await enrolledUser(t);
+      const tokens = await mfaLogin(t, user);
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          request(t.server)
+            .post('/auth/mfa/recovery-codes')
+            .set(bearer(tokens.access_token))
+            .send({ password: PASSWORD }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual([
+        200, 200, 200, 200,
+      ]);
+      const status = await request(t.server)
+        .get('/auth/mfa')
+        .set(bearer(tokens.access_token))
+        .expect(200);
+      expect(status.body.recoveryCodesLeft).toBe(10);
+      // Exactly one of the sets handed out works.
+      const working = [];
+      for (const answer of answers) {
+        const used = await verify(t, {
+          mfa_token: await mfaTokenOf(t, user),
+          recovery_code: answer.body.recoveryCodes[0],
+        });
+        if (used.status === 200) working.push(answer);
+      }
+      expect(working).toHaveLength(1);
+    });
+
     it('replacing the recovery codes needs a second-factor session and the password', async () => {
       const user = await enrolledUser(t);
       expectStepUp(

@@ -9,6 +9,7 @@ import type {
 } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { isPostgres } from './dialect.js';
+import { lockUserRow } from './user-row-lock.js';
 
 /**
  * Inserts that must respect a per-owner row limit (MAX_TODOS_PER_USER, MAX_POSTS_PER_USER) under
@@ -17,8 +18,7 @@ import { isPostgres } from './dialect.js';
  * - within this process, one after the other (a promise chain per owner), which is all SQLite
  *   needs (one connection, which TypeORM cannot give concurrent transactions);
  * - on PostgreSQL also inside a transaction that first locks the owner's `users` row
- *   (`SELECT … FOR UPDATE`), which serialises instances too; READ COMMITTED then lets the count
- *   see every insert committed before the lock was granted.
+ *   (`lockUserRow`), which serialises instances too.
  */
 @Injectable()
 export class OwnerQuota {
@@ -47,13 +47,7 @@ export class OwnerQuota {
     const row = await this.oneAtATime(owner.id, () =>
       this.postgres
         ? this.dataSource.transaction(async (manager) => {
-            await manager
-              .createQueryBuilder()
-              .select('1')
-              .from('users', 'owner')
-              .where('owner.id = :id', { id: owner.id })
-              .setLock('pessimistic_write')
-              .getRawOne();
+            await lockUserRow(manager, owner.id);
             return insert(manager);
           })
         : insert(this.dataSource.manager),

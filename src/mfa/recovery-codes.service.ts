@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt } from 'node:crypto';
 import { type EntityManager, IsNull, Repository } from 'typeorm';
+import { lockUserRow } from '../database/user-row-lock.js';
 import { hashSecretToken } from '../common/secret-token.js';
 import { RecoveryCode } from './recovery-code.entity.js';
 
@@ -24,8 +25,12 @@ export class RecoveryCodesService {
     private readonly codes: Repository<RecoveryCode>,
   ) {}
 
-  /** A new set for the user (returned once, never stored); the old set stops working. */
+  /**
+   * A new set for the user (returned once, never stored); the old set stops working. Two
+   * replacements at once leave one set, not both.
+   */
   async replace(manager: EntityManager, userId: string): Promise<string[]> {
+    await lockUserRow(manager, userId);
     await manager.delete(RecoveryCode, { userId });
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () =>
       Array.from(

@@ -19,6 +19,7 @@ import {
 import { IsNull, LessThan, Repository } from 'typeorm';
 import { hashSecretToken } from '../common/secret-token.js';
 import { spendOnce } from '../database/spend-once.js';
+import { lockUserRow } from '../database/user-row-lock.js';
 import type { Config } from '../config/environment.js';
 import type { AuthMethod } from '../sessions/authentication.js';
 import { AccountService } from '../users/account.service.js';
@@ -28,6 +29,10 @@ import { WebAuthnChallenge } from './webauthn-challenge.entity.js';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const MAX_PASSKEYS_PER_USER = 20;
+const tooManyPasskeys = () =>
+  new BadRequestException(
+    `At most ${MAX_PASSKEYS_PER_USER} passkeys per account: delete one first`,
+  );
 
 /** A passkey that has just signed someone in. */
 export interface PasskeySignIn {
@@ -64,10 +69,7 @@ export class PasskeysService {
     user: User,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.passkeys.findBy({ userId: user.id });
-    if (existing.length >= MAX_PASSKEYS_PER_USER)
-      throw new BadRequestException(
-        `At most ${MAX_PASSKEYS_PER_USER} passkeys per account: delete one first`,
-      );
+    if (existing.length >= MAX_PASSKEYS_PER_USER) throw tooManyPasskeys();
     const options = await generateRegistrationOptions({
       rpName: this.rpName,
       rpID: this.rpId,
@@ -121,6 +123,14 @@ export class PasskeysService {
       lastUsedAt: null,
     });
     return this.account.withMail(async (manager) => {
+      // Checked again here, one registration per user at a time: two ceremonies begun at 19
+      // must not both end in a passkey.
+      await lockUserRow(manager, user.id);
+      if (
+        (await manager.countBy(Passkey, { userId: user.id })) >=
+        MAX_PASSKEYS_PER_USER
+      )
+        throw tooManyPasskeys();
       const saved = await manager.save(passkey);
       await this.account.notify(manager, 'passkey-added', user, saved.name);
       return saved;
