@@ -50,39 +50,48 @@ export const MAX_INPUT_VALUES = 256;
  * Why a parsed query or body is refused before validation, or null: more than MAX_INPUT_VALUES
  * keys and values, a NUL character (PostgreSQL's text types cannot hold it) or a lone UTF-16
  * surrogate (not a character; it cannot be encoded as UTF-8 without loss), in any value or key.
- * The walk is iterative and stops at the first problem.
+ * The message names the field (`items[0].name`). The walk is iterative and stops at the first
+ * problem.
  */
 export function inputProblemIn(input: unknown): string | null {
-  const pending: unknown[] = [input];
+  const pending: [path: string, value: unknown][] = [['', input]];
   let values = 0;
+  const tooMany = `A request may hold at most ${MAX_INPUT_VALUES} fields and values`;
   while (pending.length > 0) {
-    if (++values > MAX_INPUT_VALUES + 1) {
-      return `A request may hold at most ${MAX_INPUT_VALUES} fields and values`;
-    }
-    const value = pending.pop();
+    if (++values > MAX_INPUT_VALUES + 1) return tooMany;
+    const [path, value] = pending.pop() as [string, unknown];
     if (typeof value === 'string') {
       const problem = unstorableText(value);
-      if (problem) return problem;
+      if (problem) return `${path || 'The input'} must not contain ${problem}`;
     } else if (Array.isArray(value)) {
-      for (const item of value) pending.push(item);
+      value.forEach((item, index) => pending.push([`${path}[${index}]`, item]));
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value)) {
-        pending.push(key, item);
+        // A key counts as a value of its own, as it costs as much to validate.
+        if (++values > MAX_INPUT_VALUES + 1) return tooMany;
+        const problem = unstorableText(key);
+        if (problem) return `A field name must not contain ${problem}`;
+        pending.push([
+          path ? `${path}.${shortened(key)}` : shortened(key),
+          item,
+        ]);
       }
     }
   }
   return null;
 }
 
+/** A field name as the message quotes it: the sender chose it, so its length is bounded. */
+const shortened = (key: string): string =>
+  key.length > 40 ? `${key.slice(0, 40)}…` : key;
+
 // Without the `u` flag a regular expression sees UTF-16 code units, surrogates included.
 const LONE_SURROGATE =
   /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function unstorableText(text: string): string | null {
-  if (text.includes('\u0000')) return 'Text must not contain NUL (U+0000)';
-  if (LONE_SURROGATE.test(text)) {
-    return 'Text must not contain unpaired UTF-16 surrogates';
-  }
+  if (text.includes('\u0000')) return 'NUL (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'unpaired UTF-16 surrogates';
   return null;
 }
 
