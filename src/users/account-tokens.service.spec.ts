@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import {
   openSpecDatabase,
+  overlappingTransactions,
   saveSpecUser,
   specDatabaseKinds,
 } from '../../test/support/database.js';
@@ -72,6 +73,16 @@ describe.each(specDatabaseKinds())('AccountTokensService on %s', (kind) => {
     expect(
       await tokens.consume('email-verification', verification),
     ).not.toBeNull();
+  });
+
+  it('of two issued at once, the later retires the earlier', async () => {
+    const [earlier, later] = await overlappingTransactions(
+      dataSource,
+      (manager) => tokens.issue(manager, user.id, 'password-reset', 1800),
+      (manager) => tokens.issue(manager, user.id, 'password-reset', 1800),
+    );
+    expect(await tokens.consume('password-reset', earlier)).toBeNull();
+    expect(await tokens.consume('password-reset', later)).not.toBeNull();
   });
 
   it('carries the new address of an email change', async () => {

@@ -7,6 +7,7 @@ import {
   newSecretToken,
 } from '../common/secret-token.js';
 import { spendOnce, unspent } from '../database/spend-once.js';
+import { lockUserRow } from '../database/user-row-lock.js';
 import { AccountToken, type AccountTokenKind } from './account-token.entity.js';
 
 /** What a spent token was for. */
@@ -28,7 +29,8 @@ export class AccountTokensService {
 
   /**
    * A fresh token (returned once, never stored) of `kind` for the user, valid `ttlSeconds`.
-   * Pass the manager of the transaction that writes the mail carrying it.
+   * Pass the manager of the transaction that writes the mail carrying it. Issues for one user
+   * take turns, so that of two at once the later one retires the earlier.
    */
   async issue(
     manager: EntityManager,
@@ -37,6 +39,7 @@ export class AccountTokensService {
     ttlSeconds: number,
     newEmail: string | null = null,
   ): Promise<string> {
+    await lockUserRow(manager, userId);
     const now = Date.now();
     await manager.update(
       AccountToken,

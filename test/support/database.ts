@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { databaseOptions } from '../../src/database/database-options.js';
 import { newDataSource } from '../../src/database/sqlite-transaction-lock.js';
 import { User } from '../../src/users/user.entity.js';
@@ -115,4 +115,35 @@ export async function saveSpecUser(dataSource: DataSource): Promise<User> {
     roles: ['user'],
     disabled: false,
   });
+}
+
+/**
+ * Two transactions forced to overlap: `first` runs and then holds its transaction open while
+ * `second` begins and has had `overlapMs` to run (or to wait for a lock); then `first` commits.
+ * Without a lock between them, `second` cannot see what `first` wrote; with one, it waits and
+ * then sees it. Resolves to both results.
+ */
+export async function overlappingTransactions<A, B>(
+  dataSource: DataSource,
+  first: (manager: EntityManager) => Promise<A>,
+  second: (manager: EntityManager) => Promise<B>,
+  overlapMs = 300,
+): Promise<[A, B]> {
+  let commitFirst = () => {};
+  const held = new Promise<void>((resolve) => (commitFirst = resolve));
+  let firstDone = () => {};
+  const firstHasRun = new Promise<void>((resolve) => (firstDone = resolve));
+  const one = dataSource.transaction(async (manager) => {
+    const result = await first(manager);
+    firstDone();
+    await held;
+    return result;
+  });
+  // A failure of `first` must not leave the wait below hanging.
+  one.catch(() => firstDone());
+  await firstHasRun;
+  const two = dataSource.transaction(second);
+  await new Promise((resolve) => setTimeout(resolve, overlapMs));
+  commitFirst();
+  return [await one, await two];
 }
