@@ -18,6 +18,7 @@ import {
 } from '@simplewebauthn/server';
 import { IsNull, LessThan, Repository } from 'typeorm';
 import { hashSecretToken } from '../common/secret-token.js';
+import { violatedUniqueIndex } from '../database/database-errors.js';
 import { spendOnce } from '../database/spend-once.js';
 import { lockUserRow } from '../database/user-row-lock.js';
 import type { Config } from '../config/environment.js';
@@ -110,8 +111,6 @@ export class PasskeysService {
     }
     if (!verification.verified) throw this.refused('registration');
     const { credential, credentialDeviceType } = verification.registrationInfo;
-    if (await this.passkeys.existsBy({ credentialId: credential.id }))
-      throw new BadRequestException('This passkey is already registered');
     const passkey = this.passkeys.create({
       userId: user.id,
       credentialId: credential.id,
@@ -131,7 +130,13 @@ export class PasskeysService {
         MAX_PASSKEYS_PER_USER
       )
         throw tooManyPasskeys();
-      const saved = await manager.save(passkey);
+      const saved = await manager.save(passkey).catch((error: unknown) => {
+        // The credential id's unique index (the table's only one) decides, also between two
+        // registrations at once.
+        if (violatedUniqueIndex(error) !== undefined)
+          throw new BadRequestException('This passkey is already registered');
+        throw error;
+      });
       await this.account.notify(manager, 'passkey-added', user, saved.name);
       return saved;
     });
