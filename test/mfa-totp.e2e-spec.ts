@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { generate } from 'otplib';
 import request from 'supertest';
 import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
@@ -12,9 +14,19 @@ import {
   tokenRequest,
   type TestUser,
 } from './support/api.js';
-import { testDatabaseKind } from './support/database.js';
+import {
+  createTestDatabase,
+  testDatabaseKind,
+  type TestDatabase,
+} from './support/database.js';
 import { decodeClaims, sign, validClaims } from './support/jwt.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { scratchDirectory } from './support/server-process.js';
+import { until } from './support/smtp.js';
+import {
+  startTestApp,
+  TEST_MFA_KEY,
+  type TestApp,
+} from './support/test-app.js';
 
 const MFA_OTP_GRANT = 'urn:warden:params:oauth:grant-type:mfa-otp';
 const RECOVERY_CODE = /^[a-hjkmnp-z2-9]{5}-[a-hjkmnp-z2-9]{5}$/;
@@ -867,5 +879,89 @@ describe(`MFA_TOTP=false (${testDatabaseKind()})`, () => {
       .get('/auth/mfa')
       .set(bearer(user.accessToken))
       .expect(404);
+  });
+});
+
+describe(`Rotating MFA_ENCRYPTION_KEY (${testDatabaseKind()})`, () => {
+  const NEW_KEY = 'ab'.repeat(32);
+  let shared: TestDatabase;
+  let url: string;
+  beforeAll(async () => {
+    shared = await createTestDatabase();
+    url =
+      testDatabaseKind() === 'sqlite'
+        ? `sqlite:${join(scratchDirectory(), 'rotation.sqlite')}`
+        : shared.url;
+  });
+  afterAll(() => shared.drop());
+
+  /** A password + code sign-in with the current step's code (the last step used is forgotten). */
+  async function signInWithCode(t: TestApp, user: EnrolledUser) {
+    await t.dataSource
+      .getRepository(TotpFactor)
+      .update({ userId: user.id }, { lastUsedStep: null });
+    return verify(t, {
+      mfa_token: await mfaTokenOf(t, user),
+      code: await codeFor(user.secret),
+    });
+  }
+
+  async function withApp<T>(
+    env: Record<string, string>,
+    work: (t: TestApp) => Promise<T>,
+  ): Promise<T> {
+    const t = await startTestApp({ DATABASE_URL: url, ...env });
+    try {
+      return await work(t);
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('a new key alone strands enrolled authenticators; with the old one as MFA_PREVIOUS_ENCRYPTION_KEY they keep working and are re-sealed, after which the old key can go', async () => {
+    const user = await withApp({ MFA_ENCRYPTION_KEY: TEST_MFA_KEY }, (t) =>
+      enrolledUser(t),
+    );
+    const sealedUnder = (t: TestApp) =>
+      t.dataSource
+        .getRepository(TotpFactor)
+        .findOneByOrFail({ userId: user.id })
+        .then((factor) => factor.sealedSecret);
+    const original = await withApp({ MFA_ENCRYPTION_KEY: TEST_MFA_KEY }, (t) =>
+      sealedUnder(t),
+    );
+
+    await withApp({ MFA_ENCRYPTION_KEY: NEW_KEY }, async (t) => {
+      expect((await signInWithCode(t, user)).status).toBe(401);
+    });
+
+    const log = vi.spyOn(Logger.prototype, 'log');
+    try {
+      await withApp(
+        {
+          MFA_ENCRYPTION_KEY: NEW_KEY,
+          MFA_PREVIOUS_ENCRYPTION_KEY: TEST_MFA_KEY,
+        },
+        async (t) => {
+          expect((await signInWithCode(t, user)).status).toBe(200);
+          await until(
+            () =>
+              Promise.resolve(
+                log.mock.calls.some(([message]) =>
+                  String(message).startsWith('TOTP secrets: 1 re-sealed'),
+                ),
+              ),
+            Boolean,
+          );
+          expect(await sealedUnder(t)).not.toBe(original);
+        },
+      );
+    } finally {
+      log.mockRestore();
+    }
+
+    await withApp({ MFA_ENCRYPTION_KEY: NEW_KEY }, async (t) => {
+      expect((await signInWithCode(t, user)).status).toBe(200);
+    });
   });
 });

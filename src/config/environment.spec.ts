@@ -342,6 +342,31 @@ describe('validateEnvironment', () => {
     }
   });
 
+  it('takes MFA_PREVIOUS_ENCRYPTION_KEY only beside MFA_ENCRYPTION_KEY, and only as a key', () => {
+    const previous = Buffer.alloc(32, 9).toString('base64');
+    expect(
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        MFA_ENCRYPTION_KEY: MFA_KEY,
+        MFA_PREVIOUS_ENCRYPTION_KEY: previous,
+      }).MFA_PREVIOUS_ENCRYPTION_KEY,
+    ).toBe(previous);
+    expect(() =>
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        MFA_ENCRYPTION_KEY: undefined,
+        MFA_PREVIOUS_ENCRYPTION_KEY: previous,
+      }),
+    ).toThrow(/MFA_PREVIOUS_ENCRYPTION_KEY needs MFA_ENCRYPTION_KEY/);
+    expect(() =>
+      validateEnvironment({
+        JWT_SECRET: STRONG_SECRET,
+        MFA_ENCRYPTION_KEY: MFA_KEY,
+        MFA_PREVIOUS_ENCRYPTION_KEY: 'short',
+      }),
+    ).toThrow(/MFA_PREVIOUS_ENCRYPTION_KEY must be 32 random bytes/);
+  });
+
   it('resolves the passkeys relying party, and refuses origins off its domain, naming the variables', () => {
     expect(validate({ JWT_SECRET: STRONG_SECRET, PORT: '8080' })).toMatchObject(
       {

@@ -52,6 +52,8 @@ const DEVELOPMENT_MFA_KEY_FILE = 'data/mfa-key';
 /** AES-256-GCM: the key is 32 bytes, given as base64 (44 characters) or hex (64). */
 const MFA_KEY_PATTERN =
   /^(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9_-]{43}|[0-9a-fA-F]{64})$/;
+const MFA_KEY_MESSAGE =
+  '$property must be 32 random bytes as base64 or hex (generate one with: openssl rand -base64 32)';
 const DEVELOPMENT_AUTH_RATE_LIMIT = 100;
 /** An http(s) URL with a path, query or fragment that a token can be appended to. */
 const LINK_BASE =
@@ -283,15 +285,21 @@ export class Environment {
 
   /**
    * Encrypts TOTP secrets at rest (AES-256-GCM). Required in production while MFA_TOTP is on;
-   * in development a random key is kept in data/mfa-key (git-ignored). Changing it makes every
-   * enrolled authenticator unusable: users then sign in with a recovery code.
+   * in development a random key is kept in data/mfa-key (git-ignored). To change it, move the
+   * old one to MFA_PREVIOUS_ENCRYPTION_KEY; changed without that, every enrolled authenticator
+   * stops working (users then sign in with a recovery code).
    */
   @IsOptional()
-  @Matches(MFA_KEY_PATTERN, {
-    message:
-      '$property must be 32 random bytes as base64 or hex (generate one with: openssl rand -base64 32)',
-  })
+  @Matches(MFA_KEY_PATTERN, { message: MFA_KEY_MESSAGE })
   MFA_ENCRYPTION_KEY?: string;
+
+  /**
+   * The key being rotated out: secrets sealed with it still open, and are re-sealed with
+   * MFA_ENCRYPTION_KEY after start-up (the log says when none is left and it can go).
+   */
+  @IsOptional()
+  @Matches(MFA_KEY_PATTERN, { message: MFA_KEY_MESSAGE })
+  MFA_PREVIOUS_ENCRYPTION_KEY?: string;
 
   @IsIn(JWT_ALGORITHMS, {
     message: `$property must be one of ${JWT_ALGORITHMS.join(', ')} (EdDSA is not supported by jsonwebtoken 9)`,
@@ -501,6 +509,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     'PASSWORD_RESET_URL',
     'EMAIL_CHANGE_URL',
     'MFA_ENCRYPTION_KEY',
+    'MFA_PREVIOUS_ENCRYPTION_KEY',
     'WEBAUTHN_RP_ID',
     'WEBAUTHN_ORIGINS',
   ]) {
@@ -615,6 +624,14 @@ function resolveWebAuthn(
 }
 
 function resolveMfaKey(env: Environment): string {
+  if (
+    env.MFA_PREVIOUS_ENCRYPTION_KEY !== undefined &&
+    env.MFA_ENCRYPTION_KEY === undefined
+  ) {
+    throw new ConfigurationError([
+      'MFA_PREVIOUS_ENCRYPTION_KEY needs MFA_ENCRYPTION_KEY: the new key that secrets sealed with the previous one move to',
+    ]);
+  }
   if (env.MFA_ENCRYPTION_KEY !== undefined) return env.MFA_ENCRYPTION_KEY;
   if (env.NODE_ENV === 'production') {
     throw new ConfigurationError([

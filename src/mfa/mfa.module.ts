@@ -35,6 +35,9 @@ import { TotpService } from './totp.service.js';
         new SecretBox(
           config.get('MFA_ENCRYPTION_KEY', { infer: true }) ||
             randomBytes(32).toString('hex'),
+          config.get('MFA_TOTP', { infer: true })
+            ? config.get('MFA_PREVIOUS_ENCRYPTION_KEY', { infer: true })
+            : undefined,
         ),
     },
   ],

@@ -37,4 +37,25 @@ describe('SecretBox', () => {
     ])
       expect(box.open(value, 'ctx')).toBeNull();
   });
+
+  it('while rotating, opens values of the previous key too and reseals them with the current one', () => {
+    const previous = new SecretBox(KEY);
+    const current = new SecretBox(Buffer.alloc(32, 7).toString('base64'));
+    const rotating = new SecretBox(Buffer.alloc(32, 7).toString('base64'), KEY);
+    const old = previous.seal('JBSWY3DPEHPK3PXP', 'user-a');
+    expect(rotating.rotating).toBe(true);
+    expect(current.rotating).toBe(false);
+    expect(current.open(old, 'user-a')).toBeNull();
+    expect(rotating.open(old, 'user-a')).toBe('JBSWY3DPEHPK3PXP');
+    expect(rotating.open(old, 'user-b')).toBeNull();
+
+    const moved = rotating.resealed(old, 'user-a');
+    expect(moved).not.toBeNull();
+    expect(current.open(moved ?? '', 'user-a')).toBe('JBSWY3DPEHPK3PXP');
+    // Already current, of another context, or garbage: nothing to do.
+    expect(rotating.resealed(moved ?? '', 'user-a')).toBeNull();
+    expect(rotating.resealed(old, 'user-b')).toBeNull();
+    expect(rotating.resealed('v1.a.b.c', 'user-a')).toBeNull();
+    expect(current.resealed(old, 'user-a')).toBeNull();
+  });
 });

@@ -6,18 +6,24 @@ const IV_BYTES = 12;
 /**
  * AES-256-GCM for the secrets Warden must read back (TOTP seeds), so that a copy of the database
  * alone does not hold them. Each sealed value is bound to a context (the user id) as associated
- * data: moved to another user's row, it no longer opens.
+ * data: moved to another user's row, it no longer opens. While a key is being rotated, values
+ * sealed with the previous key still open, and `resealed` moves them to the current one.
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly previousKey: Buffer | null;
 
-  /** `encodedKey`: 32 bytes as hex or base64(url), as the configuration validates it. */
-  constructor(encodedKey: string) {
-    this.key = /^[0-9a-f]{64}$/i.test(encodedKey)
-      ? Buffer.from(encodedKey, 'hex')
-      : Buffer.from(encodedKey, 'base64');
-    if (this.key.length !== 32)
-      throw new Error('SecretBox needs a 32-byte key');
+  /** Keys: 32 bytes as hex or base64(url), as the configuration validates them. */
+  constructor(encodedKey: string, encodedPreviousKey?: string) {
+    this.key = decodeKey(encodedKey);
+    this.previousKey = encodedPreviousKey
+      ? decodeKey(encodedPreviousKey)
+      : null;
+  }
+
+  /** Whether a previous key is configured, that is, whether a rotation is under way. */
+  get rotating(): boolean {
+    return this.previousKey !== null;
   }
 
   seal(plaintext: string, context: string): string {
@@ -35,26 +41,55 @@ export class SecretBox {
       .join('.');
   }
 
-  /** The plaintext, or null when the value was tampered with, moved, or sealed with another key. */
+  /**
+   * The plaintext, or null when the value was tampered with, moved, or sealed with a key that is
+   * neither the current nor the previous one.
+   */
   open(value: string, context: string): string | null {
-    const parts = value.split('.');
-    if (parts.length !== 4) return null;
-    const [version, iv, sealed, tag] = parts;
-    if (version !== VERSION || !iv || !sealed || !tag) return null;
-    try {
-      const decipher = createDecipheriv(
-        'aes-256-gcm',
-        this.key,
-        Buffer.from(iv, 'base64url'),
-      );
-      decipher.setAAD(Buffer.from(context));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([
-        decipher.update(Buffer.from(sealed, 'base64url')),
-        decipher.final(),
-      ]).toString('utf8');
-    } catch {
+    return (
+      openWith(this.key, value, context) ??
+      (this.previousKey && openWith(this.previousKey, value, context))
+    );
+  }
+
+  /**
+   * The value sealed anew with the current key, when it opens only with the previous one; null
+   * when it needs nothing (already current) or cannot be opened at all.
+   */
+  resealed(value: string, context: string): string | null {
+    if (!this.previousKey || openWith(this.key, value, context) !== null)
       return null;
-    }
+    const plaintext = openWith(this.previousKey, value, context);
+    return plaintext === null ? null : this.seal(plaintext, context);
+  }
+}
+
+function decodeKey(encoded: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(encoded)
+    ? Buffer.from(encoded, 'hex')
+    : Buffer.from(encoded, 'base64');
+  if (key.length !== 32) throw new Error('SecretBox needs a 32-byte key');
+  return key;
+}
+
+function openWith(key: Buffer, value: string, context: string): string | null {
+  const parts = value.split('.');
+  if (parts.length !== 4) return null;
+  const [version, iv, sealed, tag] = parts;
+  if (version !== VERSION || !iv || !sealed || !tag) return null;
+  try {
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      key,
+      Buffer.from(iv, 'base64url'),
+    );
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([
+      decipher.update(Buffer.from(sealed, 'base64url')),
+      decipher.final(),
+    ]).toString('utf8');
+  } catch {
+    return null;
   }
 }

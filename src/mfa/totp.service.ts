@@ -1,9 +1,14 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import {
+  ConflictException,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import { toDataURL } from 'qrcode';
-import { type EntityManager, IsNull, Repository } from 'typeorm';
+import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
 import type { Config } from '../config/environment.js';
 import type { User } from '../users/user.entity.js';
 import { SecretBox } from './secret-box.js';
@@ -22,9 +27,13 @@ export interface TotpEnrolment {
   qrCode: string;
 }
 
+/** How many factors are read at a time while re-sealing them with a new key. */
+const RESEAL_BATCH = 500;
+
 /** TOTP authenticators (otplib): enrolment, and the check of a code, each code usable once. */
 @Injectable()
-export class TotpService {
+export class TotpService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Mfa');
   private readonly issuer: string;
 
   constructor(
@@ -34,6 +43,57 @@ export class TotpService {
     config: ConfigService<Config, true>,
   ) {
     this.issuer = config.get('PRODUCT_NAME', { infer: true });
+  }
+
+  /** With MFA_PREVIOUS_ENCRYPTION_KEY set, re-seals after start-up; requests do not wait. */
+  onApplicationBootstrap(): void {
+    if (!this.box.rotating) return;
+    this.resealAll().catch((error: unknown) =>
+      this.logger.error(
+        `re-sealing TOTP secrets stopped (${error instanceof Error ? error.message : String(error)}); it starts again at the next start`,
+      ),
+    );
+  }
+
+  /**
+   * Moves every secret still sealed with MFA_PREVIOUS_ENCRYPTION_KEY to MFA_ENCRYPTION_KEY (until
+   * then it opens with the previous key). A row is written only if nobody changed it meanwhile,
+   * so instances doing this at once, or an enrolment in between, lose nothing.
+   */
+  async resealAll(): Promise<{ resealed: number; unreadable: number }> {
+    let resealed = 0;
+    let unreadable = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await this.factors.find({
+        select: { userId: true, sealedSecret: true },
+        where: after === undefined ? {} : { userId: MoreThan(after) },
+        order: { userId: 'ASC' },
+        take: RESEAL_BATCH,
+      });
+      if (batch.length === 0) break;
+      for (const { userId, sealedSecret } of batch) {
+        const moved = this.box.resealed(sealedSecret, userId);
+        if (moved !== null) {
+          const { affected } = await this.factors.update(
+            { userId, sealedSecret },
+            { sealedSecret: moved },
+          );
+          resealed += affected ?? 0;
+        } else if (this.box.open(sealedSecret, userId) === null) {
+          unreadable++;
+        }
+      }
+      after = batch[batch.length - 1].userId;
+    }
+    this.logger.log(
+      `TOTP secrets: ${resealed} re-sealed with MFA_ENCRYPTION_KEY; none is left under MFA_PREVIOUS_ENCRYPTION_KEY, which can now be removed`,
+    );
+    if (unreadable > 0)
+      this.logger.warn(
+        `TOTP secrets: ${unreadable} open with neither key; those users sign in with a recovery code, or an admin turns their TOTP off (DELETE /users/:id/mfa)`,
+      );
+    return { resealed, unreadable };
   }
 
   /**
