@@ -2,7 +2,7 @@
 // read its memory. Plain ESM JavaScript so that it runs with no build step of its own.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,9 +101,13 @@ export async function startWarden(env = {}, runtime = {}) {
     databaseFile: join(dir, 'bench.sqlite'),
     // With taskset the child is taskset, which exec()s node: same pid.
     rssMb: () => rssMb(child.pid),
+    // The folder (database, data/, outbox) goes with the server.
     stop: () =>
       new Promise((done) => {
-        child.once('exit', done);
+        child.once('exit', () => {
+          rmSync(dir, { recursive: true, force: true });
+          done();
+        });
         child.kill('SIGTERM');
       }),
   };

@@ -140,7 +140,7 @@ describe.skipIf(
     await postgres?.stop();
   });
 
-  it('frozen: reads, logins, the token endpoint and a password reset answer 503 with Retry-After within the query deadline (a forgotten password 202 at once), and recover when thawed', async () => {
+  it('frozen: reads, logins, the token endpoint, a password reset, a second factor and a passkey ceremony answer 503 with Retry-After within the query deadline (a forgotten password 202 at once), and recover when thawed', async () => {
     expect((await call(server, '/posts')).status).toBe(200);
     postgres.freeze();
     try {
@@ -149,29 +149,42 @@ describe.skipIf(
         method: 'POST',
         body: JSON.stringify({ email: user.email }),
       }).then((answer) => ({ ...answer, ms: performance.now() - forgotAt }));
-      const [posts, login, token, reset] = await Promise.all([
-        call(server, '/posts?offset=1'),
-        call(server, '/auth/login', {
-          method: 'POST',
-          body: JSON.stringify({ username: user.email, password: PASSWORD }),
-        }),
-        call(server, '/auth/token', {
-          method: 'POST',
-          body: new URLSearchParams({
-            grant_type: 'password',
-            username: user.email,
-            password: PASSWORD,
-          }).toString(),
-        }),
-        call(server, '/auth/password/reset', {
-          method: 'POST',
-          body: JSON.stringify({
-            token: 'A'.repeat(43),
-            newPassword: 'a brand new passphrase 2026',
+      const [posts, login, token, reset, secondFactor, passkey] =
+        await Promise.all([
+          call(server, '/posts?offset=1'),
+          call(server, '/auth/login', {
+            method: 'POST',
+            body: JSON.stringify({ username: user.email, password: PASSWORD }),
           }),
-        }),
-      ]);
-      for (const answer of [posts, login, token, reset]) {
+          call(server, '/auth/token', {
+            method: 'POST',
+            body: new URLSearchParams({
+              grant_type: 'password',
+              username: user.email,
+              password: PASSWORD,
+            }).toString(),
+          }),
+          call(server, '/auth/password/reset', {
+            method: 'POST',
+            body: JSON.stringify({
+              token: 'A'.repeat(43),
+              newPassword: 'a brand new passphrase 2026',
+            }),
+          }),
+          call(server, '/auth/mfa/verify', {
+            method: 'POST',
+            body: JSON.stringify({ mfa_token: 'A'.repeat(43), code: '123456' }),
+          }),
+          call(server, '/auth/passkeys/login/options', { method: 'POST' }),
+        ]);
+      for (const answer of [
+        posts,
+        login,
+        token,
+        reset,
+        secondFactor,
+        passkey,
+      ]) {
         expect(answer.status).toBe(503);
         expect(answer.retryAfter).toMatch(/^\d+$/);
       }
