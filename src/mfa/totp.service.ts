@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   ConflictException,
   Injectable,
   Logger,
@@ -32,8 +33,12 @@ const RESEAL_BATCH = 500;
 
 /** TOTP authenticators (otplib): enrolment, and the check of a code, each code usable once. */
 @Injectable()
-export class TotpService implements OnApplicationBootstrap {
+export class TotpService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('Mfa');
+  private resealing: Promise<void> | undefined;
+  private stopping = false;
   private readonly issuer: string;
 
   constructor(
@@ -48,11 +53,19 @@ export class TotpService implements OnApplicationBootstrap {
   /** With MFA_PREVIOUS_ENCRYPTION_KEY set, re-seals after start-up; requests do not wait. */
   onApplicationBootstrap(): void {
     if (!this.box.rotating) return;
-    this.resealAll().catch((error: unknown) =>
-      this.logger.error(
-        `re-sealing TOTP secrets stopped (${error instanceof Error ? error.message : String(error)}); it starts again at the next start`,
-      ),
-    );
+    this.resealing = this.resealAll()
+      .then(() => undefined)
+      .catch((error: unknown) =>
+        this.logger.error(
+          `re-sealing TOTP secrets stopped (${error instanceof Error ? error.message : String(error)}); it starts again at the next start`,
+        ),
+      );
+  }
+
+  /** Shutdown waits for the batch under way, not for the rest. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.resealing;
   }
 
   /**
@@ -72,6 +85,12 @@ export class TotpService implements OnApplicationBootstrap {
         take: RESEAL_BATCH,
       });
       if (batch.length === 0) break;
+      if (this.stopping) {
+        this.logger.log(
+          `TOTP secrets: ${resealed} re-sealed before shutdown; the rest are re-sealed at the next start`,
+        );
+        return { resealed, unreadable };
+      }
       for (const { userId, sealedSecret } of batch) {
         const moved = this.box.resealed(sealedSecret, userId);
         if (moved !== null) {
