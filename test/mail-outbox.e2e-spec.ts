@@ -258,7 +258,10 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
     });
   });
 
-  describe('with a relay that refuses the recipient', () => {
+  describe.each([
+    [550, 'for good: failed at once', 1],
+    [451, 'for now: retried until OUTBOX_MAX_ATTEMPTS', 2],
+  ])('with a relay that refuses the recipient (%i)', (code, what, attempts) => {
     let smtp: TestSmtp;
     let t: TestApp;
     beforeAll(async () => {
@@ -267,7 +270,7 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
           const refusal = new Error('mailbox unavailable') as Error & {
             responseCode: number;
           };
-          refusal.responseCode = 550;
+          refusal.responseCode = code;
           callback(refusal);
         },
       });
@@ -282,15 +285,15 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
       await smtp.close();
     });
 
-    it('gives up after OUTBOX_MAX_ATTEMPTS and keeps the reason', async () => {
+    it(`takes it ${what}, and keeps the reason`, async () => {
       const subject = `refused ${randomUUID()}`;
       await enqueue(t, mail(subject));
       const row = await until(
         () => rowOf(t, subject),
         (r) => r.status === 'failed',
       );
-      expect(row.attempts).toBe(2);
-      expect(row.lastError).toContain('550');
+      expect(row.attempts).toBe(attempts);
+      expect(row.lastError).toContain(String(code));
       expect(row.text).toBe('');
       expect(smtp.received).toHaveLength(0);
     });

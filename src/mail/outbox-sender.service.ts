@@ -206,7 +206,11 @@ export class OutboxSender
         `the relay did not take the message within ${SEND_DEADLINE_MS / 1000} s`,
       );
     } catch (error) {
-      await this.failed(message, (error as Error).message);
+      await this.failed(
+        message,
+        (error as Error).message,
+        isPermanentRefusal(error),
+      );
       return;
     }
     await this.messages.update(
@@ -215,17 +219,23 @@ export class OutboxSender
     );
   }
 
-  private async failed(message: ClaimedMessage, reason: string): Promise<void> {
+  private async failed(
+    message: ClaimedMessage,
+    reason: string,
+    permanent: boolean,
+  ): Promise<void> {
     const attempts = Number(message.attempts);
     const lastError = reason.slice(0, 500);
     const label = `mail ${message.id} (${message.kind})`;
-    if (attempts >= this.maxAttempts) {
+    if (permanent || attempts >= this.maxAttempts) {
       await this.messages.update(
         { id: message.id },
         { status: 'failed', lastError, ...NO_BODY },
       );
       this.logger.error(
-        `${label} failed for good after ${attempts} attempts: ${lastError}`,
+        permanent
+          ? `${label} refused for good by the relay: ${lastError}`
+          : `${label} failed for good after ${attempts} attempts: ${lastError}`,
       );
       return;
     }
@@ -245,4 +255,18 @@ export class OutboxSender
       `${label} attempt ${attempts}/${this.maxAttempts} failed (${lastError}); retry in ${delaySeconds} s`,
     );
   }
+}
+
+/**
+ * Whether the relay said no for good: an SMTP 5xx reply (RFC 5321 §4.2.1, "permanent negative
+ * completion": the same message would be refused again), which nodemailer puts in `responseCode`.
+ * 4xx replies, timeouts and connection failures are worth another attempt.
+ */
+function isPermanentRefusal(error: unknown): boolean {
+  const { responseCode } = (error ?? {}) as { responseCode?: unknown };
+  return (
+    typeof responseCode === 'number' &&
+    responseCode >= 500 &&
+    responseCode < 600
+  );
 }
