@@ -471,13 +471,15 @@ describe.skipIf(!available)(
       }
       // The authenticator still holds the credentials; the server no longer knows them.
       expect((await passkeyTokens(first)).status).toBe(401);
-      // The owner was told of each passkey added and removed (the senders write .eml files
-      // just after the commits).
+      // The owner was told of each passkey added and removed (each instance's sender writes
+      // .eml files soon after the commits, in no set order: wait for all four).
       const count = (subjects: string[], pattern: RegExp) =>
         subjects.filter((subject) => pattern.test(subject)).length;
       const subjects = await until(
         mailSubjects,
-        (found) => count(found, /passkey was removed/) >= 2,
+        (found) =>
+          count(found, /passkey was added/) >= 2 &&
+          count(found, /passkey was removed/) >= 2,
       );
       expect(count(subjects, /passkey was added/)).toBe(2);
       expect(count(subjects, /passkey was removed/)).toBe(2);
