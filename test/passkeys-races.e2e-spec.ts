@@ -164,6 +164,30 @@ describe(`Passkeys under bursts and bent ceremonies (${testDatabaseKind()})`, ()
     },
   );
 
+  it('refuses a name that would read differently in the notice, and keeps the ceremony usable', async () => {
+    const user = await signUp(t);
+    const authenticator = new SoftwareAuthenticator(ORIGIN, RP_ID);
+    const response = authenticator.register(await registrationOptions(user));
+    for (const name of [
+      'Laptop\u202Eexe.txt',
+      'Laptop\nAdmin approved',
+      'x'.repeat(65),
+    ]) {
+      const refused = await request(t.server)
+        .post('/auth/passkeys/register/verify')
+        .set(bearer(user.accessToken))
+        .send({ response, name })
+        .expect(400);
+      expect(JSON.stringify(refused.body.message)).toMatch(/name/);
+    }
+    const added = await request(t.server)
+      .post('/auth/passkeys/register/verify')
+      .set(bearer(user.accessToken))
+      .send({ response, name: 'Téléphone de Zoë' })
+      .expect(201);
+    expect(added.body.name).toBe('Téléphone de Zoë');
+  });
+
   it('one assertion sent many times at once signs in once', async () => {
     const user = await signUp(t);
     const authenticator = new SoftwareAuthenticator(ORIGIN, RP_ID);

@@ -8,9 +8,9 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  Matches,
   MaxLength,
 } from 'class-validator';
+import { SingleLineText } from '../../common/text-fields.js';
 import type { Passkey } from '../passkey.entity.js';
 
 const CREDENTIAL_JSON = {
@@ -33,9 +33,7 @@ export class PasskeyRegistrationDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
-  @Matches(/^[^\p{Cc}]*$/u, {
-    message: 'name must not contain control characters',
-  })
+  @SingleLineText()
   name?: string;
 }
 
