@@ -49,13 +49,16 @@ describe('SecretBox', () => {
     expect(rotating.open(old, 'user-a')).toBe('JBSWY3DPEHPK3PXP');
     expect(rotating.open(old, 'user-b')).toBeNull();
 
-    const moved = rotating.resealed(old, 'user-a');
-    expect(moved).not.toBeNull();
-    expect(current.open(moved ?? '', 'user-a')).toBe('JBSWY3DPEHPK3PXP');
-    // Already current, of another context, or garbage: nothing to do.
-    expect(rotating.resealed(moved ?? '', 'user-a')).toBeNull();
-    expect(rotating.resealed(old, 'user-b')).toBeNull();
-    expect(rotating.resealed('v1.a.b.c', 'user-a')).toBeNull();
-    expect(current.resealed(old, 'user-a')).toBeNull();
+    const moved = rotating.rotated(old, 'user-a');
+    expect(moved.kind).toBe('resealed');
+    const value = moved.kind === 'resealed' ? moved.value : '';
+    expect(current.open(value, 'user-a')).toBe('JBSWY3DPEHPK3PXP');
+    // Already current: nothing to do. Another context, garbage, or no previous key: unreadable.
+    expect(rotating.rotated(value, 'user-a')).toEqual({ kind: 'current' });
+    expect(rotating.rotated(old, 'user-b')).toEqual({ kind: 'unreadable' });
+    expect(rotating.rotated('v1.a.b.c', 'user-a')).toEqual({
+      kind: 'unreadable',
+    });
+    expect(current.rotated(old, 'user-a')).toEqual({ kind: 'unreadable' });
   });
 });

@@ -7,7 +7,7 @@ const IV_BYTES = 12;
  * AES-256-GCM for the secrets Warden must read back (TOTP seeds), so that a copy of the database
  * alone does not hold them. Each sealed value is bound to a context (the user id) as associated
  * data: moved to another user's row, it no longer opens. While a key is being rotated, values
- * sealed with the previous key still open, and `resealed` moves them to the current one.
+ * sealed with the previous key still open, and `rotated` moves them to the current one.
  */
 export class SecretBox {
   private readonly key: Buffer;
@@ -53,16 +53,24 @@ export class SecretBox {
   }
 
   /**
-   * The value sealed anew with the current key, when it opens only with the previous one; null
-   * when it needs nothing (already current) or cannot be opened at all.
+   * What a key rotation makes of a value, with one decryption per key at most: already sealed
+   * with the current key; sealed anew with it (it opened only with the previous one); or
+   * unreadable with either.
    */
-  resealed(value: string, context: string): string | null {
-    if (!this.previousKey || openWith(this.key, value, context) !== null)
-      return null;
-    const plaintext = openWith(this.previousKey, value, context);
-    return plaintext === null ? null : this.seal(plaintext, context);
+  rotated(value: string, context: string): Rotation {
+    if (openWith(this.key, value, context) !== null) return { kind: 'current' };
+    const plaintext =
+      this.previousKey && openWith(this.previousKey, value, context);
+    return plaintext === null
+      ? { kind: 'unreadable' }
+      : { kind: 'resealed', value: this.seal(plaintext, context) };
   }
 }
+
+export type Rotation =
+  | { kind: 'current' }
+  | { kind: 'resealed'; value: string }
+  | { kind: 'unreadable' };
 
 function decodeKey(encoded: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(encoded)

@@ -85,6 +85,7 @@ export class TotpService
         take: RESEAL_BATCH,
       });
       if (batch.length === 0) break;
+      // Rows are left to look at: once shutdown has begun, they wait for the next start.
       if (this.stopping) {
         this.logger.log(
           `TOTP secrets: ${resealed} re-sealed before shutdown; the rest are re-sealed at the next start`,
@@ -92,14 +93,14 @@ export class TotpService
         return { resealed, unreadable };
       }
       for (const { userId, sealedSecret } of batch) {
-        const moved = this.box.resealed(sealedSecret, userId);
-        if (moved !== null) {
+        const rotation = this.box.rotated(sealedSecret, userId);
+        if (rotation.kind === 'resealed') {
           const { affected } = await this.factors.update(
             { userId, sealedSecret },
-            { sealedSecret: moved },
+            { sealedSecret: rotation.value },
           );
           resealed += affected ?? 0;
-        } else if (this.box.open(sealedSecret, userId) === null) {
+        } else if (rotation.kind === 'unreadable') {
           unreadable++;
         }
       }
