@@ -7,6 +7,7 @@ import { PASSWORD } from '../support/api.js';
 import { chromiumAvailable, launchChromium } from '../support/browser.js';
 import { testDatabaseKind } from '../support/database.js';
 import {
+  postJson,
   scratchDirectory,
   startServer,
   type ServerProcess,
@@ -76,14 +77,7 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
     }
 
     const post = (path: string, body: unknown, token?: string) =>
-      fetch(`${server.url}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify(body),
-      });
+      postJson(server, path, body, token);
 
     it('verifies the address from the mailed link with one click, and takes the token out of the address bar', async () => {
       const signup = await post('/auth/signup', {

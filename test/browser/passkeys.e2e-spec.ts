@@ -18,6 +18,7 @@ import {
 import { decodeClaims, sign, validClaims } from '../support/jwt.js';
 import { until } from '../support/smtp.js';
 import {
+  postJson,
   scratchDirectory,
   startServer,
   type ServerProcess,
@@ -177,14 +178,7 @@ describe.skipIf(!available)(
 
     it('signs a user with TOTP in on the page with the password and a code before adding a passkey', async () => {
       const post = (path: string, body: unknown, token?: string) =>
-        fetch(`${first.url}${path}`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-          body: JSON.stringify(body),
-        });
+        postJson(first, path, body, token);
       const signup = (await (
         await post('/auth/signup', {
           username: 'totp_user',
