@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { generate } from 'otplib';
 import request from 'supertest';
 import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
@@ -15,12 +14,11 @@ import {
   type TestUser,
 } from './support/api.js';
 import {
-  createTestDatabase,
+  createSharedTestDatabase,
   testDatabaseKind,
   type TestDatabase,
 } from './support/database.js';
 import { decodeClaims, sign, validClaims } from './support/jwt.js';
-import { scratchDirectory } from './support/server-process.js';
 import { until } from './support/smtp.js';
 import {
   startTestApp,
@@ -896,11 +894,8 @@ describe(`Rotating MFA_ENCRYPTION_KEY (${testDatabaseKind()})`, () => {
   let shared: TestDatabase;
   let url: string;
   beforeAll(async () => {
-    shared = await createTestDatabase();
-    url =
-      testDatabaseKind() === 'sqlite'
-        ? `sqlite:${join(scratchDirectory(), 'rotation.sqlite')}`
-        : shared.url;
+    shared = await createSharedTestDatabase();
+    url = shared.url;
   });
   afterAll(() => shared.drop());
 

@@ -11,7 +11,7 @@ import type {
 import { PASSWORD } from '../support/api.js';
 import { chromiumAvailable, launchChromium } from '../support/browser.js';
 import {
-  createTestDatabase,
+  createSharedTestDatabase,
   testDatabaseKind,
   type TestDatabase,
 } from '../support/database.js';
@@ -109,13 +109,7 @@ describe.skipIf(!available)(
       // No relay: notices are .eml files in the instances' shared working directory.
       outbox = join(dir, 'data/outbox');
       // One database for both instances: a SQLite file, or a schema of TEST_DATABASE_URL.
-      database =
-        testDatabaseKind() === 'postgres'
-          ? await createTestDatabase()
-          : {
-              url: `sqlite:${join(dir, 'passkeys.sqlite')}`,
-              drop: async () => {},
-            };
+      database = await createSharedTestDatabase(dir);
       first = await startServer({ DATABASE_URL: database.url }, dir);
       // The second instance accepts ceremonies from the page the first one serves.
       second = await startServer(

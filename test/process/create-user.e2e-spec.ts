@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  createSharedTestDatabase,
+  type TestDatabase,
+} from '../support/database.js';
 import { scratchDirectory, startServer } from '../support/server-process.js';
 import {
   linkToken,
@@ -43,9 +46,7 @@ describe('npm run user:create (the first admin)', () => {
   let database: TestDatabase;
   const cwd = scratchDirectory();
   beforeAll(async () => {
-    database = await createTestDatabase();
-    if (database.url === 'sqlite::memory:')
-      database.url = `sqlite:${resolve(cwd, 'cli.sqlite')}`;
+    database = await createSharedTestDatabase(cwd);
   });
   afterAll(() => database.drop());
 

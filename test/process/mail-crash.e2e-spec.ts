@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import {
-  createTestDatabase,
+  createSharedTestDatabase,
   testDatabaseKind,
   type TestDatabase,
 } from '../support/database.js';
 import {
   freePort,
-  scratchDirectory,
   startServer,
   type ServerProcess,
 } from '../support/server-process.js';
@@ -34,11 +32,8 @@ describe(`A crash between commit and send (${testDatabaseKind()})`, () => {
   });
 
   it('delivers the mail after kill -9 and a restart', async () => {
-    database = await createTestDatabase();
-    const url =
-      testDatabaseKind() === 'sqlite'
-        ? `sqlite:${join(scratchDirectory(), 'crash.sqlite')}`
-        : database.url;
+    database = await createSharedTestDatabase();
+    const { url } = database;
     const port = await freePort();
     const env = {
       DATABASE_URL: url,

@@ -1,16 +1,11 @@
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PASSWORD } from '../support/api.js';
 import {
-  createTestDatabase,
+  createSharedTestDatabase,
   testDatabaseKind,
   type TestDatabase,
 } from '../support/database.js';
-import {
-  scratchDirectory,
-  startServer,
-  type ServerProcess,
-} from '../support/server-process.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
 
 // Skipped without TEST_REDIS_URL; test/support/global-setup.ts says so at the start of the run.
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -29,13 +24,9 @@ function instancePair(env: Record<string, string>): InstancePair {
   const pair = {} as InstancePair;
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const url =
-      testDatabaseKind() === 'sqlite'
-        ? `sqlite:${join(scratchDirectory(), 'shared.sqlite')}`
-        : database.url;
-    pair.a = await startServer({ DATABASE_URL: url, ...env });
-    pair.b = await startServer({ DATABASE_URL: url, ...env });
+    database = await createSharedTestDatabase();
+    pair.a = await startServer({ DATABASE_URL: database.url, ...env });
+    pair.b = await startServer({ DATABASE_URL: database.url, ...env });
   });
   afterAll(async () => {
     await Promise.all([pair.a?.stop(), pair.b?.stop()]);

@@ -1,15 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PASSWORD } from '../support/api.js';
 import {
-  createTestDatabase,
-  testDatabaseKind,
+  createSharedTestDatabase,
   type TestDatabase,
 } from '../support/database.js';
-import {
-  scratchDirectory,
-  startServer,
-  type ServerProcess,
-} from '../support/server-process.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const STRONG_SECRET = 'k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a';
 
@@ -54,11 +49,8 @@ describe('Operations: logs, graceful shutdown, durability', () => {
   let database: TestDatabase;
   let url: string;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    url =
-      testDatabaseKind() === 'sqlite'
-        ? `sqlite:${scratchDirectory()}/warden.sqlite`
-        : database.url;
+    database = await createSharedTestDatabase();
+    url = database.url;
   });
   afterAll(() => database.drop());
 

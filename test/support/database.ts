@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { databaseOptions } from '../../src/database/database-options.js';
 import { newDataSource } from '../../src/database/sqlite-transaction-lock.js';
 import { User } from '../../src/users/user.entity.js';
+import { scratchDirectory } from './scratch.js';
 
 export type TestDatabaseKind = 'sqlite' | 'postgres';
 
@@ -40,6 +42,22 @@ export async function createTestDatabase(
         client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`),
       ),
   };
+}
+
+/**
+ * A database that several applications or processes open in turn or at once: on SQLite a file in
+ * `directory` (an in-memory database belongs to its one connection), else a schema of
+ * TEST_DATABASE_URL as `createTestDatabase` makes it.
+ */
+export function createSharedTestDatabase(
+  directory: string = scratchDirectory(),
+): Promise<TestDatabase> {
+  return testDatabaseKind() === 'sqlite'
+    ? Promise.resolve({
+        url: `sqlite:${join(directory, 'shared.sqlite')}`,
+        drop: async () => {},
+      })
+    : createTestDatabase();
 }
 
 async function withClient(
