@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { EventEmitterModule } from '@nestjs/event-emitter';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppController } from './app.controller.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -22,7 +21,6 @@ import { UsersModule } from './users/users.module.js';
 
 @Module({
   imports: [
-    EventEmitterModule.forRoot(),
     LoggingModule,
     DatabaseModule,
     RedisModule,

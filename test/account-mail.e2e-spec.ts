@@ -80,8 +80,8 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
     request(t.server).post('/auth/password/forgot').send({ email });
   const reset = (token: string, newPassword = NEW_PASSWORD) =>
     request(t.server).post('/auth/password/reset').send({ token, newPassword });
-  const verify = (token: string) =>
-    request(t.server).post('/auth/email/verify').send({ token });
+  const verify = (token: string, password = PASSWORD) =>
+    request(t.server).post('/auth/email/verify').send({ token, password });
   const login = (user: TestUser, password: string) =>
     request(t.server)
       .post('/auth/login')
@@ -585,7 +585,7 @@ describe(`EMAIL_VERIFICATION=required (${testDatabaseKind()})`, () => {
     const second = await nthMail(smtp, email, /Confirm your email/, 2);
     await request(t.server)
       .post('/auth/email/verify')
-      .send({ token: linkToken(second) })
+      .send({ token: linkToken(second), password: PASSWORD })
       .expect(204);
     await request(t.server)
       .post('/auth/login')
@@ -611,7 +611,7 @@ describe(`Signup while the SMTP relay is down (${testDatabaseKind()})`, () => {
       const mail = await waitForMail(smtp, user.email, /Confirm your email/);
       await request(t.server)
         .post('/auth/email/verify')
-        .send({ token: linkToken(mail) })
+        .send({ token: linkToken(mail), password: user.password })
         .expect(204);
     } finally {
       await t.close();
@@ -633,7 +633,7 @@ describe(`Account mail switched off (${testDatabaseKind()})`, () => {
       for (const [path, body] of [
         ['/auth/password/forgot', { email: user.email }],
         ['/auth/password/reset', { token: 'x', newPassword: NEW_PASSWORD }],
-        ['/auth/email/verify', { token: 'x' }],
+        ['/auth/email/verify', { token: 'x', password: PASSWORD }],
         ['/auth/email/verify/resend', { email: user.email }],
       ] as const) {
         const response = await request(t.server).post(path).send(body);
@@ -696,7 +696,7 @@ describe(`Development without a relay (${testDatabaseKind()})`, () => {
       const token = /token=(\S+)$/.exec(line ?? '')?.[1] ?? '';
       await request(t.server)
         .post('/auth/email/verify')
-        .send({ token })
+        .send({ token, password: user.password })
         .expect(204);
       const me = await request(t.server)
         .get('/users/me')

@@ -57,7 +57,8 @@ describe('The auth boundary', () => {
     expect(authenticate).toHaveBeenCalledTimes(1);
     expect(authenticate).toHaveBeenCalledWith(
       `Bearer ${alice.accessToken}`,
-      expect.objectContaining({ scopes: ['posts:write'], stepUp: null }),
+      expect.objectContaining({ scopes: ['posts:write'], sensitive: null }),
+      { title: 'once', content: 'checked once' },
     );
   });
 

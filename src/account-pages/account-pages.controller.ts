@@ -18,7 +18,7 @@ import {
 const PAGES = {
   'verify-email': {
     title: 'Confirm your email address',
-    form: '<button type="submit">Confirm my address</button>',
+    form: '<label>The password of the account <input name="password" type="password" autocomplete="current-password" maxlength="128" required></label> <button type="submit">Confirm my address</button><p>Did you not create this account? Then someone else did, with your address: do not confirm it. <a href="forgot-password">Reset its password instead</a>; that removes everything they added.</p>',
   },
   'confirm-email': {
     title: 'Confirm your new email address',
@@ -27,6 +27,14 @@ const PAGES = {
   'reset-password': {
     title: 'Choose a new password',
     form: '<label>New password <input name="newPassword" type="password" autocomplete="new-password" minlength="8" maxlength="128" required></label> <button type="submit">Set the password</button>',
+  },
+  'forgot-password': {
+    title: 'Reset your password',
+    form: '<label>Email address <input name="email" type="email" autocomplete="email" maxlength="254" required></label> <button type="submit">Mail me a reset link</button>',
+  },
+  'remove-sign-in-method': {
+    title: 'This was not me',
+    form: '<p>This removes what the mail was about and signs out every session of your account. Then reset your password.</p><button type="submit">Remove it and sign out everywhere</button>',
   },
 } as const;
 

@@ -1,6 +1,7 @@
 /**
  * The script of the account pages: no framework, no build. It reads `token` from the address,
- * removes it from the address bar (and so from history), and posts it to the route of the page.
+ * removes it from the address bar (and so from history), and posts it, with the form's fields,
+ * to the route of the page. The forgot-password page needs no token.
  */
 export const ACCOUNT_PAGES_SCRIPT = `'use strict';
 (() => {
@@ -8,7 +9,10 @@ export const ACCOUNT_PAGES_SCRIPT = `'use strict';
     'verify-email': '/auth/email/verify',
     'confirm-email': '/auth/email/change/confirm',
     'reset-password': '/auth/password/reset',
+    'remove-sign-in-method': '/auth/sign-in-methods/remove',
+    'forgot-password': '/auth/password/forgot',
   };
+  const fields = ['newPassword', 'password', 'email'];
   const page = location.pathname.split('/').pop();
   const route = routes[page];
   const token = new URLSearchParams(location.search).get('token');
@@ -16,16 +20,19 @@ export const ACCOUNT_PAGES_SCRIPT = `'use strict';
   const result = document.getElementById('result');
   if (!route || !form || !result) return;
   history.replaceState(null, '', location.pathname);
-  if (!token) {
+  const needsToken = page !== 'forgot-password';
+  if (needsToken && !token) {
     result.textContent = 'This link has no token. Open the link from the mail again.';
     form.hidden = true;
     return;
   }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const body = { token };
-    const password = form.elements.namedItem('newPassword');
-    if (password) body.newPassword = password.value;
+    const body = needsToken ? { token } : {};
+    for (const name of fields) {
+      const field = form.elements.namedItem(name);
+      if (field) body[name] = field.value;
+    }
     for (const element of form.elements) element.disabled = true;
     try {
       const response = await fetch(route, {
@@ -34,7 +41,10 @@ export const ACCOUNT_PAGES_SCRIPT = `'use strict';
         body: JSON.stringify(body),
       });
       if (response.ok) {
-        result.textContent = 'Done. You can close this page.';
+        result.textContent =
+          page === 'forgot-password'
+            ? 'If an account has this address, a link is on its way to it.'
+            : 'Done. You can close this page.';
         form.hidden = true;
         return;
       }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { CredentialsModule } from '../credentials/credentials.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { PasskeysController } from './passkeys.controller.js';
 import { MfaModule } from '../mfa/mfa.module.js';
@@ -25,6 +26,7 @@ import { LocalStrategy } from './local.strategy.js';
     SessionsModule,
     MfaModule,
     PasskeysModule,
+    CredentialsModule,
   ],
   controllers: [
     AuthController,

@@ -34,7 +34,10 @@ import { MFA_OTP_GRANT, type TokenRequest } from './oauth-requests.js';
 import { MfaRequiredException } from './mfa-required.exception.js';
 import { MfaService, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { MfaTokensService } from '../mfa/mfa-tokens.service.js';
-import { PasskeysService } from '../passkeys/passkeys.service.js';
+import {
+  type PasskeySignIn,
+  PasskeysService,
+} from '../passkeys/passkeys.service.js';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import {
   type Authentication,
@@ -287,21 +290,40 @@ export class AuthService {
 
   /**
    * `POST /auth/passkeys/login/verify`: a verified passkey assertion (user verification
-   * included, so no second factor is asked) signs its user in; null when it does not.
+   * included, so no second factor is asked) signs its user in; null when it does not. An
+   * assertion for a registered passkey names its account, so it spends from that account's
+   * budget like a password (a locked account answers 429); one for no passkey spends only the
+   * per-IP budget of the route.
    */
   async signInWithPasskey(
     response: AuthenticationResponseJSON,
     client: ClientInfo,
   ): Promise<TokenResponseDto | null> {
-    const signIn = await this.passkeys.authenticate(response);
-    const user = signIn ? await this.users.findById(signIn.userId) : null;
-    if (!signIn || !user || !isActiveAccount(user, this.requireVerifiedEmail))
+    const passkey = await this.passkeys.claimedBy(response);
+    if (!passkey) return null;
+    const assertion: { verified: PasskeySignIn | null } = { verified: null };
+    const attempt = await this.loginAttempts.check(
+      `user:${passkey.userId}`,
+      client.ip,
+      async () => {
+        assertion.verified = await this.passkeys.verifyAssertion(
+          passkey,
+          response,
+        );
+        return assertion.verified !== null;
+      },
+    );
+    if (attempt.locked) throw accountLockedException(attempt.retryAfterSeconds);
+    const { verified } = assertion;
+    const user = verified ? await this.users.findById(verified.userId) : null;
+    if (!verified || !user || !isActiveAccount(user, this.requireVerifiedEmail))
       return null;
     return this.startSession(
       user,
       [...grantedScopes(user.roles)],
       client,
-      signIn.amr,
+      verified.amr,
+      verified.passkeyId,
     );
   }
 
@@ -381,18 +403,19 @@ export class AuthService {
       : null;
   }
 
-  /** A new session for a user who has just signed in with `amr`, and its tokens. */
+  /** A new session for a user who has just signed in with `amr` (and a passkey), and its tokens. */
   async startSession(
     user: User,
     scopes: Scope[],
     client: ClientInfo,
     amr: readonly AuthMethod[],
+    passkeyId?: string,
   ): Promise<TokenResponseDto> {
     const { session, refreshToken } = await this.sessions.start(
       user,
       scopes.join(' '),
       client,
-      { amr, time: new Date() },
+      { amr, time: new Date(), passkeyId },
     );
     this.securityLog.log(
       `login: user ${user.id} session ${session.id} (${amr.join(' ')}) ip ${client.ip}`,

@@ -11,9 +11,15 @@ import {
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { Principal } from './principal.js';
-import type { StepUp, TokenRequirements } from './decorators/auth.decorator.js';
-import { isMultiFactor, PASSWORD_SIGN_IN } from '../sessions/authentication.js';
-import { MfaService } from '../mfa/mfa.service.js';
+import type { TokenRequirements } from './decorators/auth.decorator.js';
+import { PASSWORD_SIGN_IN } from '../sessions/authentication.js';
+import { SignInMethods } from '../credentials/sign-in-methods.service.js';
+import {
+  type AssuranceRequirement,
+  hasSecondFactor,
+  RECENT_SIGN_IN_SECONDS,
+  SENSITIVE_ACTIONS,
+} from './sensitive-actions.js';
 
 /**
  * Why a request was not authenticated, as RFC 6750 §3.1 tells them apart. `JwtAuthGuard` turns
@@ -73,15 +79,17 @@ export class BearerAuthenticationService {
     private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
-    private readonly mfa: MfaService,
+    private readonly signInMethods: SignInMethods,
     config: ConfigService<Config, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
   }
 
+  /** `body`: the request's parsed body, for an action that is sensitive only with some fields. */
   async authenticate(
     authorization: string | undefined,
     requirements: TokenRequirements,
+    body?: unknown,
   ): Promise<BearerAuthentication> {
     const token = readBearerToken(authorization);
     if (token === undefined) return MISSING;
@@ -103,7 +111,7 @@ export class BearerAuthenticationService {
       amr: claims.amr ?? PASSWORD_SIGN_IN,
       authTime: claims.auth_time ?? claims.iat,
     };
-    const { scopes, stepUp } = requirements;
+    const { scopes, sensitive } = requirements;
     if (!scopes.every((scope) => principal.scopes.has(scope))) {
       return {
         ok: false,
@@ -114,36 +122,50 @@ export class BearerAuthenticationService {
         },
       };
     }
-    const weak = stepUp && this.stepUpNeeded(principal, stepUp);
+    const weak =
+      sensitive &&
+      (await this.assuranceLacking(
+        principal,
+        SENSITIVE_ACTIONS[sensitive],
+        body,
+      ));
     if (weak) return { ok: false, failure: weak };
     return { ok: true, principal };
   }
 
-  /** RFC 9470: what the sign-in behind this token lacks for the route, if anything. */
-  private stepUpNeeded(
+  /** RFC 9470: what the sign-in behind this token lacks for a sensitive action, if anything. */
+  private async assuranceLacking(
     principal: Principal,
-    stepUp: StepUp,
-  ): BearerFailure | null {
-    const secondFactorNeeded =
-      stepUp.secondFactor === 'always' ||
-      (stepUp.secondFactor === 'if-enrolled' &&
-        this.mfa.requiredFor(principal.user));
+    requirement: AssuranceRequirement,
+    body: unknown,
+  ): Promise<BearerFailure | null> {
+    if (requirement.whenBodyHas && !hasTextField(body, requirement.whenBodyHas))
+      return null;
     const lacking = (need: StepUpNeed): BearerFailure => ({
       kind: 'insufficient_user_authentication',
       userId: principal.user.id,
       need,
     });
-    if (secondFactorNeeded && !isMultiFactor(principal.amr))
-      return lacking({ secondFactor: true });
-    const { maxAgeSeconds } = stepUp;
+    // The amr is checked first: a sign-in with a second factor needs no lookup of the account's.
     if (
-      maxAgeSeconds !== undefined &&
-      Date.now() / 1000 - principal.authTime > maxAgeSeconds
+      requirement.secondFactor &&
+      !hasSecondFactor(principal.amr) &&
+      (await this.signInMethods.hasSecondFactor(principal.user))
     )
-      return lacking({ maxAgeSeconds });
+      return lacking({ secondFactor: true });
+    if (
+      requirement.recent &&
+      Date.now() / 1000 - principal.authTime > RECENT_SIGN_IN_SECONDS
+    )
+      return lacking({ maxAgeSeconds: RECENT_SIGN_IN_SECONDS });
     return null;
   }
 }
+
+const hasTextField = (body: unknown, field: string): boolean =>
+  typeof body === 'object' &&
+  body !== null &&
+  typeof (body as Record<string, unknown>)[field] === 'string';
 
 /**
  * The access token of an Authorization header, and only of that: tokens in the query string or

@@ -25,9 +25,9 @@ import type { Principal } from './principal.js';
 const DEFAULT_ROUTE_AUTH: RouteAuth = {
   mode: 'token',
   scopes: [],
-  stepUp: null,
+  sensitive: null,
 };
-const NO_REQUIREMENTS: TokenRequirements = { scopes: [], stepUp: null };
+const NO_REQUIREMENTS: TokenRequirements = { scopes: [], sensitive: null };
 
 type GuardedRequest = FastifyRequest & { user?: Principal | null };
 

@@ -2,10 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Strategy } from 'passport-jwt';
-import {
-  type BearerAuthentication,
-  BearerAuthenticationService,
-} from './bearer-authentication.service.js';
+import { BearerAuthenticationService } from './bearer-authentication.service.js';
 import type { TokenRequirements } from './decorators/auth.decorator.js';
 
 /** What `JwtAuthGuard` tells the strategy about the route (passport's authenticate options). */
@@ -13,7 +10,7 @@ export interface JwtAuthenticateOptions {
   requirements: TokenRequirements;
 }
 
-const NO_REQUIREMENTS: TokenRequirements = { scopes: [], stepUp: null };
+const NO_REQUIREMENTS: TokenRequirements = { scopes: [], sensitive: null };
 
 /**
  * passport-jwt's strategy, registered as `jwt` for `JwtAuthGuard`, with every decision handed to
@@ -34,25 +31,26 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   override authenticate(
-    request: { headers: IncomingHttpHeaders },
+    request: { headers: IncomingHttpHeaders; body?: unknown },
     options?: JwtAuthenticateOptions,
   ): void {
-    this.validate(
-      request.headers.authorization,
-      options?.requirements ?? NO_REQUIREMENTS,
-    ).then(
-      (result) =>
-        result.ok
-          ? this.success(result.principal)
-          : this.fail(result.failure, 401),
-      (error: unknown) => this.error(error as Error),
-    );
+    this.bearer
+      .authenticate(
+        request.headers.authorization,
+        options?.requirements ?? NO_REQUIREMENTS,
+        request.body,
+      )
+      .then(
+        (result) =>
+          result.ok
+            ? this.success(result.principal)
+            : this.fail(result.failure, 401),
+        (error: unknown) => this.error(error as Error),
+      );
   }
 
-  validate(
-    authorization: string | undefined,
-    requirements: TokenRequirements,
-  ): Promise<BearerAuthentication> {
-    return this.bearer.authenticate(authorization, requirements);
+  /** Never called: `authenticate` above does the whole job. */
+  validate(): never {
+    throw new Error('JwtStrategy authenticates through authenticate()');
   }
 }

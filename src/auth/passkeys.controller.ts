@@ -13,6 +13,7 @@ import {
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -36,15 +37,15 @@ import {
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { AuthService } from './auth.service.js';
-import { Auth, Public, type StepUp } from './decorators/auth.decorator.js';
+import { Auth, Public } from './decorators/auth.decorator.js';
 import { CurrentUser } from './decorators/current-user.decorator.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import type { Principal } from './principal.js';
 
-/** Adding a way to sign in needs a recent sign-in (and the second factor, when it is on). */
-const RECENT_SIGN_IN: StepUp = {
-  secondFactor: 'if-enrolled',
-  maxAgeSeconds: 900,
+const EMAIL_NOT_VERIFIED_RESPONSE = {
+  description:
+    '`email_not_verified`: nothing that signs in can be added before the address is verified',
+  type: ErrorDto,
 };
 
 const OPTIONS_SCHEMA = {
@@ -65,7 +66,7 @@ export class PasskeysController {
   ) {}
 
   @Post('register/options')
-  @Auth('profile', RECENT_SIGN_IN)
+  @Auth('profile', { sensitive: 'add-passkey' })
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({
@@ -73,6 +74,7 @@ export class PasskeysController {
       'Begin adding a passkey: creation options (resident key, user verification required) for navigator.credentials.create',
   })
   @ApiOkResponse(OPTIONS_SCHEMA)
+  @ApiForbiddenResponse(EMAIL_NOT_VERIFIED_RESPONSE)
   registrationOptions(
     @CurrentUser() principal: Principal,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
@@ -80,7 +82,7 @@ export class PasskeysController {
   }
 
   @Post('register/verify')
-  @Auth('profile', RECENT_SIGN_IN)
+  @Auth('profile', { sensitive: 'add-passkey' })
   @RouteFacts(AUTH_ROUTE)
   @ApiOperation({
     summary: "Finish adding a passkey with the authenticator's response",
@@ -91,6 +93,7 @@ export class PasskeysController {
       '`invalid_passkey_response`: the challenge is unknown, spent or expired, or the origin, RP ID or user verification is wrong',
     type: ErrorDto,
   })
+  @ApiForbiddenResponse(EMAIL_NOT_VERIFIED_RESPONSE)
   async register(
     @CurrentUser() principal: Principal,
     @Body() dto: PasskeyRegistrationDto,
@@ -155,9 +158,11 @@ export class PasskeysController {
   }
 
   @Delete(':id')
-  @Auth('profile')
+  @Auth('profile', { sensitive: 'remove-passkey' })
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete one of your passkeys' })
+  @ApiOperation({
+    summary: 'Delete one of your passkeys; the sessions signed in with it end',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({
     description: 'No such passkey of yours',
@@ -167,6 +172,6 @@ export class PasskeysController {
     @CurrentUser() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<void> {
-    await this.passkeys.remove(principal.user, id);
+    await this.passkeys.remove(principal.user, id, principal.sessionId);
   }
 }

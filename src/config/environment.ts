@@ -213,6 +213,10 @@ export class Environment {
   @Matches(LINK_BASE, { message: LINK_BASE_MESSAGE })
   EMAIL_CHANGE_URL?: string;
 
+  @IsOptional()
+  @Matches(LINK_BASE, { message: LINK_BASE_MESSAGE })
+  SIGN_IN_METHOD_REMOVAL_URL?: string;
+
   /** The name account mails sign with. */
   @IsString()
   @Matches(/^[^\r\n]{1,64}$/, {
@@ -240,6 +244,16 @@ export class Environment {
   @Min(60)
   @atMost(7 * DAY, 'an unconfirmed email change should not stay open for weeks')
   EMAIL_CHANGE_TTL = DAY;
+
+  /**
+   * How long the "this was not me" link of a sign-in-method notice works: long enough for an
+   * owner back from a week away; it can only remove and sign out, never sign in.
+   */
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(60)
+  @atMost(30 * DAY, 'a removal link should not stay valid for months')
+  SIGN_IN_METHOD_REMOVAL_TTL = 7 * DAY;
 
   /**
    * The WebAuthn relying party id of passkeys: the site's domain (`example.com` serves
@@ -508,6 +522,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     'EMAIL_VERIFICATION_URL',
     'PASSWORD_RESET_URL',
     'EMAIL_CHANGE_URL',
+    'SIGN_IN_METHOD_REMOVAL_URL',
     'MFA_ENCRYPTION_KEY',
     'MFA_PREVIOUS_ENCRYPTION_KEY',
     'WEBAUTHN_RP_ID',

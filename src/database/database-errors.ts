@@ -13,7 +13,14 @@ export function violatedUniqueIndex(error: unknown): string | undefined {
   };
   if (driverError.code === '23505') return driverError.constraint ?? '';
   if (driverError.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return /index '([^']+)'/.exec(driverError.message ?? '')?.[1] ?? '';
+    // An expression index is named (`index 'UQ_users_email'`), a column index by its columns
+    // (`users.emailSkeletonClaim`).
+    const message = driverError.message ?? '';
+    return (
+      /index '([^']+)'/.exec(message)?.[1] ??
+      /UNIQUE constraint failed: (.+)$/.exec(message)?.[1] ??
+      ''
+    );
   }
   return undefined;
 }

@@ -1,6 +1,8 @@
 import { Passkey } from '../passkeys/passkey.entity.js';
 import { WebAuthnChallenge } from '../passkeys/webauthn-challenge.entity.js';
 import { Passkeys1732000008000 } from './migrations/1732000008000-passkeys.js';
+import { CredentialLifecycle1732000009000 } from './migrations/1732000009000-credential-lifecycle.js';
+import { EmailSkeletons1732000010000 } from './migrations/1732000010000-email-skeletons.js';
 import { MfaToken } from '../mfa/mfa-token.entity.js';
 import { RecoveryCode } from '../mfa/recovery-code.entity.js';
 import { TotpFactor } from '../mfa/totp-factor.entity.js';
@@ -53,6 +55,8 @@ export const MIGRATIONS = [
   EmailVerified1732000006000,
   SecondFactors1732000007000,
   Passkeys1732000008000,
+  CredentialLifecycle1732000009000,
+  EmailSkeletons1732000010000,
 ];
 
 /**

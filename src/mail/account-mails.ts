@@ -11,8 +11,12 @@ const LINKS = {
   },
   'password-reset': { page: 'reset-password', setting: 'PASSWORD_RESET_URL' },
   'email-change': { page: 'confirm-email', setting: 'EMAIL_CHANGE_URL' },
+  'sign-in-method-removal': {
+    page: 'remove-sign-in-method',
+    setting: 'SIGN_IN_METHOD_REMOVAL_URL',
+  },
 } as const;
-type LinkKind = keyof typeof LINKS;
+export type LinkKind = keyof typeof LINKS;
 
 /** What a notice tells the account's owner happened. */
 export type NoticeKind =
@@ -25,7 +29,19 @@ export type NoticeKind =
   | 'totp-disabled'
   | 'recovery-codes-replaced'
   | 'passkey-added'
-  | 'passkey-removed';
+  | 'passkey-removed'
+  | 'sign-in-method-removed'
+  | 'email-address-in-use';
+
+/** What a notice says beyond its kind. */
+export interface NoticeDetails {
+  /** The new address (email changes), or the passkey's name (passkeys). */
+  detail?: string;
+  /** Sign-in methods the change removed, as the notice names them. */
+  removed?: readonly string[];
+  /** A "this was not me" token: the notice carries the link that removes what was added. */
+  removalToken?: string;
+}
 
 const escapeHtml = (text: string): string =>
   text.replace(
@@ -62,6 +78,7 @@ export class AccountMails {
       'email-verification': base('email-verification'),
       'password-reset': base('password-reset'),
       'email-change': base('email-change'),
+      'sign-in-method-removal': base('sign-in-method-removal'),
     };
     this.logLinks =
       !config.get('SMTP_URL', { infer: true }) &&
@@ -72,6 +89,9 @@ export class AccountMails {
       }),
       'password-reset': config.get('PASSWORD_RESET_TTL', { infer: true }),
       'email-change': config.get('EMAIL_CHANGE_TTL', { infer: true }),
+      'sign-in-method-removal': config.get('SIGN_IN_METHOD_REMOVAL_TTL', {
+        infer: true,
+      }),
     };
   }
 
@@ -81,11 +101,13 @@ export class AccountMails {
   }
 
   /** A mail carrying a single-use link with `token`. */
-  link(kind: LinkKind, to: string, token: string): OutgoingMail {
-    const url = `${this.linkBases[kind]}${encodeURIComponent(token)}`;
-    if (this.logLinks) this.logger.log(`${kind} link (development): ${url}`);
-    const hours = Math.round(this.ttlSeconds[kind] / 360) / 10;
-    const lasts = `The link works once, for ${hours} hour${hours === 1 ? '' : 's'}.`;
+  link(
+    kind: Exclude<LinkKind, 'sign-in-method-removal'>,
+    to: string,
+    token: string,
+  ): OutgoingMail {
+    const url = this.url(kind, token);
+    const lasts = this.lasts(kind);
     const words = {
       'email-verification': {
         subject: `Confirm your email address for ${this.product}`,
@@ -122,11 +144,16 @@ export class AccountMails {
   }
 
   /**
-   * A security notice to the account's owner; `detail` is the new address for email changes and
-   * the passkey's name for passkeys.
+   * A security notice to the account's owner. One that announces a new way to sign in carries
+   * the single-use link that removes it (`removalToken`).
    */
-  notice(kind: NoticeKind, to: string, detail?: string): OutgoingMail {
+  notice(
+    kind: NoticeKind,
+    to: string,
+    { detail, removed = [], removalToken }: NoticeDetails = {},
+  ): OutgoingMail {
     const unexpected = `If this was not you, reset your password at once and contact support.`;
+    const removedList = removed.join(', ');
     const words: Record<NoticeKind, { subject: string; lead: string }> = {
       'password-changed': {
         subject: `Your ${this.product} password was changed`,
@@ -134,7 +161,11 @@ export class AccountMails {
       },
       'password-reset': {
         subject: `Your ${this.product} password was reset`,
-        lead: 'The password of your account was reset with a link sent to this address. Every session was signed out.',
+        lead:
+          'The password of your account was reset with a link sent to this address. Every session was signed out.' +
+          (removed.length > 0
+            ? ` This reset was the first proof that this address is yours, so everything that could sign in to the account before it was removed: ${removedList}. Add again what was yours.`
+            : ''),
       },
       'email-changed': {
         subject: `The email address of your ${this.product} account changed`,
@@ -168,15 +199,57 @@ export class AccountMails {
         subject: `A passkey was removed from your ${this.product} account`,
         lead: `The passkey named "${detail ?? 'Passkey'}" can no longer sign in to your account.`,
       },
+      'sign-in-method-removed': {
+        subject: `Removed from your ${this.product} account, and signed out everywhere`,
+        lead:
+          (removed.length > 0
+            ? `As asked with the link of our notice, this was removed from your account: ${removedList}.`
+            : 'The link of our notice was used; what it would have removed was gone already.') +
+          ' Every session of your account was signed out.',
+      },
+      'email-address-in-use': {
+        subject: `Someone tried to use your address for another ${this.product} account`,
+        lead: 'Someone signed in to another account asked to move it to this address, which already belongs to your account. Nothing changed and no link was sent.',
+      },
     };
     const { subject, lead } = words[kind];
+    if (removalToken === undefined)
+      return {
+        kind: `notice:${kind}`,
+        to,
+        subject,
+        text: `${lead}\n\n${unexpected}\n\n${this.product}\n`,
+        html: this.html([escapeHtml(lead), escapeHtml(unexpected)]),
+      };
+    const url = this.url('sign-in-method-removal', removalToken);
+    const undo =
+      'If this was not you, open this link: it removes what was added and signs out every session of your account. Then reset your password.';
+    const lasts = this.lasts('sign-in-method-removal');
     return {
       kind: `notice:${kind}`,
       to,
       subject,
-      text: `${lead}\n\n${unexpected}\n\n${this.product}\n`,
-      html: this.html([escapeHtml(lead), escapeHtml(unexpected)]),
+      text: `${lead}\n\n${undo}\n\n${url}\n\n${lasts}\n\n${this.product}\n`,
+      html: this.html([
+        escapeHtml(lead),
+        escapeHtml(undo),
+        `<a href="${escapeHtml(url)}">This was not me: remove it</a>`,
+        escapeHtml(lasts),
+      ]),
     };
+  }
+
+  private url(kind: LinkKind, token: string): string {
+    const url = `${this.linkBases[kind]}${encodeURIComponent(token)}`;
+    if (this.logLinks) this.logger.log(`${kind} link (development): ${url}`);
+    return url;
+  }
+
+  private lasts(kind: LinkKind): string {
+    const hours = Math.round(this.ttlSeconds[kind] / 360) / 10;
+    return hours >= 48
+      ? `The link works once, for ${Math.round(hours / 24)} days.`
+      : `The link works once, for ${hours} hour${hours === 1 ? '' : 's'}.`;
   }
 
   private html(paragraphs: string[]): string {

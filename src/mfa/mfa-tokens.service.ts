@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, Not, Repository } from 'typeorm';
+import { type EntityManager, IsNull, LessThan, Not, Repository } from 'typeorm';
+import {
+  CredentialLifecycle,
+  type CredentialEnder,
+  type EndingContext,
+} from '../credentials/credential-lifecycle.service.js';
 import {
   hashSecretToken,
   isPlausibleSecretToken,
@@ -20,10 +25,27 @@ export interface PendingMfaLogin {
 
 /** `mfa_token`s: see `MfaToken`. */
 @Injectable()
-export class MfaTokensService {
+export class MfaTokensService implements CredentialEnder {
+  readonly targets = ['mfa-tokens'] as const;
+
   constructor(
     @InjectRepository(MfaToken) private readonly tokens: Repository<MfaToken>,
-  ) {}
+    lifecycle: CredentialLifecycle,
+  ) {
+    lifecycle.register(this);
+  }
+
+  /**
+   * Spends the user's pending logins inside a credential event's transaction: a password proven
+   * before the event cannot complete a sign-in after it.
+   */
+  async end(manager: EntityManager, context: EndingContext): Promise<void> {
+    await manager.update(
+      MfaToken,
+      { userId: context.subject.userId, usedAt: IsNull() },
+      { usedAt: new Date() },
+    );
+  }
 
   /** A fresh token for a login whose password was right; the user's spent ones are forgotten. */
   async issue(userId: string, scope: string): Promise<string> {

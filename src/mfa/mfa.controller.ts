@@ -65,7 +65,7 @@ export class MfaController {
   @Post('totp')
   @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
-  @Auth('profile')
+  @Auth('profile', { sensitive: 'turn-on-totp' })
   @NoStore()
   @ApiOperation({
     summary:
@@ -73,7 +73,8 @@ export class MfaController {
   })
   @ApiCreatedResponse({ type: TotpEnrolmentDto })
   @ApiForbiddenResponse({
-    description: 'The password is incorrect',
+    description:
+      'The password is incorrect; or `email_not_verified`: nothing that signs in can be added before the address is verified',
     type: ErrorDto,
   })
   @ApiConflictResponse({ description: 'TOTP is already on', type: ErrorDto })
@@ -89,7 +90,7 @@ export class MfaController {
   @Post('totp/confirm')
   @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
-  @Auth('profile')
+  @Auth('profile', { sensitive: 'turn-on-totp' })
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({
@@ -99,27 +100,36 @@ export class MfaController {
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiBadRequestResponse({
     description:
-      '`invalid_code`: the code does not match, or no set-up is under way',
+      '`invalid_code`: the code does not match, or no set-up is under way (each wrong code counts against the account)',
+    type: ErrorDto,
+  })
+  @ApiForbiddenResponse({
+    description: '`email_not_verified`: verify the address first',
     type: ErrorDto,
   })
   @ApiNotFoundResponse(SWITCHED_OFF)
   async confirm(
     @CurrentUser() principal: Principal,
     @Body() dto: ConfirmTotpDto,
+    @Client() client: ClientInfo,
   ): Promise<RecoveryCodesDto> {
     return {
-      recoveryCodes: await this.mfa.confirmTotp(principal.user, dto.code),
+      recoveryCodes: await this.mfa.confirmTotp(
+        principal.user,
+        dto.code,
+        client,
+      ),
     };
   }
 
   @Delete('totp')
   @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
-  @Auth('profile', { secondFactor: 'always' })
+  @Auth('profile', { sensitive: 'turn-off-totp' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
-      'Turn TOTP off (needs your password and a current code or a recovery code, and a session signed in with a second factor)',
+      'Turn TOTP off (needs your password and a current code or a recovery code, and a recent sign-in with a second factor)',
   })
   @ApiNoContentResponse({ description: 'Off; the recovery codes are gone too' })
   @ApiForbiddenResponse({
@@ -137,18 +147,19 @@ export class MfaController {
       dto.password,
       secondFactorProof(dto),
       client,
+      principal.sessionId,
     );
   }
 
   @Post('recovery-codes')
   @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
-  @Auth('profile', { secondFactor: 'always' })
+  @Auth('profile', { sensitive: 'replace-recovery-codes' })
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({
     summary:
-      'Replace your recovery codes (needs your password, and a session signed in with a second factor); the old ones stop working',
+      'Replace your recovery codes (needs your password, and a recent sign-in with a second factor); the old ones stop working',
   })
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiForbiddenResponse({
@@ -167,6 +178,7 @@ export class MfaController {
         principal.user,
         dto.password,
         client,
+        principal.sessionId,
       ),
     };
   }
@@ -179,11 +191,11 @@ export class MfaAdminController {
   constructor(private readonly mfa: MfaService) {}
 
   @Delete(':id/mfa')
-  @Auth('users:admin', { secondFactor: 'if-enrolled' })
+  @Auth('users:admin', { sensitive: 'administer-account' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
-      "Turn a user's TOTP off (admins), for a user who lost the authenticator and the recovery codes; the user gets a notice",
+      "Turn a user's TOTP off (admins), for a user who lost the authenticator and the recovery codes; the user's sessions end and the user gets a notice",
   })
   @ApiNoContentResponse({ description: 'Off (also when it was off already)' })
   @ApiNotFoundResponse({

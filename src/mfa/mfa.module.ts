@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/environment.js';
+import { CredentialsModule } from '../credentials/credentials.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { MfaToken } from './mfa-token.entity.js';
 import { MfaTokensService } from './mfa-tokens.service.js';
@@ -19,6 +20,7 @@ import { TotpService } from './totp.service.js';
   imports: [
     TypeOrmModule.forFeature([TotpFactor, RecoveryCode, MfaToken]),
     UsersModule,
+    CredentialsModule,
   ],
   controllers: [MfaController, MfaAdminController],
   providers: [

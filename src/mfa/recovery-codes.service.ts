@@ -64,7 +64,13 @@ export class RecoveryCodesService {
     return this.codes.countBy({ userId, usedAt: IsNull() });
   }
 
-  removeAll(manager: EntityManager, userId: string): Promise<unknown> {
-    return manager.delete(RecoveryCode, { userId });
+  /** Removes every code of the user: how many were still unused. */
+  async removeAll(manager: EntityManager, userId: string): Promise<number> {
+    const unused = await manager.countBy(RecoveryCode, {
+      userId,
+      usedAt: IsNull(),
+    });
+    await manager.delete(RecoveryCode, { userId });
+    return unused;
   }
 }

@@ -9,7 +9,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import { toDataURL } from 'qrcode';
-import { type EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
+import { type EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import type { Config } from '../config/environment.js';
 import type { User } from '../users/user.entity.js';
 import { SecretBox } from './secret-box.js';
@@ -184,8 +184,14 @@ export class TotpService
     return affected === 1;
   }
 
-  remove(manager: EntityManager, userId: string): Promise<unknown> {
-    return manager.delete(TotpFactor, { userId });
+  /** Removes the user's authenticator (or enrolment under way): whether one that was on went. */
+  async remove(manager: EntityManager, userId: string): Promise<boolean> {
+    const { affected } = await manager.delete(TotpFactor, {
+      userId,
+      enabledAt: Not(IsNull()),
+    });
+    await manager.delete(TotpFactor, { userId });
+    return (affected ?? 0) > 0;
   }
 
   private async matchingStep(

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CredentialsModule } from '../credentials/credentials.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { Passkey } from './passkey.entity.js';
 import { PasskeysService } from './passkeys.service.js';
@@ -13,6 +14,7 @@ import { WebAuthnChallenge } from './webauthn-challenge.entity.js';
   imports: [
     TypeOrmModule.forFeature([Passkey, WebAuthnChallenge]),
     UsersModule,
+    CredentialsModule,
   ],
   providers: [PasskeysService],
   exports: [PasskeysService],

@@ -16,12 +16,25 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { IsNull, LessThan, Repository } from 'typeorm';
+import {
+  type EntityManager,
+  type FindOptionsWhere,
+  IsNull,
+  LessThan,
+  Repository,
+} from 'typeorm';
 import { hashSecretToken } from '../common/secret-token.js';
 import { violatedUniqueIndex } from '../database/database-errors.js';
 import { spendOnce } from '../database/spend-once.js';
 import { lockUserRow } from '../database/user-row-lock.js';
 import type { Config } from '../config/environment.js';
+import {
+  CredentialLifecycle,
+  type CredentialEnder,
+  type Ended,
+  type EndingContext,
+} from '../credentials/credential-lifecycle.service.js';
+import { SignInMethods } from '../credentials/sign-in-methods.service.js';
 import type { AuthMethod } from '../sessions/authentication.js';
 import { AccountService } from '../users/account.service.js';
 import type { User } from '../users/user.entity.js';
@@ -38,8 +51,12 @@ const tooManyPasskeys = () =>
 /** A passkey that has just signed someone in. */
 export interface PasskeySignIn {
   userId: string;
+  passkeyId: string;
   amr: AuthMethod[];
 }
+
+const label = (passkey: Pick<Passkey, 'name'>) =>
+  `the passkey "${passkey.name}"`;
 
 /**
  * Passkeys with @simplewebauthn/server: the registration and authentication ceremonies, and the
@@ -48,7 +65,8 @@ export interface PasskeySignIn {
  * live in the database, so a ceremony may end on another instance than the one it began on.
  */
 @Injectable()
-export class PasskeysService {
+export class PasskeysService implements CredentialEnder {
+  readonly targets = ['webauthn-challenges'] as const;
   private readonly logger = new Logger('Security');
   private readonly rpId: string;
   private readonly rpName: string;
@@ -59,16 +77,41 @@ export class PasskeysService {
     @InjectRepository(WebAuthnChallenge)
     private readonly challenges: Repository<WebAuthnChallenge>,
     private readonly account: AccountService,
+    private readonly signInMethods: SignInMethods,
+    lifecycle: CredentialLifecycle,
     config: ConfigService<Config, true>,
   ) {
     this.rpId = config.get('WEBAUTHN_RP_ID', { infer: true });
     this.rpName = config.get('PRODUCT_NAME', { infer: true });
     this.origins = config.get('WEBAUTHN_ORIGINS', { infer: true }).split(',');
+    lifecycle.register(this);
+    signInMethods.register({
+      kind: 'passkey',
+      entities: [Passkey],
+      secondFactor: true,
+      inUse: async (user) =>
+        (await this.passkeys.countBy({ userId: user.id })) > 0,
+      remove: (manager, userId, id) => this.removeWithin(manager, userId, id),
+    });
+  }
+
+  /** Ends the user's passkey registrations under way, inside a credential event's transaction. */
+  async end(manager: EntityManager, context: EndingContext): Promise<void> {
+    await manager.update(
+      WebAuthnChallenge,
+      {
+        userId: context.subject.userId,
+        ceremony: 'registration',
+        usedAt: IsNull(),
+      },
+      { usedAt: new Date() },
+    );
   }
 
   async registrationOptions(
     user: User,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    this.signInMethods.assertMayAdd(user);
     const existing = await this.passkeys.findBy({ userId: user.id });
     if (existing.length >= MAX_PASSKEYS_PER_USER) throw tooManyPasskeys();
     const options = await generateRegistrationOptions({
@@ -137,7 +180,12 @@ export class PasskeysService {
           throw new BadRequestException('This passkey is already registered');
         throw error;
       });
-      await this.account.notify(manager, 'passkey-added', user, saved.name);
+      await this.signInMethods.added(
+        manager,
+        user,
+        { kind: 'passkey', id: saved.id },
+        saved.name,
+      );
       return saved;
     });
   }
@@ -153,27 +201,33 @@ export class PasskeysService {
   }
 
   /**
-   * Who this assertion signs in, or null. A signature counter that does not move forward means
-   * a cloned authenticator: refused and logged. The counter is advanced with a conditional
-   * UPDATE, so two assertions carrying one counter value cannot both pass.
+   * The registered passkey an assertion claims to come from, or null. Only the credential id is
+   * read (the body was only checked to be an object; @simplewebauthn/server checks the rest).
+   * A passkey names its account, so the caller can count a refused assertion against it.
    */
-  async authenticate(
+  async claimedBy(
     response: AuthenticationResponseJSON,
-  ): Promise<PasskeySignIn | null> {
-    // The body was only checked to be an object: the id is the one field read before
-    // @simplewebauthn/server checks the rest.
+  ): Promise<Passkey | null> {
     if (typeof response.id !== 'string' || response.id.length > 1024)
       return null;
-    const passkey = await this.passkeys.findOneBy({
-      credentialId: response.id,
-    });
+    return this.passkeys.findOneBy({ credentialId: response.id });
+  }
+
+  /**
+   * Who this assertion of `passkey` signs in, or null. A signature counter that does not move
+   * forward means a cloned authenticator: refused and logged. The counter is advanced with a
+   * conditional UPDATE, so two assertions carrying one counter value cannot both pass.
+   */
+  async verifyAssertion(
+    passkey: Passkey,
+    response: AuthenticationResponseJSON,
+  ): Promise<PasskeySignIn | null> {
     // A discoverable credential names its user too (the user handle given at registration):
     // it must be the passkey's owner.
     const userHandle = response.response?.userHandle;
     if (
-      !passkey ||
-      (userHandle !== undefined &&
-        userHandle !== Buffer.from(passkey.userId).toString('base64url'))
+      userHandle !== undefined &&
+      userHandle !== Buffer.from(passkey.userId).toString('base64url')
     )
       return null;
     let verification;
@@ -207,6 +261,7 @@ export class PasskeysService {
     if (!affected) return null;
     return {
       userId: passkey.userId,
+      passkeyId: passkey.id,
       amr: [passkey.deviceType === 'multiDevice' ? 'swk' : 'hwk'],
     };
   }
@@ -218,14 +273,43 @@ export class PasskeysService {
     });
   }
 
-  /** Deletes one of the user's passkeys; another user's is as unknown as a missing one (404). */
-  async remove(user: User, id: string): Promise<void> {
-    await this.account.withMail(async (manager) => {
-      const passkey = await manager.findOneBy(Passkey, { id, userId: user.id });
-      if (!passkey) throw new NotFoundException('Passkey not found');
-      await manager.delete(Passkey, { id });
-      await this.account.notify(manager, 'passkey-removed', user, passkey.name);
-    });
+  /**
+   * Deletes one of the user's passkeys, with what that ends (`passkey-removed`: the sessions
+   * signed in with it, its removal link); another user's is as unknown as a missing one (404).
+   */
+  async remove(
+    user: User,
+    id: string,
+    currentSessionId: string,
+  ): Promise<void> {
+    const notFound = () => new NotFoundException('Passkey not found');
+    const passkey = await this.passkeys.findOneBy({ id, userId: user.id });
+    if (!passkey) throw notFound();
+    await this.account.applyEvent(
+      'passkey-removed',
+      user,
+      { sessionId: currentSessionId, method: { kind: 'passkey', id } },
+      { kind: 'passkey-removed', details: { detail: passkey.name } },
+      notFound,
+    );
+  }
+
+  /** Passkeys as a sign-in method: removes one (or all, with a null id) inside a transaction. */
+  private async removeWithin(
+    manager: EntityManager,
+    userId: string,
+    id: string | null,
+  ): Promise<Ended> {
+    const where: FindOptionsWhere<Passkey> =
+      id === null ? { userId } : { userId, id };
+    const passkeys = await manager.findBy(Passkey, where);
+    if (passkeys.length > 0) await manager.delete(Passkey, where);
+    return {
+      removed: passkeys.map((passkey) => ({
+        method: { kind: 'passkey', id: passkey.id },
+        label: label(passkey),
+      })),
+    };
   }
 
   private async saveChallenge(

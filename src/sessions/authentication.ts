@@ -12,11 +12,6 @@ export const PASSWORD_SIGN_IN: readonly AuthMethod[] = ['pwd'];
 export interface Authentication {
   amr: readonly AuthMethod[];
   time: Date;
+  /** The passkey used, for a passkey sign-in. */
+  passkeyId?: string;
 }
-
-/**
- * Whether a sign-in used more than one factor: a password with a code, or a passkey (something
- * held, unlocked with user verification, which Warden requires).
- */
-export const isMultiFactor = (amr: readonly string[]): boolean =>
-  amr.includes('mfa') || amr.includes('hwk') || amr.includes('swk');

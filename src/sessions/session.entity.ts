@@ -6,19 +6,23 @@ import {
   PrimaryGeneratedColumn,
   type Relation,
 } from 'typeorm';
+import type { CredentialEvent } from '../credentials/credential-events.js';
 import { CreatedAtColumn } from '../database/timestamps.js';
 import { User } from '../users/user.entity.js';
 
-export const SESSION_END_REASONS = [
-  'logout',
-  'logout-all',
-  'revoked',
-  'password-changed',
-  'disabled',
-  'ended-by-admin',
-  'refresh-token-reuse',
-] as const;
-export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+/**
+ * Why a session ended: the user's own logout or revocation, reuse of a refresh token, or the
+ * credential event that ended it (`CREDENTIAL_EVENTS`). Rows ended before credential events
+ * existed say `disabled` or `ended-by-admin`.
+ */
+export type SessionEndReason =
+  | 'logout'
+  | 'logout-all'
+  | 'revoked'
+  | 'refresh-token-reuse'
+  | CredentialEvent
+  | 'disabled'
+  | 'ended-by-admin';
 
 /** One login: its id is the `sid` claim of every access token issued for it. */
 @Entity({ name: 'sessions' })
@@ -44,6 +48,10 @@ export class Session {
   /** When the user signed in (the `auth_time` claim); refreshes keep it. */
   @Column({ type: Date })
   authTime: Date;
+
+  /** The passkey the user signed in with, if any: removing it ends this session. */
+  @Column({ type: 'uuid', nullable: true })
+  passkeyId: string | null;
 
   @Column({ type: 'varchar', length: 512, nullable: true })
   userAgent: string | null;

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CredentialsModule } from '../credentials/credentials.module.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { Session } from './session.entity.js';
 import { SessionsService } from './sessions.service.js';
-import { UserEventsListener } from './user-events.listener.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, RefreshToken])],
-  providers: [SessionsService, UserEventsListener],
+  imports: [
+    TypeOrmModule.forFeature([Session, RefreshToken]),
+    CredentialsModule,
+  ],
+  providers: [SessionsService],
   exports: [SessionsService],
 })
 export class SessionsModule {}

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { CredentialLifecycle } from '../credentials/credential-lifecycle.service.js';
 import type { DataSource } from 'typeorm';
 import { configWith } from '../../test/support/config.js';
 import {
@@ -35,6 +36,7 @@ describe.each(specDatabaseKinds())('SessionsService.rotate on %s', (kind) => {
       dataSource.getRepository(RefreshToken),
       new InvalidationBus(new RedisConnections(config), config),
       config,
+      new CredentialLifecycle(),
     );
   });
   afterAll(() => close?.());

@@ -2,7 +2,20 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { type FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
+import {
+  type EntityManager,
+  type FindOptionsWhere,
+  In,
+  IsNull,
+  Not,
+  Repository,
+} from 'typeorm';
+import {
+  CredentialLifecycle,
+  type CredentialEnder,
+  type Ended,
+  type EndingContext,
+} from '../credentials/credential-lifecycle.service.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
 import { grantedScopes, intersectScopes } from '../roles/roles.js';
@@ -53,7 +66,8 @@ export type RotationResult =
  * instances) the moment a session ends, so ended sessions are refused everywhere at once.
  */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements CredentialEnder {
+  readonly targets = ['current-session', 'other-sessions'] as const;
   private readonly logger = new Logger('Security');
   private readonly idleTtlMs: number;
   private readonly absoluteTtlMs: number;
@@ -70,7 +84,9 @@ export class SessionsService {
     private readonly refreshTokens: Repository<RefreshToken>,
     private readonly bus: InvalidationBus,
     config: ConfigService<Config, true>,
+    lifecycle: CredentialLifecycle,
   ) {
+    lifecycle.register(this);
     this.idleTtlMs = config.get('REFRESH_TOKEN_TTL', { infer: true }) * 1000;
     this.absoluteTtlMs =
       config.get('SESSION_ABSOLUTE_TTL', { infer: true }) * 1000;
@@ -92,6 +108,7 @@ export class SessionsService {
         scope,
         amr: authentication.amr.join(' '),
         authTime: authentication.time,
+        passkeyId: authentication.passkeyId ?? null,
         userAgent: client.userAgent,
         ip: client.ip,
         lastUsedAt: new Date(now),
@@ -219,44 +236,82 @@ export class SessionsService {
     sessionId: string,
     reason: SessionEndReason,
   ): Promise<boolean> {
-    const ended = await this.end({ id: sessionId, userId }, reason);
+    const ended = await this.endWhere({ id: sessionId, userId }, reason);
     return ended.length > 0;
   }
 
   async endSession(sessionId: string, reason: SessionEndReason): Promise<void> {
-    await this.end({ id: sessionId }, reason);
+    await this.endWhere({ id: sessionId }, reason);
   }
 
-  /** Ends every session of a user, optionally keeping one (the caller's own). */
-  async endAllForUser(
-    userId: string,
-    reason: SessionEndReason,
-    keepSessionId?: string,
-  ): Promise<void> {
-    await this.end(
-      keepSessionId === undefined
-        ? { userId }
-        : { userId, id: Not(keepSessionId) },
-      reason,
-    );
+  /** Ends every session of a user. */
+  async endAllForUser(userId: string, reason: SessionEndReason): Promise<void> {
+    await this.endWhere({ userId }, reason);
   }
 
-  private async end(
+  /**
+   * Ends the sessions a credential event ends (`CREDENTIAL_EVENTS`) inside its transaction; the
+   * cached copies are dropped on every instance once it has committed.
+   */
+  async end(manager: EntityManager, context: EndingContext): Promise<Ended> {
+    const { effects, subject } = context;
+    const current = effects['current-session'];
+    const others = effects['other-sessions'];
+    const { userId, sessionId } = subject;
+    const where: FindOptionsWhere<Session>[] = [];
+    if (others === 'ends') {
+      where.push(
+        current === 'stays' && sessionId
+          ? { userId, id: Not(sessionId) }
+          : { userId },
+      );
+    } else if (current === 'ends' && sessionId) {
+      where.push({ userId, id: sessionId });
+    }
+    if (current === 'its-own' || others === 'its-own') {
+      if (subject.method?.kind !== 'passkey' || !subject.method.id)
+        throw new Error('its-own sessions are those of a removed passkey');
+      where.push({ userId, passkeyId: subject.method.id });
+    }
+    const ids: string[] = [];
+    for (const condition of where)
+      ids.push(...(await this.endWithin(manager, condition, context.event)));
+    return {
+      afterCommit: () => this.announceEnded(ids),
+    };
+  }
+
+  private async endWhere(
     where: FindOptionsWhere<Session>,
     reason: SessionEndReason,
   ): Promise<string[]> {
-    const candidates = await this.sessions.find({
+    const ids = await this.endWithin(this.sessions.manager, where, reason);
+    await this.announceEnded(ids);
+    return ids;
+  }
+
+  /** Ends the active sessions `where` names, inside `manager`'s transaction; their ids. */
+  private async endWithin(
+    manager: EntityManager,
+    where: FindOptionsWhere<Session>,
+    reason: SessionEndReason,
+  ): Promise<string[]> {
+    const candidates = await manager.find(Session, {
       select: { id: true },
       where: { ...where, endedAt: IsNull() },
     });
     const ids = candidates.map((session) => session.id);
     if (ids.length === 0) return [];
-    await this.sessions.update(
+    await manager.update(
+      Session,
       { id: In(ids), endedAt: IsNull() },
       { endedAt: new Date(), endReason: reason },
     );
-    await this.bus.publish({ kind: 'session', ids });
     return ids;
+  }
+
+  private async announceEnded(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.bus.publish({ kind: 'session', ids });
   }
 
   private async endReused(session: Session, client: ClientInfo): Promise<void> {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { CredentialLifecycle } from '../credentials/credential-lifecycle.service.js';
 import type { DataSource } from 'typeorm';
 import {
   openSpecDatabase,
@@ -20,7 +21,10 @@ describe.each(specDatabaseKinds())('AccountTokensService on %s', (kind) => {
   beforeAll(async () => {
     Logger.overrideLogger(false);
     ({ dataSource, close } = await openSpecDatabase(kind));
-    tokens = new AccountTokensService(dataSource.getRepository(AccountToken));
+    tokens = new AccountTokensService(
+      dataSource.getRepository(AccountToken),
+      new CredentialLifecycle(),
+    );
   });
   afterAll(() => close?.());
   beforeEach(async () => {
@@ -30,9 +34,11 @@ describe.each(specDatabaseKinds())('AccountTokensService on %s', (kind) => {
   const issue = (
     tokenKind: AccountToken['kind'] = 'password-reset',
     ttlSeconds = 1800,
-    newEmail: string | null = null,
+    newEmail?: string,
   ) =>
-    tokens.issue(dataSource.manager, user.id, tokenKind, ttlSeconds, newEmail);
+    tokens.issue(dataSource.manager, user.id, tokenKind, ttlSeconds, {
+      newEmail,
+    });
 
   it('is 256 random bits, stored only as its hash, and spent once', async () => {
     const token = await issue();
@@ -45,6 +51,7 @@ describe.each(specDatabaseKinds())('AccountTokensService on %s', (kind) => {
     expect(await tokens.consume('password-reset', token)).toEqual({
       userId: user.id,
       newEmail: null,
+      method: null,
     });
     expect(await tokens.consume('password-reset', token)).toBeNull();
   });
@@ -90,7 +97,33 @@ describe.each(specDatabaseKinds())('AccountTokensService on %s', (kind) => {
     expect(await tokens.consume('email-change', token)).toEqual({
       userId: user.id,
       newEmail: 'new@example.com',
+      method: null,
     });
+  });
+
+  it('keeps one removal link per sign-in method: a new one retires only the older of its method', async () => {
+    const removal = (method: { kind: 'passkey' | 'totp'; id: string | null }) =>
+      tokens.issue(dataSource.manager, user.id, 'sign-in-method-removal', 600, {
+        method,
+      });
+    const passkeyA = await removal({ kind: 'passkey', id: 'a' });
+    const passkeyB = await removal({ kind: 'passkey', id: 'b' });
+    const totpFirst = await removal({ kind: 'totp', id: null });
+    const totpSecond = await removal({ kind: 'totp', id: null });
+    expect(
+      await tokens.consume('sign-in-method-removal', totpFirst),
+    ).toBeNull();
+    expect(await tokens.consume('sign-in-method-removal', passkeyA)).toEqual({
+      userId: user.id,
+      newEmail: null,
+      method: { kind: 'passkey', id: 'a' },
+    });
+    expect(
+      (await tokens.consume('sign-in-method-removal', passkeyB))?.method,
+    ).toEqual({ kind: 'passkey', id: 'b' });
+    expect(
+      (await tokens.consume('sign-in-method-removal', totpSecond))?.method,
+    ).toEqual({ kind: 'totp', id: null });
   });
 
   it('revokeAll retires every unused token of the user', async () => {

@@ -10,6 +10,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -31,6 +32,7 @@ import {
   MailAcceptedDto,
   OptionalEmailAddressDto,
   ResetPasswordDto,
+  VerifyEmailDto,
 } from './dto/account-mail.dto.js';
 import { UserDto } from './dto/user.dto.js';
 
@@ -56,16 +58,25 @@ export class AccountController {
   @AuthRateLimited()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
-    summary: 'Confirm your email address with the token of the mailed link',
+    summary:
+      "Confirm your email address with the token of the mailed link and the account's password (whoever did not create the account resets its password instead)",
   })
   @ApiNoContentResponse({ description: 'The address is verified' })
   @ApiBadRequestResponse(INVALID_TOKEN)
+  @ApiForbiddenResponse({
+    description:
+      'The password is incorrect (it counts against the account; the link stays usable)',
+    type: ErrorDto,
+  })
   @ApiNotFoundResponse({
     description: 'EMAIL_VERIFICATION=off',
     type: ErrorDto,
   })
-  async verifyEmail(@Body() dto: AccountTokenDto): Promise<void> {
-    await this.account.verifyEmail(dto.token);
+  async verifyEmail(
+    @Body() dto: VerifyEmailDto,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.account.verifyEmail(dto.token, dto.password, client);
   }
 
   @Post('email/verify/resend')
@@ -156,5 +167,27 @@ export class AccountController {
   })
   async confirmEmailChange(@Body() dto: AccountTokenDto): Promise<UserDto> {
     return UserDto.from(await this.account.confirmEmailChange(dto.token));
+  }
+
+  @Post('sign-in-methods/remove')
+  @Public()
+  @RouteFacts(AUTH_ROUTE)
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      '"This was not me": with the token of the link in a "passkey added", "two-step sign-in is on" or "new recovery codes" notice, remove that sign-in method and end every session of the account (no password needed)',
+  })
+  @ApiNoContentResponse({
+    description:
+      'Removed (or gone already), and every session ended; a notice says what went',
+  })
+  @ApiBadRequestResponse(INVALID_TOKEN)
+  async removeSignInMethod(
+    @Body() dto: AccountTokenDto,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.account.removeSignInMethodWithLink(dto.token, client);
   }
 }

@@ -13,6 +13,18 @@ export function normalizeIdentifier(identifier: string): string {
   return identifier.normalize('NFKC').toLowerCase().normalize('NFKC');
 }
 
+/**
+ * The mailbox an address delivers to, for counting the mail sent to it: its stored form without
+ * a `+tag` (`victim+1@example.com` is `victim@example.com`). No provider's own rules (such as
+ * ignored dots) are guessed at.
+ */
+export function mailboxOf(address: string): string {
+  const normalized = normalizeIdentifier(address);
+  const at = normalized.lastIndexOf('@');
+  if (at < 0) return normalized;
+  return `${normalized.slice(0, at).replace(/\+.*$/, '')}${normalized.slice(at)}`;
+}
+
 // Zero-width characters, soft hyphens, variation selectors and the like: invisible when shown.
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 const CONTROL = /\p{Cc}/u;

@@ -15,6 +15,23 @@ export class User {
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
+  /**
+   * The address's confusable skeleton (UTS #39 §4, `confusables.ts`): addresses that look alike
+   * have the same one.
+   */
+  @Column({ type: 'text' })
+  emailSkeleton: string;
+
+  /**
+   * The skeleton again, held (unique index) by one account per look-alike group, so that the
+   * database refuses a second one even when two signups race: every address that is not all
+   * ASCII holds its own; all-ASCII addresses may share a skeleton (the table maps `rn` to `m`),
+   * and the oldest of them holds it for all, so that no non-ASCII copy of any of them can join.
+   * Null for the others.
+   */
+  @Column({ type: 'text', nullable: true })
+  emailSkeletonClaim: string | null;
+
   /** When the address was proved to be the user's (a mailed link was used); null until then. */
   @Column({ type: Date, nullable: true })
   emailVerifiedAt: Date | null;

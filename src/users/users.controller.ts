@@ -27,10 +27,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
-import {
-  AuthRateLimited,
-  RateLimitedResponse,
-} from '../rate-limit/auth-rate-limit.decorator.js';
+import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import {
   PaginationQueryDto,
@@ -45,9 +42,6 @@ import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { ProfileUpdateDto, UserDto } from './dto/user.dto.js';
 import { AccountService } from './account.service.js';
 import { UsersService } from './users.service.js';
-
-/** Deleting the account needs a sign-in at most this old (step-up, RFC 9470). */
-const ACCOUNT_DELETION_MAX_AGE_SECONDS = 3600;
 
 @ApiTags('users')
 @Controller('users')
@@ -67,7 +61,8 @@ export class UsersController {
   }
 
   @Patch('me')
-  @Auth('profile')
+  @AuthRateLimited()
+  @Auth('profile', { sensitive: 'change-email' })
   @NoStore()
   @ApiOperation({
     summary:
@@ -83,7 +78,6 @@ export class UsersController {
     description: 'currentPassword is incorrect',
     type: ErrorDto,
   })
-  @RateLimitedResponse()
   async updateMe(
     @CurrentUser() principal: Principal,
     @Body() dto: UpdateProfileDto,
@@ -93,16 +87,14 @@ export class UsersController {
       principal.user,
       dto,
       client,
+      principal.sessionId,
     );
     return { ...UserDto.from(user), pendingEmail };
   }
 
   @Delete('me')
   @AuthRateLimited()
-  @Auth('profile', {
-    secondFactor: 'if-enrolled',
-    maxAgeSeconds: ACCOUNT_DELETION_MAX_AGE_SECONDS,
-  })
+  @Auth('profile', { sensitive: 'delete-account' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
@@ -118,12 +110,17 @@ export class UsersController {
     @Body() dto: DeleteAccountDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.users.deleteAccount(principal.user, dto.password, client);
+    await this.users.deleteAccount(
+      principal.user,
+      dto.password,
+      client,
+      principal.sessionId,
+    );
   }
 
   @Post('me/password')
   @AuthRateLimited()
-  @Auth('profile')
+  @Auth('profile', { sensitive: 'change-password' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
@@ -153,7 +150,7 @@ export class UsersController {
   }
 
   @Get()
-  @Auth('users:admin', { secondFactor: 'if-enrolled' })
+  @Auth('users:admin', { sensitive: 'read-accounts' })
   @NoStore()
   @ApiOperation({ summary: 'Every user (admins)' })
   @ApiPageResponse(UserDto, 'How many users there are')
@@ -169,7 +166,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @Auth('users:admin', { secondFactor: 'if-enrolled' })
+  @Auth('users:admin', { sensitive: 'read-accounts' })
   @NoStore()
   @ApiOperation({ summary: 'One user (admins)' })
   @ApiOkResponse({ type: UserDto })
@@ -179,7 +176,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @Auth('users:admin', { secondFactor: 'if-enrolled' })
+  @Auth('users:admin', { sensitive: 'administer-account' })
   @NoStore()
   @ApiOperation({
     summary:
@@ -195,7 +192,7 @@ export class UsersController {
   }
 
   @Delete(':id/sessions')
-  @Auth('users:admin', { secondFactor: 'if-enrolled' })
+  @Auth('users:admin', { sensitive: 'administer-account' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackgroundWork } from '../common/background-work.js';
+import { CredentialsModule } from '../credentials/credentials.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountService } from './account.service.js';
@@ -14,7 +15,11 @@ import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, AccountToken]), MailModule],
+  imports: [
+    TypeOrmModule.forFeature([User, AccountToken]),
+    MailModule,
+    CredentialsModule,
+  ],
   controllers: [UsersController, AccountController],
   providers: [
     UsersService,

@@ -4,17 +4,19 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomInt } from 'node:crypto';
-import { type EntityManager, Repository } from 'typeorm';
+import { type EntityManager, IsNull, Repository } from 'typeorm';
 import { columnCodec, ListSelect } from '../database/raw-select.js';
 import type { Role } from '../roles/roles.js';
 import type { ClientInfo } from '../common/client-info.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
 import { InvalidationBus } from '../cache/invalidation-bus.js';
 import { violatedUniqueIndex } from '../database/database-errors.js';
+import type { CredentialSubject } from '../credentials/credential-events.js';
+import { CredentialLifecycle } from '../credentials/credential-lifecycle.service.js';
+import { confusableSkeleton, isAscii } from './confusables.js';
 import { normalizeIdentifier } from './identifiers.js';
 import {
   accountLockedException,
@@ -25,7 +27,6 @@ import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { PasswordPolicy } from './password-policy.js';
 import { User } from './user.entity.js';
-import { UserDisabledEvent } from './user.events.js';
 
 export interface NewUser {
   email: string;
@@ -65,9 +66,9 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
-    private readonly events: EventEmitter2,
     private readonly bus: InvalidationBus,
     private readonly attempts: LoginAttemptsService,
+    private readonly lifecycle: CredentialLifecycle,
   ) {
     bus.attach('user', this.cache);
     const codecs = (
@@ -134,19 +135,118 @@ export class UsersService {
     });
   }
 
-  /** Inserts a user; a taken email or username is a 409 decided by the database's unique indexes. */
+  /**
+   * Inserts a user; a taken email (or one that looks like another account's) or username is a
+   * 409 decided by the database's unique indexes. Two all-ASCII look-alikes signing up at the
+   * same moment may both claim their shared skeleton: the one that loses tries once more without
+   * the claim (a savepoint keeps the transaction usable).
+   */
   async insert(manager: EntityManager, newUser: NewUser): Promise<User> {
-    const user = manager.create(User, {
-      ...newUser,
-      emailVerifiedAt: newUser.emailVerifiedAt ?? null,
-      roles: newUser.roles ?? ['user'],
-      disabled: false,
-    });
-    try {
-      return await manager.save(user);
-    } catch (error) {
-      throw this.conflictFrom(error) ?? error;
+    for (let attempt = 1; ; attempt++) {
+      const skeleton = await this.skeletonFor(manager, newUser.email);
+      const user = manager.create(User, {
+        ...newUser,
+        ...skeleton,
+        emailVerifiedAt: newUser.emailVerifiedAt ?? null,
+        roles: newUser.roles ?? ['user'],
+        disabled: false,
+      });
+      try {
+        return await manager.transaction((savepoint) => savepoint.save(user));
+      } catch (error) {
+        const index = violatedUniqueIndex(error);
+        const lostClaimRace =
+          attempt === 1 &&
+          skeleton.emailSkeletonClaim !== null &&
+          index !== undefined &&
+          /skeleton/i.test(index);
+        if (!lostClaimRace) throw this.conflictFrom(error) ?? error;
+      }
     }
+  }
+
+  /**
+   * The account whose address is `email` or looks like it (same UTS #39 skeleton, unless both
+   * are all ASCII), other than `exceptUserId`; null when the address is free.
+   */
+  async findAddressHolder(
+    email: string,
+    exceptUserId?: string,
+    manager: EntityManager = this.users.manager,
+  ): Promise<User | null> {
+    const address = normalizeIdentifier(email);
+    const literal = await manager
+      .createQueryBuilder(User, 'user')
+      .where('lower(user.email) = :address', { address })
+      .getOne();
+    if (literal && literal.id !== exceptUserId) return literal;
+    const holder = await manager.findOneBy(User, {
+      emailSkeletonClaim: confusableSkeleton(address),
+    });
+    if (!holder || holder.id === exceptUserId) return null;
+    return isAscii(address) && isAscii(holder.email) ? null : holder;
+  }
+
+  /**
+   * The skeleton columns of an address (see `User.emailSkeletonClaim`), or 409 when another
+   * account's address looks like it.
+   */
+  private async skeletonFor(
+    manager: EntityManager,
+    email: string,
+    exceptUserId?: string,
+  ): Promise<Pick<User, 'emailSkeleton' | 'emailSkeletonClaim'>> {
+    const emailSkeleton = confusableSkeleton(email);
+    const holder = await manager.findOneBy(User, {
+      emailSkeletonClaim: emailSkeleton,
+    });
+    if (!holder || holder.id === exceptUserId)
+      return { emailSkeleton, emailSkeletonClaim: emailSkeleton };
+    if (isAscii(email) && isAscii(holder.email))
+      return { emailSkeleton, emailSkeletonClaim: null };
+    throw new ConflictException(EMAIL_TAKEN);
+  }
+
+  /**
+   * Moves the account to `newEmail` inside the caller's transaction: 409 when another account
+   * has it or a look-alike of it. If the old address held its look-alike group's claim, another
+   * all-ASCII account of the group takes it over, so the group stays closed to non-ASCII copies.
+   */
+  async changeEmail(
+    manager: EntityManager,
+    user: User,
+    newEmail: string,
+    emailVerifiedAt: Date | null,
+  ): Promise<void> {
+    const current = await manager.findOneByOrFail(User, { id: user.id });
+    const skeleton = await this.skeletonFor(manager, newEmail, user.id);
+    await this.applyChanges(manager, user.id, {
+      email: newEmail,
+      emailVerifiedAt,
+      ...skeleton,
+    });
+    await this.handOverClaim(manager, current, skeleton.emailSkeletonClaim);
+  }
+
+  /** Gives a look-alike group's claim that `left` held to another all-ASCII member, if any. */
+  private async handOverClaim(
+    manager: EntityManager,
+    left: User,
+    keptClaim: string | null,
+  ): Promise<void> {
+    const claim = left.emailSkeletonClaim;
+    if (claim === null || claim === keptClaim) return;
+    const heir = await manager.findOne(User, {
+      select: { id: true },
+      where: { emailSkeleton: claim, emailSkeletonClaim: IsNull() },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    if (heir)
+      await manager.update(
+        User,
+        { id: heir.id },
+        { emailSkeletonClaim: claim },
+      );
   }
 
   /** The default (non-transactional) manager, for writes that need no transaction. */
@@ -246,30 +346,60 @@ export class UsersService {
     return this.update(user.id, changes);
   }
 
-  /** An admin's edit; disabling a user ends all of that user's sessions. */
+  /**
+   * An admin's edit, with what it ends (`account-disabled`: every session, pending proof and
+   * link; `roles-changed-by-admin`: nothing, since scopes are re-read on every request) in the
+   * same transaction.
+   */
   async adminUpdate(id: string, dto: AdminUpdateUserDto): Promise<User> {
-    const user = await this.update((await this.getById(id)).id, dto);
-    if (dto.disabled === true) {
-      await this.events.emitAsync(
-        UserDisabledEvent.event,
-        new UserDisabledEvent(id),
-      );
-    }
-    return user;
+    const user = await this.getById(id);
+    const outcomes = await this.users.manager.transaction(async (manager) => {
+      await this.applyChanges(manager, user.id, dto);
+      const subject: CredentialSubject = { userId: user.id };
+      return [
+        ...(dto.disabled === true && !user.disabled
+          ? [await this.lifecycle.apply(manager, 'account-disabled', subject)]
+          : []),
+        ...(dto.roles !== undefined
+          ? [
+              await this.lifecycle.apply(
+                manager,
+                'roles-changed-by-admin',
+                subject,
+              ),
+            ]
+          : []),
+      ];
+    });
+    await this.announce(user.id);
+    for (const outcome of outcomes) await outcome.afterCommit();
+    return this.getById(user.id);
   }
 
   /**
-   * Deletes the account and, through the foreign keys' ON DELETE CASCADE, its todos, posts and
-   * sessions: one statement, so all of it goes or none of it does.
+   * Deletes the account and, through the foreign keys' ON DELETE CASCADE, its todos, posts,
+   * sessions and credentials, in one transaction with what the deletion ends.
    */
   async deleteAccount(
     user: User,
     password: string,
     client: ClientInfo,
+    currentSessionId: string,
   ): Promise<void> {
     await this.assertPassword(user, password, 'password', client);
-    await this.users.delete({ id: user.id });
+    const outcome = await this.users.manager.transaction(async (manager) => {
+      const current = await manager.findOneBy(User, { id: user.id });
+      if (!current) return null;
+      const ended = await this.lifecycle.apply(manager, 'account-deleted', {
+        userId: user.id,
+        sessionId: currentSessionId,
+      });
+      await manager.delete(User, { id: user.id });
+      await this.handOverClaim(manager, current, null);
+      return ended;
+    });
     await this.announce(user.id);
+    await outcome?.afterCommit();
   }
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {

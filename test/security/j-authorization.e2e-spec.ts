@@ -32,6 +32,7 @@ const PUBLIC_ROUTES = new Set([
   'POST /auth/password/forgot',
   'POST /auth/password/reset',
   'POST /auth/email/change/confirm',
+  'POST /auth/sign-in-methods/remove',
   'POST /auth/mfa/verify',
   'POST /auth/passkeys/login/options',
   'POST /auth/passkeys/login/verify',

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { mailInOutbox } from './mailbox.js';
+import { linkToken } from './smtp.js';
 import type { TestApp } from './test-app.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -48,6 +50,38 @@ export async function signUp(
     accessToken: response.body.access_token,
     refreshToken: response.body.refresh_token,
   };
+}
+
+/**
+ * Proves the user's address the way its owner does: the verification link mailed at signup
+ * (read from the server's MAIL_OUTBOX_DIR; the app must run without SMTP_URL) and the password.
+ */
+export async function verifyEmail(
+  testApp: TestApp,
+  user: TestUser,
+): Promise<void> {
+  const mail = await mailInOutbox(
+    testApp.mailDirectory,
+    user.email,
+    /Confirm your email address/,
+  );
+  await request(testApp.server)
+    .post('/auth/email/verify')
+    .send({ token: linkToken(mail), password: user.password })
+    .expect(204);
+}
+
+/**
+ * `signUp` and then `verifyEmail`: an account whose address is proven, which may add passkeys,
+ * an authenticator and recovery codes.
+ */
+export async function signUpVerified(
+  testApp: TestApp,
+  overrides: Parameters<typeof signUp>[1] = {},
+): Promise<TestUser> {
+  const user = await signUp(testApp, overrides);
+  await verifyEmail(testApp, user);
+  return user;
 }
 
 /** `POST /auth/token` with a form body. */

@@ -16,6 +16,8 @@ export interface TestApp {
   /** The Node server, for supertest. */
   server: Server;
   dataSource: DataSource;
+  /** MAIL_OUTBOX_DIR: where mail goes as .eml files when no SMTP_URL is set. */
+  mailDirectory: string;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startTestApp(
     app,
     server: app.getHttpServer(),
     dataSource: app.get(DataSource),
+    mailDirectory: process.env.MAIL_OUTBOX_DIR ?? mailDirectory,
     close: async () => {
       await app.close();
       await database.drop();

@@ -7,25 +7,24 @@ import {
 } from '@nestjs/swagger';
 import { ErrorDto } from '../../common/error.dto.js';
 import type { Scope } from '../../roles/scopes.js';
+import {
+  describeAssurance,
+  type SensitiveAction,
+} from '../sensitive-actions.js';
 
 /**
- * How recently and how strongly the caller must have signed in (step-up, RFC 9470), beyond
- * holding a valid token.
+ * A sensitive action, by its name in `SENSITIVE_ACTIONS`: how recently and how strongly the
+ * caller must have signed in (step-up, RFC 9470), beyond holding a valid token. Routes name
+ * one; none states a step-up of its own.
  */
-export interface StepUp {
-  /**
-   * `always`: the sign-in used two factors (`amr` has `mfa`, or a passkey's `hwk`/`swk`);
-   * `if-enrolled`: only when the user has a second factor on (and MFA_TOTP is on).
-   */
-  secondFactor?: 'always' | 'if-enrolled';
-  /** The sign-in (`auth_time`) is at most this many seconds old. */
-  maxAgeSeconds?: number;
+export interface Sensitive {
+  sensitive: SensitiveAction;
 }
 
 /** What a bearer token must carry for a route. */
 export interface TokenRequirements {
   scopes: readonly Scope[];
-  stepUp: StepUp | null;
+  sensitive: SensitiveAction | null;
 }
 
 /** What `JwtAuthGuard` asks of a route's caller. */
@@ -37,31 +36,32 @@ export type RouteAuth =
 export const ROUTE_AUTH = 'warden:route-auth';
 
 /**
- * A bearer access token with the given scopes (and, when a `StepUp` is given, a sign-in strong or
- * recent enough), and exactly that documented in OpenAPI (padlock
+ * A bearer access token with the given scopes (and, for a `Sensitive` action, a sign-in as
+ * strong and recent as `SENSITIVE_ACTIONS` says), and exactly that documented in OpenAPI (padlock
  * for both the `bearer` and the `oauth2` scheme): one decorator, so the guard and the
  * documentation cannot drift apart. Routes without any of these decorators need a token too (the
  * guard is global); `@Auth()` says so and documents it.
  */
-export function Auth(...requirements: Array<Scope | StepUp>) {
+export function Auth(...requirements: Array<Scope | Sensitive>) {
   const scopes = requirements.filter(
     (requirement): requirement is Scope => typeof requirement === 'string',
   );
-  const stepUp =
+  const sensitive =
     requirements.find(
-      (requirement): requirement is StepUp => typeof requirement === 'object',
-    ) ?? null;
+      (requirement): requirement is Sensitive =>
+        typeof requirement === 'object',
+    )?.sensitive ?? null;
   return applyDecorators(
     SetMetadata(ROUTE_AUTH, {
       mode: 'token',
       scopes,
-      stepUp,
+      sensitive,
     } satisfies RouteAuth),
     ApiBearerAuth('bearer'),
     ApiOAuth2(scopes, 'oauth2'),
     ApiUnauthorizedResponse({
-      description: stepUp
-        ? `No access token, or one that is invalid, expired or revoked; or \`insufficient_user_authentication\` (RFC 9470): ${describeStepUp(stepUp)}`
+      description: sensitive
+        ? `No access token, or one that is invalid, expired or revoked; or \`insufficient_user_authentication\` (RFC 9470): ${describeAssurance(sensitive)}`
         : 'No access token, or one that is invalid, expired or revoked',
       type: ErrorDto,
     }),
@@ -74,20 +74,6 @@ export function Auth(...requirements: Array<Scope | StepUp>) {
         ]
       : []),
   );
-}
-
-function describeStepUp(stepUp: StepUp): string {
-  const needs = [
-    ...(stepUp.secondFactor === 'always'
-      ? ['a sign-in with a second factor']
-      : stepUp.secondFactor === 'if-enrolled'
-        ? ['a sign-in with a second factor when the user has one on']
-        : []),
-    ...(stepUp.maxAgeSeconds !== undefined
-      ? [`a sign-in at most ${stepUp.maxAgeSeconds} s ago`]
-      : []),
-  ];
-  return `this route needs ${needs.join(' and ')}`;
 }
 
 /** No token needed: the route is on API.md's public allowlist. */

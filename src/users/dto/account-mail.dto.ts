@@ -14,6 +14,23 @@ export class AccountTokenDto {
   token: string;
 }
 
+/**
+ * Proving an address with its link also asks for the account's password: whoever opens a link
+ * for an account someone else created does not adopt that account (they reset its password
+ * instead, which removes everything its creator added).
+ */
+export class VerifyEmailDto extends AccountTokenDto {
+  @ApiProperty({
+    description:
+      "The account's password (someone who did not create the account resets it instead: POST /auth/password/forgot)",
+    example: 'correct horse battery staple',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(128)
+  password: string;
+}
+
 export class ResetPasswordDto extends AccountTokenDto {
   @NewPasswordField('newPassword')
   newPassword: string;

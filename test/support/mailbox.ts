@@ -1,0 +1,55 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sentTo } from './smtp.js';
+
+/**
+ * The mail a server without an SMTP relay has written as .eml files to its MAIL_OUTBOX_DIR:
+ * the first message to `address` whose subject matches and whose file is not in `seen` (which
+ * it is added to), waiting up to `timeoutMs` for the sender to write it.
+ */
+export async function mailInOutbox(
+  directory: string,
+  address: string,
+  subject: RegExp,
+  seen: Set<string> = new Set(),
+  timeoutMs = 30_000,
+): Promise<ParsedMail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(directory).filter((file) => !seen.has(file));
+    } catch {
+      // Not made yet: the sender makes the folder with its first mail.
+    }
+    for (const file of files.sort()) {
+      const mail = await simpleParser(readFileSync(join(directory, file)));
+      if (!sentTo(address)(mail) || !subject.test(mail.subject ?? '')) continue;
+      seen.add(file);
+      return mail;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`no mail to ${address} matching ${subject}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Every mail to `address` written so far, oldest first. */
+export async function mailsInOutbox(
+  directory: string,
+  address: string,
+): Promise<ParsedMail[]> {
+  let files: string[] = [];
+  try {
+    files = readdirSync(directory).sort();
+  } catch {
+    return [];
+  }
+  const mails = await Promise.all(
+    files.map((file) => simpleParser(readFileSync(join(directory, file)))),
+  );
+  return mails
+    .filter(sentTo(address))
+    .sort((a, b) => (a.date?.getTime() ?? 0) - (b.date?.getTime() ?? 0));
+}
