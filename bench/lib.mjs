@@ -61,7 +61,9 @@ export async function startWarden(env = {}, runtime = {}) {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
       JWT_SECRET: BENCH_SECRET,
-      MFA_ENCRYPTION_KEY: 'a1'.repeat(32),
+      MFA_ENCRYPTION_KEY:
+        '5d2a8f1c93e47b06a1f85c3d29e6b7040c8f5a1e63d92b7f48a0c6e15d3b9f27',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       // The benches measure the API, not mail; production would otherwise need SMTP_URL.
       EMAIL_VERIFICATION: 'off',
       PASSWORD_RESET: 'false',

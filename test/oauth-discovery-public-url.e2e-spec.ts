@@ -1,22 +1,29 @@
 import request from 'supertest';
+import { signUp } from './support/api.js';
+import { decodeClaims } from './support/jwt.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // A file of its own: the application reads its configuration once per test file.
 describe('RFC 8414 discovery with PUBLIC_URL set', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ PUBLIC_URL: 'https://auth.example.com/warden' });
+    t = await startTestApp({ PUBLIC_URL: 'https://auth.example.com' });
   });
   afterAll(() => t.close());
 
-  it('names PUBLIC_URL, whatever Host the request carries', async () => {
+  it('names PUBLIC_URL, whatever Host the request carries, and signs tokens with it as iss', async () => {
     const response = await request(t.server)
       .get('/.well-known/oauth-authorization-server')
       .set('Host', 'attacker.example')
+      .set('X-Forwarded-Host', 'attacker.example')
       .expect(200);
-    expect(response.body.issuer).toBe('https://auth.example.com/warden');
+    expect(response.body.issuer).toBe('https://auth.example.com');
     expect(response.body.token_endpoint).toBe(
-      'https://auth.example.com/warden/auth/token',
+      'https://auth.example.com/auth/token',
     );
+    const user = await signUp(t);
+    expect(
+      (decodeClaims(user.accessToken) as unknown as { iss: string }).iss,
+    ).toBe('https://auth.example.com');
   });
 });

@@ -1,6 +1,8 @@
 import * as client from 'openid-client';
 import request from 'supertest';
 import { PASSWORD, signUp, type TestUser } from './support/api.js';
+import { decodeClaims } from './support/jwt.js';
+import { freePort } from './support/server-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -14,9 +16,11 @@ describe('RFC 8414 discovery with openid-client', () => {
   let baseUrl: URL;
   let config: client.Configuration;
   beforeAll(async () => {
-    t = await startTestApp();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = new URL(await t.app.getUrl());
+    // PUBLIC_URL is where clients reach it: the issuer they discover must be that origin.
+    const port = await freePort();
+    t = await startTestApp({ PUBLIC_URL: `http://127.0.0.1:${port}` });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    baseUrl = new URL(`http://127.0.0.1:${port}`);
     user = await signUp(t);
     config = await client.discovery(
       baseUrl,
@@ -28,10 +32,12 @@ describe('RFC 8414 discovery with openid-client', () => {
   });
   afterAll(() => t.close());
 
-  it('serves the metadata the RFC asks for', async () => {
+  it('serves the metadata the RFC asks for, from PUBLIC_URL whatever the Host header says', async () => {
     const response = await request(t.server)
       .get('/.well-known/oauth-authorization-server')
-      .set('Host', baseUrl.host)
+      .set('Host', 'evil.example')
+      .set('X-Forwarded-Host', 'evil.example')
+      .set('X-Forwarded-Proto', 'https')
       .expect(200);
     const issuer = baseUrl.origin;
     expect(response.body).toEqual({
@@ -66,6 +72,10 @@ describe('RFC 8414 discovery with openid-client', () => {
     });
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.scope).toBe('profile todos:read');
+    // One issuer: what the tokens say is what discovery said.
+    expect(
+      (decodeClaims(tokens.access_token) as unknown as { iss: string }).iss,
+    ).toBe(config.serverMetadata().issuer);
     const me = await client.fetchProtectedResource(
       config,
       tokens.access_token,

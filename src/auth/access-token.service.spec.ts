@@ -8,13 +8,18 @@ import type { Authentication } from '../sessions/authentication.js';
 const TTL = 900;
 const PASSWORD: Authentication = { amr: ['pwd'], time: new Date() };
 
-function service(secret = 'a'.repeat(48)): AccessTokenService {
+function service(
+  secret = 'a'.repeat(48),
+  issuers: { JWT_ISSUER?: string; JWT_ACCEPTED_ISSUERS?: string[] } = {},
+): AccessTokenService {
   const config = configWith({
     JWT_ALGORITHM: 'HS256',
     JWT_SECRET: secret,
     ACCESS_TOKEN_TTL: TTL,
-    JWT_ISSUER: 'warden',
+    JWT_ISSUER: 'https://auth.example.com',
+    JWT_ACCEPTED_ISSUERS: [],
     JWT_AUDIENCE: 'warden-api',
+    ...issuers,
   });
   return new AccessTokenService(
     new JwtService({}),
@@ -25,6 +30,27 @@ function service(secret = 'a'.repeat(48)): AccessTokenService {
 
 describe('AccessTokenService.verify', () => {
   afterEach(() => vi.useRealTimers());
+
+  it('accepts the issuers of JWT_ACCEPTED_ISSUERS beside its own, and no other', () => {
+    const older = service('a'.repeat(48), { JWT_ISSUER: 'warden' });
+    const token = older.issue(
+      randomUUID(),
+      randomUUID(),
+      ['profile'],
+      PASSWORD,
+    );
+    expect(service().verify(token)).toMatchObject({ valid: false });
+    expect(
+      service('a'.repeat(48), { JWT_ACCEPTED_ISSUERS: ['warden'] }).verify(
+        token,
+      ),
+    ).toMatchObject({ valid: true });
+    expect(
+      service('a'.repeat(48), {
+        JWT_ACCEPTED_ISSUERS: ['https://other.example.com'],
+      }).verify(token),
+    ).toMatchObject({ valid: false });
+  });
 
   it('accepts its own token, again and again, with the same claims', () => {
     const tokens = service();

@@ -51,7 +51,7 @@ export class AccessTokenService {
   readonly ttlSeconds: number;
   private readonly verifyOptions: {
     algorithms: JwtAlgorithm[];
-    issuer: string;
+    issuer: [string, ...string[]];
     audience: string;
     clockTolerance: number;
   };
@@ -73,7 +73,8 @@ export class AccessTokenService {
     const audience = config.get('JWT_AUDIENCE', { infer: true });
     this.verifyOptions = {
       algorithms: [keys.algorithm],
-      issuer,
+      // Older issuers stay accepted during a rolling upgrade (JWT_ACCEPTED_ISSUERS).
+      issuer: [issuer, ...config.get('JWT_ACCEPTED_ISSUERS', { infer: true })],
       audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     };

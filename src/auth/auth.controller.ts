@@ -235,6 +235,8 @@ export class AuthController {
   @Post('auth/logout')
   @OptionalAuth()
   @RouteFacts(AUTH_ROUTE)
+  // A refresh token sent here is a guess at a secret like any other.
+  @AuthRateLimited()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:

@@ -1,8 +1,7 @@
 import { SUPPORTED_GRANT_TYPES } from './oauth-requests.js';
-import { Controller, Get, Header, Req } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/environment.js';
 import { Public } from './decorators/auth.decorator.js';
 import { OAuthMetadataDto } from './dto/oauth-metadata.dto.js';
@@ -19,13 +18,16 @@ import { ALL_SCOPES } from '../roles/scopes.js';
 @Controller('.well-known')
 @Public()
 export class OAuthMetadataController {
-  private readonly publicUrl: string | undefined;
+  private readonly issuer: string;
+  private readonly base: string;
 
   constructor(
     private readonly keys: JwtKeys,
     config: ConfigService<Config, true>,
   ) {
-    this.publicUrl = config.get('PUBLIC_URL', { infer: true });
+    // The one issuer (JWT_ISSUER, which is PUBLIC_URL in production), never a request's Host.
+    this.issuer = config.get('JWT_ISSUER', { infer: true });
+    this.base = config.get('PUBLIC_URL', { infer: true });
   }
 
   @Get('oauth-authorization-server')
@@ -34,14 +36,14 @@ export class OAuthMetadataController {
     summary: 'OAuth 2.0 authorization server metadata (RFC 8414)',
   })
   @ApiOkResponse({ type: OAuthMetadataDto })
-  metadata(@Req() request: FastifyRequest): OAuthMetadataDto {
-    const issuer = this.publicUrl ?? `${request.protocol}://${request.host}`;
+  metadata(): OAuthMetadataDto {
+    const { issuer, base } = this;
     return {
       issuer,
-      token_endpoint: `${issuer}/auth/token`,
-      revocation_endpoint: `${issuer}/auth/revoke`,
+      token_endpoint: `${base}/auth/token`,
+      revocation_endpoint: `${base}/auth/revoke`,
       ...(this.keys.jwks.length > 0
-        ? { jwks_uri: `${issuer}/.well-known/jwks.json` }
+        ? { jwks_uri: `${base}/.well-known/jwks.json` }
         : {}),
       scopes_supported: [...ALL_SCOPES],
       // No authorization endpoint: the password and refresh_token grants need none.
@@ -50,7 +52,7 @@ export class OAuthMetadataController {
       // No registered clients: `client_id` is accepted and ignored, never authenticated.
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],
-      service_documentation: `${issuer}/docs`,
+      service_documentation: `${base}/docs`,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,9 @@ const PRODUCTION_MAIL = {
   PUBLIC_URL: 'https://auth.example.com',
 };
 
-const MFA_KEY = 'ab'.repeat(32);
+/** Random, as `openssl rand -hex 32` prints one: production refuses patterned keys. */
+const MFA_KEY =
+  '3f9c1e7a52d84b06e1a9c3f57d2b8e04a6c19f3e7b25d80c4e6a1f9b3d7c2e58';
 /**
  * `validateEnvironment` with an MFA key unless the case sets one: without it, development would
  * write data/mfa-key into the working directory.
@@ -27,7 +30,9 @@ describe('validateEnvironment', () => {
       HOST: '0.0.0.0',
       DATABASE_URL: 'sqlite:data/warden.sqlite',
       JWT_ALGORITHM: 'HS256',
-      JWT_ISSUER: 'warden',
+      PUBLIC_URL: 'http://localhost:3000',
+      JWT_ISSUER: 'http://localhost:3000',
+      JWT_ACCEPTED_ISSUERS: [],
       JWT_AUDIENCE: 'warden-api',
       ACCESS_TOKEN_TTL: 900,
       REFRESH_TOKEN_TTL: 14 * 86400,
@@ -132,14 +137,15 @@ describe('validateEnvironment', () => {
     ).toThrow(/SMTP_REQUIRE_TLS=false .* mail\.example\.com/);
   });
 
-  it('refuses production without a relay or a link base while account mail is on, naming the variable', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET };
-    expect(() =>
-      validate({ ...production, PUBLIC_URL: 'https://a.example' }),
-    ).toThrow(/SMTP_URL is required when NODE_ENV=production/);
-    expect(() =>
-      validate({ ...production, SMTP_URL: 'smtp://m.example' }),
-    ).toThrow(/ACCOUNT_URL \(or PUBLIC_URL\) is required/);
+  it('refuses production without a relay while account mail is on, naming the variable', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      PUBLIC_URL: 'https://auth.example.com',
+    };
+    expect(() => validate(production)).toThrow(
+      /SMTP_URL is required when NODE_ENV=production/,
+    );
     expect(
       validate({
         ...production,
@@ -147,34 +153,19 @@ describe('validateEnvironment', () => {
         ACCOUNT_URL: 'https://app.example.com/account',
       }).ACCOUNT_URL,
     ).toBe('https://app.example.com/account');
-    // Each link placed on its own: no base needed.
+    // Each link may lead to a page of its own.
     expect(
       validate({
         ...production,
         SMTP_URL: 'smtp://m.example',
-        EMAIL_VERIFICATION_URL: 'https://app.example.com/#/verify/',
-        EMAIL_CHANGE_URL: 'https://app.example.com/email?confirm=1&token=',
         PASSWORD_RESET_URL: 'https://app.example.com/reset?token=',
+        SIGN_IN_METHOD_REMOVAL_URL: 'https://app.example.com/#/not-me/',
       }),
     ).toMatchObject({
       PASSWORD_RESET_URL: 'https://app.example.com/reset?token=',
+      SIGN_IN_METHOD_REMOVAL_URL: 'https://app.example.com/#/not-me/',
+      SIGN_IN_METHOD_REMOVAL_TTL: 7 * 86400,
     });
-    expect(() =>
-      validate({
-        ...production,
-        SMTP_URL: 'smtp://m.example',
-        PASSWORD_RESET_URL: 'https://app.example.com/reset?token=',
-      }),
-    ).toThrow(/or set EMAIL_VERIFICATION_URL, EMAIL_CHANGE_URL\)/);
-    // Without verification, email changes need no link either.
-    expect(
-      validate({
-        ...production,
-        SMTP_URL: 'smtp://m.example',
-        EMAIL_VERIFICATION: 'off',
-        PASSWORD_RESET_URL: 'https://app.example.com/reset?token=',
-      }),
-    ).toMatchObject({ EMAIL_VERIFICATION: 'off' });
     // Both flows off: nothing to mail, nothing required.
     expect(
       validate({
@@ -189,6 +180,68 @@ describe('validateEnvironment', () => {
       PASSWORD_RESET: true,
       PASSWORD_RESET_TTL: 1800,
       EMAIL_VERIFICATION_TTL: 86400,
+    });
+  });
+
+  it('requires PUBLIC_URL in production, an https origin unless on loopback, and one issuer', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      SMTP_URL: 'smtp://m.example',
+    };
+    expect(() => validate(production)).toThrow(
+      /PUBLIC_URL is required when NODE_ENV=production/,
+    );
+    // ACCOUNT_URL alone used to be enough: the discovery document then took the Host header.
+    expect(() =>
+      validate({ ...production, ACCOUNT_URL: 'https://app.example.com' }),
+    ).toThrow(/PUBLIC_URL is required/);
+    expect(() =>
+      validate({ ...production, PUBLIC_URL: 'http://auth.example.com' }),
+    ).toThrow(/PUBLIC_URL must be https/);
+    for (const loopback of [
+      'http://localhost:3000',
+      'http://127.0.0.1:8080',
+      'http://[::1]:3000',
+    ])
+      expect(validate({ ...production, PUBLIC_URL: loopback })).toMatchObject({
+        PUBLIC_URL: loopback,
+        JWT_ISSUER: loopback,
+      });
+    for (const notAnOrigin of [
+      'https://auth.example.com/',
+      'https://auth.example.com/warden',
+      'https://auth.example.com?x=1',
+      'auth.example.com',
+      'ftp://auth.example.com',
+    ])
+      expect(() =>
+        validate({ JWT_SECRET: STRONG_SECRET, PUBLIC_URL: notAnOrigin }),
+      ).toThrow(/PUBLIC_URL must be an origin/);
+    const https = { ...production, PUBLIC_URL: 'https://auth.example.com' };
+    expect(validate(https)).toMatchObject({
+      JWT_ISSUER: 'https://auth.example.com',
+      JWT_ACCEPTED_ISSUERS: [],
+    });
+    expect(() => validate({ ...https, JWT_ISSUER: 'warden' })).toThrow(
+      /JWT_ISSUER must equal PUBLIC_URL/,
+    );
+    expect(
+      validate({
+        ...https,
+        JWT_ACCEPTED_ISSUERS: 'warden, https://old.example.com',
+      }).JWT_ACCEPTED_ISSUERS,
+    ).toEqual(['warden', 'https://old.example.com']);
+    // Development takes any issuer, and defaults PUBLIC_URL to this machine.
+    expect(
+      validate({
+        JWT_SECRET: STRONG_SECRET,
+        PORT: '8080',
+        JWT_ISSUER: 'warden',
+      }),
+    ).toMatchObject({
+      PUBLIC_URL: 'http://localhost:8080',
+      JWT_ISSUER: 'warden',
     });
   });
 
@@ -320,11 +373,40 @@ describe('validateEnvironment', () => {
     expect(
       validateEnvironment({ ...production, MFA_TOTP: 'false' }),
     ).toMatchObject({ MFA_TOTP: false, MFA_ENCRYPTION_KEY: '' });
-    const base64 = Buffer.alloc(32, 7).toString('base64');
+    const base64 = randomBytes(32).toString('base64');
     expect(
       validateEnvironment({ ...production, MFA_ENCRYPTION_KEY: base64 })
         .MFA_ENCRYPTION_KEY,
     ).toBe(base64);
+    // A key of the right length with a pattern is refused in production only.
+    for (const key of [
+      '00'.repeat(32),
+      'ab'.repeat(32),
+      Buffer.alloc(32, 7).toString('base64'),
+      Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('hex'),
+    ]) {
+      expect(() =>
+        validateEnvironment({ ...production, MFA_ENCRYPTION_KEY: key }),
+      ).toThrow(
+        /MFA_ENCRYPTION_KEY (decodes to bytes with a pattern|has too few distinct characters)/,
+      );
+      expect(() =>
+        validateEnvironment({
+          ...production,
+          MFA_ENCRYPTION_KEY: MFA_KEY,
+          MFA_PREVIOUS_ENCRYPTION_KEY: key,
+        }),
+      ).toThrow(
+        /MFA_PREVIOUS_ENCRYPTION_KEY (decodes to bytes with a pattern|has too few distinct characters)/,
+      );
+      expect(
+        validateEnvironment({
+          ...production,
+          NODE_ENV: 'development',
+          MFA_ENCRYPTION_KEY: key,
+        }).MFA_ENCRYPTION_KEY,
+      ).toBe(key);
+    }
     for (const key of [
       'ab'.repeat(31),
       Buffer.alloc(16).toString('base64'),

@@ -21,7 +21,7 @@ import {
   loadOrCreateDevelopmentSecret,
   productionSecretReason,
   weakSecretReason,
-} from './jwt-secret.js';
+} from './secrets.js';
 
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 const LOG_LEVELS = [
@@ -330,19 +330,35 @@ export class Environment {
   @IsString()
   JWT_PREVIOUS_PUBLIC_KEY_FILE?: string;
 
-  @IsString()
-  @IsNotEmpty()
-  JWT_ISSUER = 'warden';
-
   /**
-   * Where clients reach this server (`https://auth.example.com`): the issuer and endpoint URLs
-   * of the RFC 8414 metadata. Unset: taken from each request's host (behind TRUST_PROXY, the
-   * forwarded one), which is fine in development and unsafe behind a cache in production.
+   * The `iss` of every token, and the `issuer` of the discovery document: one issuer. Default:
+   * PUBLIC_URL; production refuses any other value.
    */
   @IsOptional()
-  @Matches(/^https?:\/\/[^/\s?#]+(\/[^\s?#]*[^/\s?#])?$/, {
+  @IsString()
+  @IsNotEmpty()
+  JWT_ISSUER?: string;
+
+  /**
+   * Other `iss` values still accepted on tokens (comma-separated): during a rolling upgrade that
+   * changes the issuer, the one the older instances sign with (`warden` before this release).
+   */
+  @Transform(toList)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  JWT_ACCEPTED_ISSUERS: string[] = [];
+
+  /**
+   * Where clients reach this server: an origin, `https://auth.example.com`. Every absolute URL
+   * Warden hands out (the issuer, the discovery document's endpoints, the links in mails, the
+   * passkeys' relying party) is built from it, never from a request's Host or X-Forwarded-*
+   * headers. Required in production (https, unless a loopback address); default
+   * `http://localhost:<PORT>`.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, {
     message:
-      '$property must be an http(s) URL without a trailing slash, query or fragment, such as https://auth.example.com',
+      '$property must be an origin: http(s)://host[:port], without a path, query, fragment or trailing slash, such as https://auth.example.com',
   })
   PUBLIC_URL?: string;
 
@@ -476,8 +492,8 @@ export class Environment {
 }
 
 /**
- * The validated configuration; `JWT_SECRET`, `SWAGGER_ENABLED`, the WebAuthn relying party and
- * (while MFA_TOTP is on) `MFA_ENCRYPTION_KEY` are always resolved.
+ * The validated configuration; `PUBLIC_URL`, `JWT_ISSUER`, `JWT_SECRET`, `SWAGGER_ENABLED`, the
+ * WebAuthn relying party and (while MFA_TOTP is on) `MFA_ENCRYPTION_KEY` are always resolved.
  */
 export type Config = Omit<
   Environment,
@@ -486,7 +502,11 @@ export type Config = Omit<
   | 'MFA_ENCRYPTION_KEY'
   | 'WEBAUTHN_RP_ID'
   | 'WEBAUTHN_ORIGINS'
+  | 'PUBLIC_URL'
+  | 'JWT_ISSUER'
 > & {
+  PUBLIC_URL: string;
+  JWT_ISSUER: string;
   JWT_SECRET: string;
   SWAGGER_ENABLED: boolean;
   MFA_ENCRYPTION_KEY: string;
@@ -495,7 +515,7 @@ export type Config = Omit<
 };
 
 export class ConfigurationError extends Error {
-  constructor(problems: string[]) {
+  constructor(readonly problems: string[]) {
     super(
       `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
@@ -513,6 +533,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
   for (const key of [
     ...known,
     'JWT_SECRET',
+    'JWT_ISSUER',
     'REDIS_URL',
     'TRUST_PROXY',
     'SWAGGER_ENABLED',
@@ -566,66 +587,103 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
     ]);
   }
 
+  // The settings resolved from others: every problem among them is reported at once.
+  const resolutionProblems: string[] = [];
+  const resolved = <T>(resolve: () => T, fallback: T): T => {
+    try {
+      return resolve();
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      resolutionProblems.push(...error.problems);
+      return fallback;
+    }
+  };
+  const urls = resolved(() => resolvePublicUrl(env), {
+    PUBLIC_URL: 'http://localhost',
+    JWT_ISSUER: '',
+  });
   // Asymmetric modes sign with the key file; the HS256 secret is then unused.
-  const jwtSecret = env.JWT_ALGORITHM === 'HS256' ? resolveJwtSecret(env) : '';
-  const mailProblems = productionMailProblems(env);
-  if (mailProblems.length > 0) throw new ConfigurationError(mailProblems);
+  const jwtSecret =
+    env.JWT_ALGORITHM === 'HS256'
+      ? resolved(() => resolveJwtSecret(env), '')
+      : '';
+  const mfaKey = env.MFA_TOTP ? resolved(() => resolveMfaKey(env), '') : '';
+  const webAuthn = resolved(() => resolveWebAuthn(env, urls.PUBLIC_URL), {
+    WEBAUTHN_RP_ID: '',
+    WEBAUTHN_ORIGINS: '',
+  });
+  resolutionProblems.push(...productionMailProblems(env));
+  if (resolutionProblems.length > 0)
+    throw new ConfigurationError(resolutionProblems);
 
   return {
     ...env,
-    ...resolveWebAuthn(env),
+    ...urls,
+    ...webAuthn,
     JWT_SECRET: jwtSecret,
-    MFA_ENCRYPTION_KEY: env.MFA_TOTP ? resolveMfaKey(env) : '',
+    MFA_ENCRYPTION_KEY: mfaKey,
     SWAGGER_ENABLED: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
   };
 }
 
 /**
- * Production mails links that must reach real people and point at the real site: without a
- * relay they would pile up in files nobody reads, and without a base URL they could only be
- * built from a request's Host header, which an attacker chooses.
+ * Production mails links that must reach real people: without a relay they would pile up in
+ * files nobody reads. (Where they lead is always known: PUBLIC_URL is required.)
  */
 function productionMailProblems(env: Environment): string[] {
   const mails = env.EMAIL_VERIFICATION !== 'off' || env.PASSWORD_RESET;
-  if (env.NODE_ENV !== 'production' || !mails) return [];
-  // Email changes are confirmed by a link only while addresses are verified.
-  const linksInUse = [
-    ...(env.EMAIL_VERIFICATION === 'off'
-      ? []
-      : (['EMAIL_VERIFICATION_URL', 'EMAIL_CHANGE_URL'] as const)),
-    ...(env.PASSWORD_RESET ? (['PASSWORD_RESET_URL'] as const) : []),
-  ];
-  const unplaced =
-    env.ACCOUNT_URL || env.PUBLIC_URL
-      ? []
-      : linksInUse.filter((name) => env[name] === undefined);
+  if (env.NODE_ENV !== 'production' || !mails || env.SMTP_URL) return [];
   return [
-    ...(env.SMTP_URL
-      ? []
-      : [
-          'SMTP_URL is required when NODE_ENV=production and EMAIL_VERIFICATION or PASSWORD_RESET is on (or set EMAIL_VERIFICATION=off and PASSWORD_RESET=false)',
-        ]),
-    ...(unplaced.length === 0
-      ? []
-      : [
-          `ACCOUNT_URL (or PUBLIC_URL) is required when NODE_ENV=production and account mails are on: it is where their links lead (or set ${unplaced.join(', ')})`,
-        ]),
+    'SMTP_URL is required when NODE_ENV=production and EMAIL_VERIFICATION or PASSWORD_RESET is on (or set EMAIL_VERIFICATION=off and PASSWORD_RESET=false)',
   ];
 }
 
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
 /**
- * The passkeys' relying party: `WEBAUTHN_RP_ID` (else PUBLIC_URL's host, else localhost) and the
- * origins allowed to run ceremonies (else PUBLIC_URL's origin, else http://localhost:<PORT>).
+ * PUBLIC_URL (required in production: https unless a loopback address; else
+ * `http://localhost:<PORT>`) and the one issuer, JWT_ISSUER, which defaults to it and in
+ * production must equal it.
+ */
+function resolvePublicUrl(
+  env: Environment,
+): Pick<Config, 'PUBLIC_URL' | 'JWT_ISSUER'> {
+  const production = env.NODE_ENV === 'production';
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  const problems: string[] = [];
+  if (production && env.PUBLIC_URL === undefined)
+    problems.push(
+      'PUBLIC_URL is required when NODE_ENV=production: the origin clients reach Warden at, such as https://auth.example.com (no URL is ever taken from a request header)',
+    );
+  else if (
+    production &&
+    publicUrl.startsWith('http:') &&
+    !LOOPBACK_HOST.test(new URL(publicUrl).hostname)
+  )
+    problems.push(
+      `PUBLIC_URL must be https when NODE_ENV=production (plain http only for a loopback address); ${publicUrl} is not`,
+    );
+  const issuer = env.JWT_ISSUER ?? publicUrl;
+  if (production && env.PUBLIC_URL !== undefined && issuer !== publicUrl)
+    problems.push(
+      'JWT_ISSUER must equal PUBLIC_URL when NODE_ENV=production (tokens and the discovery document name one issuer): unset it, and list the old value in JWT_ACCEPTED_ISSUERS while tokens that carry it are in use',
+    );
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return { PUBLIC_URL: publicUrl, JWT_ISSUER: issuer };
+}
+
+/**
+ * The passkeys' relying party: `WEBAUTHN_RP_ID` (else PUBLIC_URL's host) and the origins allowed
+ * to run ceremonies (else PUBLIC_URL).
  * Browsers refuse a ceremony whose origin is not on the RP ID's domain, so such a pair is refused
  * here, at start-up, instead of failing every passkey later.
  */
 function resolveWebAuthn(
   env: Environment,
+  publicUrl: string,
 ): Pick<Config, 'WEBAUTHN_RP_ID' | 'WEBAUTHN_ORIGINS'> {
-  const publicUrl = env.PUBLIC_URL ? new URL(env.PUBLIC_URL) : undefined;
-  const rpId = env.WEBAUTHN_RP_ID ?? publicUrl?.hostname ?? 'localhost';
-  const origins =
-    env.WEBAUTHN_ORIGINS ?? publicUrl?.origin ?? `http://localhost:${env.PORT}`;
+  const rpId = env.WEBAUTHN_RP_ID ?? new URL(publicUrl).hostname;
+  const origins = env.WEBAUTHN_ORIGINS ?? publicUrl;
   const elsewhere = origins.split(',').filter((origin) => {
     const host = new URL(origin).hostname;
     return host !== rpId && !host.endsWith(`.${rpId}`);
@@ -646,6 +704,18 @@ function resolveMfaKey(env: Environment): string {
     throw new ConfigurationError([
       'MFA_PREVIOUS_ENCRYPTION_KEY needs MFA_ENCRYPTION_KEY: the new key that secrets sealed with the previous one move to',
     ]);
+  }
+  if (env.NODE_ENV === 'production') {
+    const problems = (
+      ['MFA_ENCRYPTION_KEY', 'MFA_PREVIOUS_ENCRYPTION_KEY'] as const
+    ).flatMap((name) => {
+      const key = env[name];
+      const reason = key === undefined ? null : productionSecretReason(key);
+      return reason
+        ? [`${name} ${reason.replace('-base64 48', '-base64 32')}`]
+        : [];
+    });
+    if (problems.length > 0) throw new ConfigurationError(problems);
   }
   if (env.MFA_ENCRYPTION_KEY !== undefined) return env.MFA_ENCRYPTION_KEY;
   if (env.NODE_ENV === 'production') {

@@ -66,11 +66,9 @@ export class AccountMails {
 
   constructor(config: ConfigService<Config, true>) {
     this.product = config.get('PRODUCT_NAME', { infer: true });
-    const publicUrl =
-      config.get('PUBLIC_URL', { infer: true }) ??
-      `http://localhost:${config.get('PORT', { infer: true })}`;
     const accountUrl =
-      config.get('ACCOUNT_URL', { infer: true }) ?? `${publicUrl}/account`;
+      config.get('ACCOUNT_URL', { infer: true }) ??
+      `${config.get('PUBLIC_URL', { infer: true })}/account`;
     const base = (kind: LinkKind) =>
       config.get(LINKS[kind].setting, { infer: true }) ??
       `${accountUrl}/${LINKS[kind].page}?token=`;

@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD } from '../support/api.js';
 import { chromiumAvailable, launchChromium } from '../support/browser.js';
@@ -105,6 +106,16 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
       expect(
         ((await before.json()) as { emailVerified: boolean }).emailVerified,
       ).toBe(false);
+      // The page asks for the account's password, and offers a reset to whoever does not know
+      // it (someone else created the account with their address).
+      expect(
+        await page.getByRole('link', { name: /Reset its password/ }).count(),
+      ).toBe(1);
+      const password = page.getByLabel('The password of the account');
+      await password.fill('not the password at all');
+      await page.getByRole('button', { name: 'Confirm my address' }).click();
+      await page.getByText(/password is incorrect/).waitFor();
+      await password.fill(PASSWORD);
       await page.getByRole('button', { name: 'Confirm my address' }).click();
       await page.getByText('Done. You can close this page.').waitFor();
       const after = await fetch(`${server.url}/users/me`, {
@@ -116,6 +127,7 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
 
       // The same link again: the API's message, shown on the page.
       await page.goto(link.toString());
+      await page.getByLabel('The password of the account').fill(PASSWORD);
       await page.getByRole('button', { name: 'Confirm my address' }).click();
       await page.getByText(/invalid or has expired/).waitFor();
     });
@@ -142,6 +154,59 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
         password: NEW_PASSWORD,
       });
       expect(login.status).toBe(200);
+    });
+
+    it('removes an authenticator someone else added, from the "this was not me" link, and signs out everywhere', async () => {
+      const login = await post('/auth/login', {
+        username: 'pages@example.com',
+        password: NEW_PASSWORD,
+      });
+      const { access_token } = (await login.json()) as { access_token: string };
+      const begin = await post(
+        '/auth/mfa/totp',
+        { password: NEW_PASSWORD },
+        access_token,
+      );
+      const { secret } = (await begin.json()) as { secret: string };
+      expect(
+        (
+          await post(
+            '/auth/mfa/totp/confirm',
+            { code: await generate({ secret }) },
+            access_token,
+          )
+        ).status,
+      ).toBe(200);
+      const link = await nextLink(/Two-step sign-in is on/);
+      expect(link.pathname).toBe('/account/remove-sign-in-method');
+      await page.goto(link.toString());
+      expect(page.url()).not.toContain('token=');
+      await page
+        .getByRole('button', { name: 'Remove it and sign out everywhere' })
+        .click();
+      await page.getByText('Done. You can close this page.').waitFor();
+      const me = await fetch(`${server.url}/users/me`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(me.status).toBe(401);
+      // The password alone signs in again: the authenticator is gone.
+      expect(
+        (
+          await post('/auth/login', {
+            username: 'pages@example.com',
+            password: NEW_PASSWORD,
+          })
+        ).status,
+      ).toBe(200);
+    });
+
+    it('mails a reset link from the forgot-password page', async () => {
+      await page.goto(`${server.url}/account/forgot-password`);
+      await page.getByLabel('Email address').fill('pages@example.com');
+      await page.getByRole('button', { name: 'Mail me a reset link' }).click();
+      await page.getByText(/a link is on its way/).waitFor();
+      const link = await nextLink(/Reset your/);
+      expect(link.pathname).toBe('/account/reset-password');
     });
 
     it('answers an unknown page with 404', async () => {

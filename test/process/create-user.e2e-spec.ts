@@ -138,7 +138,7 @@ describe('npm run user:create (the first admin)', () => {
         const verified = await fetch(`${server.url}/auth/email/verify`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ token: linkToken(mail) }),
+          body: JSON.stringify({ token: linkToken(mail), password }),
         });
         expect(verified.status).toBe(204);
         expect((await signIn()).status).toBe(200);

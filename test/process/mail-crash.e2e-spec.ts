@@ -69,7 +69,10 @@ describe(`A crash between commit and send (${testDatabaseKind()})`, () => {
     const verified = await fetch(`${server.url}/auth/email/verify`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: linkToken(mail) }),
+      body: JSON.stringify({
+        token: linkToken(mail),
+        password: 'correct horse battery staple',
+      }),
     });
     expect(verified.status).toBe(204);
     expect(smtp.received.filter(sentTo(email))).toHaveLength(1);

@@ -25,72 +25,111 @@ describe('Start-up of the built server (node dist/main.js)', () => {
 
   // The configuration is refused before any database is touched: once, in the SQLite project,
   // is enough (these cases spawn a process each, ~80 s in all on a loaded machine).
-  it.skipIf(testDatabaseKind() === 'postgres').each([
-    [{ PORT: 'abc' }, 'PORT'],
-    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
-    [{ ACCESS_TOKEN_TTL: 'forever' }, 'ACCESS_TOKEN_TTL'],
-    [{ NODE_ENV: 'production', JWT_SECRET: '' }, 'JWT_SECRET is required'],
-    [
-      { NODE_ENV: 'production', JWT_SECRET: '0123456789abcdef' },
-      'JWT_SECRET must be at least 32 bytes',
-    ],
-    [{ NODE_ENV: 'production', JWT_SECRET: 'secret' }, 'JWT_SECRET'],
-    [
-      { NODE_ENV: 'production', JWT_SECRET: 'your-256-bit-secret' },
-      'JWT_SECRET',
-    ],
-    [
-      {
-        NODE_ENV: 'production',
-        JWT_SECRET: 'your-256-bit-secret-your-256-bit-secret',
-      },
-      'JWT_SECRET is or contains a well-known example value',
-    ],
-    [
-      {
-        NODE_ENV: 'production',
-        JWT_SECRET: '0123456789abcdef0123456789abcdef',
-      },
-      'JWT_SECRET is too predictable',
-    ],
-    [
-      {
-        NODE_ENV: 'production',
-        JWT_SECRET: 'qwertyuiopasdfghjklzxcvbnm1234567890',
-      },
-      'JWT_SECRET is too predictable',
-    ],
-    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
-    [{ TRUST_PROXY: '10.0.0.1.5' }, 'TRUST_PROXY'],
-    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
-    [{ ACCESS_TOKEN_TTL: '3650d' }, 'ACCESS_TOKEN_TTL must be at most 1d'],
-    [{ REFRESH_TOKEN_TTL: '3650d' }, 'REFRESH_TOKEN_TTL must be at most 90d'],
-    [
-      { SESSION_ABSOLUTE_TTL: '3650d' },
-      'SESSION_ABSOLUTE_TTL must be at most 365d',
-    ],
-    [{ REQUEST_TIMEOUT: '0' }, 'REQUEST_TIMEOUT'],
-    [{ MAX_CONNECTIONS: 'lots' }, 'MAX_CONNECTIONS'],
-    [
-      { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET },
-      'SMTP_URL is required when NODE_ENV=production',
-    ],
-    [{ EMAIL_VERIFICATION: 'maybe' }, 'EMAIL_VERIFICATION'],
-    [
-      {
-        NODE_ENV: 'production',
-        JWT_SECRET: STRONG_SECRET,
-        EMAIL_VERIFICATION: 'off',
-        PASSWORD_RESET: 'false',
-        MFA_ENCRYPTION_KEY: '',
-      },
-      'MFA_ENCRYPTION_KEY is required when NODE_ENV=production and MFA_TOTP is on',
-    ],
-    [
-      { MFA_ENCRYPTION_KEY: 'c2hvcnQ=' },
-      'MFA_ENCRYPTION_KEY must be 32 random bytes',
-    ],
-  ])(
+  it
+    .skipIf(testDatabaseKind() === 'postgres')
+    .each<[Record<string, string>, string]>([
+      [{ PORT: 'abc' }, 'PORT'],
+      [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+      [{ ACCESS_TOKEN_TTL: 'forever' }, 'ACCESS_TOKEN_TTL'],
+      [{ NODE_ENV: 'production', JWT_SECRET: '' }, 'JWT_SECRET is required'],
+      [
+        { NODE_ENV: 'production', JWT_SECRET: '0123456789abcdef' },
+        'JWT_SECRET must be at least 32 bytes',
+      ],
+      [{ NODE_ENV: 'production', JWT_SECRET: 'secret' }, 'JWT_SECRET'],
+      [
+        { NODE_ENV: 'production', JWT_SECRET: 'your-256-bit-secret' },
+        'JWT_SECRET',
+      ],
+      [
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: 'your-256-bit-secret-your-256-bit-secret',
+        },
+        'JWT_SECRET is or contains a well-known example value',
+      ],
+      [
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: '0123456789abcdef0123456789abcdef',
+        },
+        'JWT_SECRET is too predictable',
+      ],
+      [
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: 'qwertyuiopasdfghjklzxcvbnm1234567890',
+        },
+        'JWT_SECRET is too predictable',
+      ],
+      [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+      [{ TRUST_PROXY: '10.0.0.1.5' }, 'TRUST_PROXY'],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+      [{ ACCESS_TOKEN_TTL: '3650d' }, 'ACCESS_TOKEN_TTL must be at most 1d'],
+      [{ REFRESH_TOKEN_TTL: '3650d' }, 'REFRESH_TOKEN_TTL must be at most 90d'],
+      [
+        { SESSION_ABSOLUTE_TTL: '3650d' },
+        'SESSION_ABSOLUTE_TTL must be at most 365d',
+      ],
+      [{ REQUEST_TIMEOUT: '0' }, 'REQUEST_TIMEOUT'],
+      [{ MAX_CONNECTIONS: 'lots' }, 'MAX_CONNECTIONS'],
+      [
+        { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET },
+        'SMTP_URL is required when NODE_ENV=production',
+      ],
+      [{ EMAIL_VERIFICATION: 'maybe' }, 'EMAIL_VERIFICATION'],
+      [
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: STRONG_SECRET,
+          EMAIL_VERIFICATION: 'off',
+          PASSWORD_RESET: 'false',
+          MFA_ENCRYPTION_KEY: '',
+        },
+        'MFA_ENCRYPTION_KEY is required when NODE_ENV=production and MFA_TOTP is on',
+      ],
+      [
+        { MFA_ENCRYPTION_KEY: 'c2hvcnQ=' },
+        'MFA_ENCRYPTION_KEY must be 32 random bytes',
+      ],
+      // Nothing absolute from a request header: production names where it is reached.
+      [
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: STRONG_SECRET,
+          SMTP_URL: 'smtp://mail.example.com',
+          ACCOUNT_URL: 'https://app.example.com/account',
+        },
+        'PUBLIC_URL is required when NODE_ENV=production',
+      ],
+      [
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: STRONG_SECRET,
+          SMTP_URL: 'smtp://mail.example.com',
+          PUBLIC_URL: 'https://auth.example.com',
+          JWT_ISSUER: 'warden',
+        },
+        'JWT_ISSUER must equal PUBLIC_URL',
+      ],
+      // Secrets that read as phrases, and keys with a pattern.
+      ...[
+        'replace-me-with-a-real-secret-in-production',
+        'supersecretkeythatisatleast32byteslong',
+        'this-is-a-very-long-secret-key-for-jwt-signing',
+      ].map((secret): [Record<string, string>, string] => [
+        { NODE_ENV: 'production', JWT_SECRET: secret },
+        'JWT_SECRET reads as a phrase',
+      ]),
+      [
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: STRONG_SECRET,
+          MFA_ENCRYPTION_KEY: '00'.repeat(32),
+        },
+        'MFA_ENCRYPTION_KEY has too few distinct characters',
+      ],
+    ])(
     'exits non-zero on %j and names the variable, without a stack trace (CFG-02)',
     async (env, message) => {
       const { code, output } = await runUntilExit({

@@ -73,7 +73,8 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
       );
     expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
     expect(payload).toEqual({
-      iss: 'warden',
+      // PUBLIC_URL's default: the issuer of the discovery document too.
+      iss: 'http://localhost:3000',
       aud: 'warden-api',
       sub: user.id,
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),

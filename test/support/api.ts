@@ -131,3 +131,21 @@ export async function disableUser(
     .send({ disabled: true })
     .expect(200);
 }
+
+/**
+ * Asserts an error answer by its status and its error code (`error` of a Nest-shaped body, or
+ * of an RFC 6749 one), so that tests do not depend on the rest of the body's shape.
+ */
+export function expectError(
+  response: { status: number; body: unknown },
+  status: number,
+  code: string,
+): void {
+  expect(
+    {
+      status: response.status,
+      error: (response.body as { error?: unknown } | undefined)?.error,
+    },
+    JSON.stringify(response.body),
+  ).toEqual({ status, error: code });
+}

@@ -1,6 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { TEST_JWT_SECRET } from './test-app.js';
 
+/** The issuer of a test server's tokens: PUBLIC_URL's default, `http://localhost:<PORT>`. */
+export const TEST_ISSUER = 'http://localhost:3000';
+
 /** The claims of a token Warden issued, decoded without checking anything. */
 export interface DecodedClaims {
   sub: string;
@@ -26,7 +29,7 @@ export function validClaims(user: {
 }): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   return {
-    iss: 'warden',
+    iss: TEST_ISSUER,
     aud: 'warden-api',
     sub: user.id,
     sid: decodeClaims(user.accessToken).sid,

@@ -40,7 +40,7 @@ export async function mailsInOutbox(
   directory: string,
   address: string,
 ): Promise<ParsedMail[]> {
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(directory).sort();
   } catch {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase } from './database.js';
 import { scratchDirectory } from './scratch.js';
+import { TEST_ISSUER } from './jwt.js';
 import { TEST_JWT_SECRET, TEST_MFA_KEY } from './test-app.js';
 
 /** The built server (`npm test` builds first, in its `pretest` script). */
@@ -74,7 +75,16 @@ export async function startServer(
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: childEnvironment({ HOST: '127.0.0.1', PORT: String(port), ...env }),
+    env: childEnvironment({
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      // Production needs to know where clients reach it. Elsewhere the instances of a test share
+      // one issuer, as instances behind one PUBLIC_URL do (its default names the port).
+      ...(env.NODE_ENV === 'production'
+        ? { PUBLIC_URL: `http://127.0.0.1:${port}` }
+        : { JWT_ISSUER: TEST_ISSUER }),
+      ...env,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -8,8 +8,9 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET =
   'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
-/** 32 bytes, hex: the MFA_ENCRYPTION_KEY of every test server. */
-export const TEST_MFA_KEY = '0f'.repeat(32);
+/** 32 bytes, hex (fixed, and random enough for production): every test server's MFA_ENCRYPTION_KEY. */
+export const TEST_MFA_KEY =
+  '8c1f4e9a27d6b35e0a7c92f1e48d6b3a5f0c27e9d14b8a63c5e2f907b1d4a68e';
 
 export interface TestApp {
   app: NestFastifyApplication;
