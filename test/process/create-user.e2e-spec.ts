@@ -171,6 +171,26 @@ describe('npm run user:create (the first admin)', () => {
     expect((await createUser(args, password, env, cwd)).code).toBe(0);
   });
 
+  it('refuses an address that looks like an existing one (UTS #39 skeleton), as signup does', async () => {
+    const env = { DATABASE_URL: database.url };
+    const password = 'a long and unusual passphrase';
+    expect(
+      (await createUser(['--email', 'copy@example.com'], password, env, cwd))
+        .code,
+    ).toBe(0);
+    // "сору" in Cyrillic letters: a second account that would read as the first.
+    const lookalike = await createUser(
+      ['--email', '\u0441\u043e\u0440\u0443@example.com'],
+      password,
+      env,
+      cwd,
+    );
+    expect(lookalike.code).not.toBe(0);
+    expect(lookalike.stderr).toContain(
+      'An account with this email already exists',
+    );
+  });
+
   it.each([
     [['--email', 'weak@example.com'], 'password', 'password is too common'],
     [

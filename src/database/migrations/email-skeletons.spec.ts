@@ -1,0 +1,121 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import {
+  createTestDatabase,
+  specDatabaseKinds,
+} from '../../../test/support/database.js';
+import { withPlaceholders } from '../dialect.js';
+import { databaseOptions, MIGRATIONS } from '../database-options.js';
+import { newDataSource } from '../sqlite-transaction-lock.js';
+import { EmailSkeletons1732000010000 } from './1732000010000-email-skeletons.js';
+
+/**
+ * The migration that gives accounts their confusable skeleton, on a database that already holds
+ * look-alikes (made before it existed): it finishes, every account keeps working, the older of
+ * each pair holds the group's claim, and the log names the pairs instead of the migration failing.
+ */
+describe.each(specDatabaseKinds())('EmailSkeletons migration on %s', (kind) => {
+  it('reports existing collisions instead of failing', async () => {
+    const database = await createTestDatabase(kind);
+    // A file, not memory: the schema must survive from one connection to the next.
+    const url =
+      kind === 'sqlite'
+        ? `sqlite:${await import('../../../test/support/scratch.js').then(
+            ({ scratchDirectory }) => `${scratchDirectory()}/migration.sqlite`,
+          )}`
+        : database.url;
+    const index = MIGRATIONS.indexOf(EmailSkeletons1732000010000);
+    const open = (migrations: typeof MIGRATIONS): Promise<DataSource> =>
+      newDataSource({
+        ...databaseOptions(url),
+        migrations,
+        migrationsRun: false,
+        logging: false,
+      }).initialize();
+    const before = await open(MIGRATIONS.slice(0, index));
+    const ids = {
+      latin: randomUUID(),
+      cyrillic: randomUUID(),
+      ascii: randomUUID(),
+      asciiTwin: randomUUID(),
+    };
+    try {
+      await before.runMigrations();
+      const insert = (
+        id: string,
+        email: string,
+        username: string,
+        at: string,
+      ) =>
+        before.query(
+          withPlaceholders(
+            before,
+            `INSERT INTO "users" ("id", "username", "email", "passwordHash", "roles", "disabled", "mfaEnabled", "createdAt", "updatedAt") VALUES (?, ?, ?, 'x', 'user', ?, ?, ?, ?)`,
+          ),
+          [id, username, email, false, false, at, at],
+        );
+      await insert(
+        ids.latin,
+        'peace@example.com',
+        'latin',
+        '2026-01-01 00:00:00',
+      );
+      await insert(
+        ids.cyrillic,
+        '\u0440\u0435\u0430\u0441\u0435@example.com',
+        'cyrillic',
+        '2026-01-02 00:00:00',
+      );
+      await insert(
+        ids.ascii,
+        'alex@example.com',
+        'ascii',
+        '2026-01-03 00:00:00',
+      );
+      await insert(
+        ids.asciiTwin,
+        'a1ex@example.com',
+        'twin',
+        '2026-01-04 00:00:00',
+      );
+    } finally {
+      await before.destroy();
+    }
+
+    const warn = vi
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation(() => {});
+    const after = await open(MIGRATIONS);
+    try {
+      await after.runMigrations();
+      const rows = (await after.query(
+        'SELECT "id", "emailSkeleton", "emailSkeletonClaim" FROM "users"',
+      )) as {
+        id: string;
+        emailSkeleton: string;
+        emailSkeletonClaim: string | null;
+      }[];
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      expect(byId.get(ids.latin)?.emailSkeletonClaim).toBe(
+        byId.get(ids.latin)?.emailSkeleton,
+      );
+      expect(byId.get(ids.cyrillic)?.emailSkeleton).toBe(
+        byId.get(ids.latin)?.emailSkeleton,
+      );
+      expect(byId.get(ids.cyrillic)?.emailSkeletonClaim).toBeNull();
+      // Two ASCII look-alikes are no collision: one holds the group's claim for both.
+      expect(byId.get(ids.ascii)?.emailSkeletonClaim).not.toBeNull();
+      expect(byId.get(ids.asciiTwin)?.emailSkeletonClaim).toBeNull();
+      const messages = warn.mock.calls.map(([message]) => String(message));
+      const report = messages.find((message) => message.includes('looks like'));
+      expect(report).toContain(`${ids.cyrillic} (like ${ids.latin})`);
+      expect(report).not.toContain(ids.asciiTwin);
+      expect(report).toMatch(/^1 existing account/);
+    } finally {
+      warn.mockRestore();
+      await after.destroy();
+      await database.drop();
+    }
+  });
+});
