@@ -89,13 +89,13 @@ describe.each(specDatabaseKinds())('EmailSkeletons migration on %s', (kind) => {
     const after = await open(MIGRATIONS);
     try {
       await after.runMigrations();
-      const rows = (await after.query(
-        'SELECT "id", "emailSkeleton", "emailSkeletonClaim" FROM "users"',
-      )) as {
-        id: string;
-        emailSkeleton: string;
-        emailSkeletonClaim: string | null;
-      }[];
+      const rows = await after.query<
+        {
+          id: string;
+          emailSkeleton: string;
+          emailSkeletonClaim: string | null;
+        }[]
+      >('SELECT "id", "emailSkeleton", "emailSkeletonClaim" FROM "users"');
       const byId = new Map(rows.map((row) => [row.id, row]));
       expect(byId.get(ids.latin)?.emailSkeletonClaim).toBe(
         byId.get(ids.latin)?.emailSkeleton,
