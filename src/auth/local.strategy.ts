@@ -7,6 +7,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
 import { clientInfo } from '../common/client-info.js';
+import { EMAIL_NOT_VERIFIED } from '../credentials/sign-in-methods.service.js';
 import { accountLockedException } from '../users/login-attempts.service.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService, EMAIL_NOT_VERIFIED_MESSAGE } from './auth.service.js';
@@ -43,7 +44,7 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
       case 'unverified':
         throw new ForbiddenException({
           statusCode: 403,
-          error: 'email_not_verified',
+          error: EMAIL_NOT_VERIFIED,
           message: EMAIL_NOT_VERIFIED_MESSAGE,
         });
       // One answer for an unknown user, a wrong password and a disabled account.

@@ -276,11 +276,6 @@ export class UsersService {
       .getOne();
   }
 
-  /** 409 when another account has this address (the unique index decides again on write). */
-  async assertEmailFree(email: string): Promise<void> {
-    if (await this.findByEmail(email)) throw new ConflictException(EMAIL_TAKEN);
-  }
-
   /**
    * `findById` from memory when possible: this runs on every authenticated request. The
    * returned object is shared; do not modify it.

@@ -16,7 +16,8 @@ import {
   type TestDatabase,
 } from '../support/database.js';
 import { decodeClaims, sign, validClaims } from '../support/jwt.js';
-import { until } from '../support/smtp.js';
+import { mailInOutbox } from '../support/mailbox.js';
+import { linkToken, until } from '../support/smtp.js';
 import {
   postJson,
   scratchDirectory,
@@ -129,6 +130,20 @@ describe.skipIf(!available)(
         }),
       });
       expect(signup.status).toBe(201);
+      // Passkeys can be added once the address is proven: the mailed link, and the password.
+      const verification = await mailInOutbox(
+        outbox,
+        'passkey@example.com',
+        /Confirm your email/,
+      );
+      expect(
+        (
+          await postJson(first, '/auth/email/verify', {
+            token: linkToken(verification),
+            password: PASSWORD,
+          })
+        ).status,
+      ).toBe(204);
       browser = await launchChromium();
       context = await browser.newContext();
       page = await context.newPage();
@@ -180,6 +195,21 @@ describe.skipIf(!available)(
           password: PASSWORD,
         })
       ).json()) as { access_token: string };
+      // An authenticator can be added once the address is proven.
+      expect(
+        (
+          await post('/auth/email/verify', {
+            token: linkToken(
+              await mailInOutbox(
+                outbox,
+                'totp@example.com',
+                /Confirm your email/,
+              ),
+            ),
+            password: PASSWORD,
+          })
+        ).status,
+      ).toBe(204);
       const begin = (await (
         await post(
           '/auth/mfa/totp',
@@ -447,7 +477,8 @@ describe.skipIf(!available)(
         });
         expect(malformed.status).toBe(400);
       }
-      for (const passkey of list) {
+      // The session here signed in with the first passkey: removing it (last) ends the session.
+      for (const passkey of [...list].reverse()) {
         const deleted = await fetch(
           `${first.url}/auth/passkeys/${passkey.id}`,
           {
@@ -457,6 +488,9 @@ describe.skipIf(!available)(
         );
         expect(deleted.status).toBe(204);
       }
+      expect(
+        (await fetch(`${first.url}/users/me`, { headers: auth })).status,
+      ).toBe(401);
       // The authenticator still holds the credentials; the server no longer knows them.
       expect((await passkeyTokens(first)).status).toBe(401);
       // The owner was told of each passkey added and removed (each instance's sender writes

@@ -5,7 +5,11 @@ import {
   testDatabaseKind,
   type TestDatabase,
 } from '../support/database.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import {
+  msUntilRefused,
+  startServer,
+  type ServerProcess,
+} from '../support/server-process.js';
 
 // Skipped without TEST_REDIS_URL; test/support/global-setup.ts says so at the start of the run.
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -103,20 +107,6 @@ describe.skipIf(!redisUrl)(
       call(server, 'POST', '/auth/token', {
         form: { grant_type: 'refresh_token', refresh_token: refreshToken },
       });
-
-    /** Polls until the token is refused; returns how long that took after `since`. */
-    async function msUntilRefused(
-      server: ServerProcess,
-      token: string,
-      since: number,
-    ): Promise<number> {
-      for (;;) {
-        const { status } = await call(server, 'GET', '/users/me', { token });
-        if (status === 401) return Date.now() - since;
-        if (Date.now() - since > 5000) return Number.POSITIVE_INFINITY;
-        await sleep(20);
-      }
-    }
 
     it('log in on A, refresh on B, log out on B: A refuses the access token within 1 s', async () => {
       const user = await signUp(pair.a);

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { generate } from 'otplib';
 import { PASSWORD } from '../support/api.js';
 import {
@@ -6,7 +5,11 @@ import {
   testDatabaseKind,
   type TestDatabase,
 } from '../support/database.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import {
+  msUntilRefused,
+  startServer,
+  type ServerProcess,
+} from '../support/server-process.js';
 import {
   linkToken,
   relaySettings,
@@ -90,26 +93,6 @@ describe.skipIf(!enabled)(
       smtp.waitFor(
         (message) => sentTo(to)(message) && subject.test(message.subject ?? ''),
       );
-
-    /** Polls A until the token is refused; how long that took after `since`. */
-    async function msUntilRefused(
-      server: ServerProcess,
-      token: string,
-      since: number,
-    ): Promise<number> {
-      for (;;) {
-        const { status } = await call(
-          server,
-          'GET',
-          '/users/me',
-          undefined,
-          token,
-        );
-        if (status === 401) return Date.now() - since;
-        if (Date.now() - since > 5000) return Number.POSITIVE_INFINITY;
-        await sleep(20);
-      }
-    }
 
     let counter = 0;
     const address = () =>

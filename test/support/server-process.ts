@@ -174,3 +174,22 @@ export function serverForSuite(env: Record<string, string>): {
   });
   return suite;
 }
+
+/**
+ * Polls `GET /users/me` on `server` with the access token until it is refused: how long that
+ * took after `since` (infinity past 5 s). For what one instance ends and another must refuse.
+ */
+export async function msUntilRefused(
+  server: Pick<ServerProcess, 'url'>,
+  token: string,
+  since: number,
+): Promise<number> {
+  for (;;) {
+    const { status } = await fetch(`${server.url}/users/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (status === 401) return Date.now() - since;
+    if (Date.now() - since > 5000) return Number.POSITIVE_INFINITY;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
