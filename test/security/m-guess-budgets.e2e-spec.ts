@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
 import request from 'supertest';
-import { bearer, type TestUser } from '../support/api.js';
+import { bearer, expectError, type TestUser } from '../support/api.js';
 import { testDatabaseKind } from '../support/database.js';
 import { mailInOutbox } from '../support/mailbox.js';
 import { linkToken } from '../support/smtp.js';
@@ -38,6 +38,9 @@ const freshIp = () =>
 
 const statuses = (responses: { status: number }[]) =>
   responses.map((response) => response.status);
+
+/** How a wrong guess is answered: its status and error code. */
+type Wrong = [number, string];
 
 /**
  * Section 4 of issue 23: every guess at a secret spends a budget (docs/security.md, "Where a
@@ -100,23 +103,22 @@ describe.each(stores)(
      */
     async function expectAccountBudget(
       guess: (ip: string) => PromiseLike<request.Response>,
-      wrong: number,
+      [status, code]: Wrong,
     ): Promise<void> {
       const burst = await Promise.all(
         Array.from({ length: BURST }, () => guess(freshIp())),
       );
-      const evaluated = statuses(burst).filter((status) => status !== 429);
-      expect(
-        evaluated.every((status) => status === wrong),
-        JSON.stringify(statuses(burst)),
-      ).toBe(true);
-      expect(evaluated.length).toBeGreaterThan(0);
+      const evaluated = burst.filter((response) => response.status !== 429);
+      for (const response of evaluated) expectError(response, status, code);
+      expect(evaluated.length, JSON.stringify(statuses(burst))).toBeGreaterThan(
+        0,
+      );
       expect(evaluated.length).toBeLessThanOrEqual(LIMIT);
       let after = 0;
       for (;;) {
         const response = await guess(freshIp());
         if (response.status === 429) break;
-        expect(response.status).toBe(wrong);
+        expectError(response, status, code);
         after++;
         if (after > LIMIT) break;
       }
@@ -129,18 +131,16 @@ describe.each(stores)(
      */
     async function expectPerIpBudget(
       guess: (ip: string) => PromiseLike<request.Response>,
-      wrong: number,
+      [status, code]: Wrong,
     ): Promise<void> {
       const ip = freshIp();
-      const burst = statuses(
-        await Promise.all(
-          Array.from({ length: AUTH_LIMIT + 6 }, () => guess(ip)),
-        ),
+      const burst = await Promise.all(
+        Array.from({ length: AUTH_LIMIT + 6 }, () => guess(ip)),
       );
-      expect(burst.filter((status) => status === wrong)).toHaveLength(
-        AUTH_LIMIT,
-      );
-      expect(burst.filter((status) => status === 429)).toHaveLength(6);
+      const limited = burst.filter((response) => response.status === 429);
+      expect(limited, JSON.stringify(statuses(burst))).toHaveLength(6);
+      for (const response of burst.filter((r) => r.status !== 429))
+        expectError(response, status, code);
     }
 
     /** Turns TOTP on for a user from its password session. */
@@ -180,7 +180,7 @@ describe.each(stores)(
             .post('/auth/login')
             .set('X-Forwarded-For', ip)
             .send({ username: user.username, password: 'wrong password!' }),
-        401,
+        [401, 'Unauthorized'],
       );
     });
 
@@ -197,7 +197,7 @@ describe.each(stores)(
               username: user.email,
               password: 'wrong password!',
             }),
-        400,
+        [400, 'invalid_grant'],
       );
     });
 
@@ -210,7 +210,7 @@ describe.each(stores)(
             .set(bearer(user.accessToken))
             .set('X-Forwarded-For', ip)
             .send({ password: 'wrong password!' }),
-        403,
+        [403, 'Forbidden'],
       );
     });
 
@@ -249,7 +249,7 @@ describe.each(stores)(
             .post('/auth/email/verify')
             .set('X-Forwarded-For', ip)
             .send({ token, password: 'wrong password!' }),
-        403,
+        [403, 'Forbidden'],
       );
     });
 
@@ -266,7 +266,7 @@ describe.each(stores)(
             .post('/auth/mfa/verify')
             .set('X-Forwarded-For', ip)
             .send({ mfa_token: token, ...proof }),
-        401,
+        [401, 'invalid_code'],
       );
     });
 
@@ -285,7 +285,7 @@ describe.each(stores)(
             .set(bearer(user.accessToken))
             .set('X-Forwarded-For', ip)
             .send({ code: '000000' }),
-        400,
+        [400, 'invalid_code'],
       );
     });
 
@@ -307,7 +307,7 @@ describe.each(stores)(
             .set(bearer(login.body.access_token))
             .set('X-Forwarded-For', ip)
             .send({ password: user.password, code: '000000' }),
-        403,
+        [403, 'invalid_code'],
       );
     });
 
@@ -326,23 +326,26 @@ describe.each(stores)(
         .set('X-Forwarded-For', freshIp())
         .send({ response: authenticator.register(options) })
         .expect(201);
-      await expectAccountBudget(async (ip) => {
-        const challenge = (
-          await request(t.server)
-            .post('/auth/passkeys/login/options')
-            .set('X-Forwarded-For', freshIp())
-            .expect(200)
-        ).body;
-        // Signed for another origin: a guess the signature check refuses.
-        return request(t.server)
-          .post('/auth/passkeys/login/verify')
-          .set('X-Forwarded-For', ip)
-          .send({
-            response: authenticator.authenticate(challenge, undefined, {
-              origin: 'https://evil.example',
-            }),
-          });
-      }, 401);
+      await expectAccountBudget(
+        async (ip) => {
+          const challenge = (
+            await request(t.server)
+              .post('/auth/passkeys/login/options')
+              .set('X-Forwarded-For', freshIp())
+              .expect(200)
+          ).body;
+          // Signed for another origin: a guess the signature check refuses.
+          return request(t.server)
+            .post('/auth/passkeys/login/verify')
+            .set('X-Forwarded-For', ip)
+            .send({
+              response: authenticator.authenticate(challenge, undefined, {
+                origin: 'https://evil.example',
+              }),
+            });
+        },
+        [401, 'passkey_sign_in_failed'],
+      );
       // The account is locked for every way in, the passkey included.
       const challenge = (
         await request(t.server)
@@ -367,7 +370,7 @@ describe.each(stores)(
               mfa_token: randomBytes(32).toString('base64url'),
               code: '123456',
             }),
-        401,
+        [401, 'invalid_mfa_token'],
       );
     });
 
@@ -385,7 +388,7 @@ describe.each(stores)(
               .post(path)
               .set('X-Forwarded-For', ip)
               .send({ token: randomBytes(32).toString('base64url'), ...body }),
-          400,
+          [400, 'invalid_or_expired_token'],
         );
       },
     );
@@ -401,7 +404,7 @@ describe.each(stores)(
               grant_type: 'refresh_token',
               refresh_token: randomBytes(32).toString('base64url'),
             }),
-        400,
+        [400, 'invalid_grant'],
       );
     });
   },
