@@ -163,7 +163,8 @@ export class MfaController {
   })
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiForbiddenResponse({
-    description: 'The password is incorrect',
+    description:
+      'The password is incorrect; or `email_not_verified`: nothing that signs in can be added before the address is verified',
     type: ErrorDto,
   })
   @ApiConflictResponse({ description: 'TOTP is not on', type: ErrorDto })
