@@ -300,6 +300,43 @@ function suite(verification: 'optional' | 'off') {
       });
     }
 
+    if (verification === 'optional') {
+      it('a "this was not me" link sent six times at once removes once, and one notice says so', async () => {
+        const email = address();
+        const owner = await signUp(email, OWNER_PASSWORD);
+        await post('/auth/email/verify')
+          .send({
+            token: linkToken(await mail(email, /Confirm your email/)),
+            password: OWNER_PASSWORD,
+          })
+          .expect(204);
+        const authenticator = new SoftwareAuthenticator(ORIGIN, RP_ID);
+        expect((await addPasskey(owner.access, authenticator)).status).toBe(
+          201,
+        );
+        const token = linkToken(await mail(email, /A passkey was added/));
+        const answers = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            post('/auth/sign-in-methods/remove').send({ token }),
+          ),
+        );
+        expect(answers.filter((answer) => answer.status === 204)).toHaveLength(
+          1,
+        );
+        for (const answer of answers.filter((a) => a.status !== 204))
+          expectError(answer, 400, 'invalid_or_expired_token');
+        await mail(email, /Removed from your/);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(
+          smtp.received.filter(
+            (message) =>
+              sentTo(email)(message) &&
+              /Removed from your/.test(message.subject ?? ''),
+          ),
+        ).toHaveLength(1);
+      });
+    }
+
     if (verification === 'off') {
       it('the trojan identifier: methods added before the first proof are removed by it, and the owner is told which', async () => {
         const email = address();
