@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { isTransactionConflict } from '../database/database-errors.js';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   DatabaseOutage,
@@ -30,7 +31,8 @@ import { routeFactsOf } from './route-facts.js';
  *   limits and server failures, is an RFC 6749 §5.2 body like the route's own, so OAuth clients
  *   can always read `error_description`;
  * - a database that is unreachable or too slow is a 503 with `Retry-After`, logged once per
- *   outage (`DatabaseOutage`), not a 500 with a stack per request;
+ *   outage (`DatabaseOutage`), not a 500 with a stack per request; so is a transaction that
+ *   PostgreSQL gave up in a conflict with another (a deadlock), logged as a warning with the route;
  * - anything else that is not an HttpException is logged and answered with a generic 500, so no
  *   stack trace, SQL or library message ever reaches a client.
  */
@@ -93,6 +95,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
         `The database is unavailable; try again in ${DATABASE_RETRY_AFTER_SECONDS} seconds`,
         HttpStatus.SERVICE_UNAVAILABLE,
         { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      );
+    }
+    if (isTransactionConflict(exception)) {
+      // Transactions lock a user's row first so that this does not happen: say where it did.
+      this.logger.warn(
+        `transaction conflict (deadlock or serialization failure) on ${request.method} ${pathOf(request)}: answered 503`,
+      );
+      return new HttpExceptionWithHeaders(
+        'The request ran into another one; try again',
+        HttpStatus.SERVICE_UNAVAILABLE,
+        { 'Retry-After': '1' },
       );
     }
     this.logger.error(

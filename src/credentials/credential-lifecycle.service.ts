@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { lockUserRow } from '../database/user-row-lock.js';
 import {
   CREDENTIAL_EVENTS,
   CREDENTIAL_TARGETS,
@@ -76,14 +77,17 @@ export class CredentialLifecycle implements OnApplicationBootstrap {
   }
 
   /**
-   * Ends, inside `manager`'s transaction, what `event` ends for `subject`. Sign-in methods go
-   * first, so that the links and sessions made with them can follow.
+   * Ends, inside `manager`'s transaction, what `event` ends for `subject`. The user's events run
+   * one at a time (the user's row is locked first: two at once would each read, then delete and
+   * write, the same rows). Sign-in methods go first, so that the links and sessions made with
+   * them can follow.
    */
   async apply(
     manager: EntityManager,
     event: CredentialEvent,
     subject: CredentialSubject,
   ): Promise<CredentialEventOutcome> {
+    await lockUserRow(manager, subject.userId);
     const effects = CREDENTIAL_EVENTS[event];
     const removed: RemovedSignInMethod[] = [];
     const afterCommit: Array<() => Promise<void>> = [];

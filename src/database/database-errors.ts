@@ -38,3 +38,13 @@ export function errorCode(error: unknown): string {
   const { code } = (error ?? {}) as { code?: unknown };
   return typeof code === 'string' ? code : '';
 }
+
+/**
+ * Whether PostgreSQL gave up a transaction that ran into another one (40P01, a deadlock;
+ * 40001, a serialization failure): nothing is wrong with the request, and the same request a
+ * moment later succeeds.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = errorCode(driverErrorOf(error));
+  return code === '40P01' || code === '40001';
+}
