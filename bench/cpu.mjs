@@ -35,7 +35,7 @@ import {
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-/** How `npm start` runs the server (README, "Running it in production"). */
+/** How `npm start` runs the server (docs/production.md, "Runtime"). */
 const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=16'];
 const CACHE = join(
   process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
@@ -131,10 +131,25 @@ function load(url, headers, amount) {
   );
 }
 
-/** Seed 000's FastAPI app (../shared/peers), on Debian's python3; installed with apt when missing. */
+/**
+ * A FastAPI app to compare with (seed 000's), from the folder BENCH_FASTAPI_DIR names (it holds
+ * `seed000_app.py`), on Debian's python3; installed with apt when missing. Without the variable
+ * the row is skipped, and the bench says so.
+ */
 async function startFastApi() {
-  const peers = join(ROOT, '../shared/peers');
-  if (!existsSync(join(peers, 'seed000_app.py'))) return null;
+  const peers = process.env.BENCH_FASTAPI_DIR;
+  if (!peers) {
+    console.log(
+      'FastAPI peer SKIPPED: set BENCH_FASTAPI_DIR to the folder holding seed000_app.py',
+    );
+    return null;
+  }
+  if (!existsSync(join(peers, 'seed000_app.py'))) {
+    console.log(
+      `FastAPI peer SKIPPED: ${peers} (BENCH_FASTAPI_DIR) holds no seed000_app.py`,
+    );
+    return null;
+  }
   const probe = () =>
     spawnSync('/usr/bin/python3', [
       '-c',

@@ -1,6 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import request from 'supertest';
+import {
+  documentedRouteTable,
+  ROUTE_TABLE_FILE,
+  routeTable,
+  writeRouteTable,
+} from './support/route-table.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -53,6 +59,56 @@ describe('docs/ agrees with the code', () => {
         (route) => !operations.has(route) && !NOT_IN_OPENAPI.has(route),
       ),
     ).toEqual([]);
+  });
+
+  // `npm run docs:routes` runs this test with WRITE_ROUTE_TABLE=1 to rewrite the file.
+  it(`${ROUTE_TABLE_FILE}'s route table is the one Nest's route metadata builds`, () => {
+    const table = routeTable(t.app);
+    if (process.env.WRITE_ROUTE_TABLE === '1') {
+      writeFileSync(resolve(root, ROUTE_TABLE_FILE), writeRouteTable(table));
+      return;
+    }
+    if (documentedRouteTable() !== table)
+      throw new Error(
+        `${ROUTE_TABLE_FILE}'s route table is out of date; run npm run docs:routes, or paste:\n\n${table}\n`,
+      );
+  });
+
+  it('every relative link of the README and docs/ leads to a file and a heading that exist', () => {
+    const files = [
+      'README.md',
+      ...readdirSync(resolve(root, 'docs'))
+        .filter((file) => file.endsWith('.md'))
+        .map((file) => `docs/${file}`),
+    ];
+    /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+    const anchors = (file: string) =>
+      new Set(
+        [...read(file).matchAll(/^#+ (.+)$/gm)].map(([, heading]) =>
+          heading
+            .toLowerCase()
+            .replace(/[^\p{L}\p{N} _-]/gu, '')
+            .replaceAll(' ', '-'),
+        ),
+      );
+    const broken: string[] = [];
+    let links = 0;
+    for (const file of files) {
+      for (const [, target] of read(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        links++;
+        const [path, anchor] = target.split('#');
+        const linked = path
+          ? resolve(root, dirname(file), path).slice(root.length + 1)
+          : file;
+        if (!existsSync(resolve(root, linked)))
+          broken.push(`${file}: ${target}`);
+        else if (anchor && !anchors(linked).has(anchor))
+          broken.push(`${file}: ${target} (no such heading)`);
+      }
+    }
+    expect(links).toBeGreaterThan(20);
+    expect(broken).toEqual([]);
   });
 
   it('every case docs/security-tests.md calls tested is named in the files it points to', () => {

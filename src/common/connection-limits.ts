@@ -28,7 +28,7 @@ export function defaultMaxConnections(): number {
 }
 
 /**
- * Bounds what a slow or idle client can hold (README, "Slow clients and connection limits"):
+ * Bounds what a slow or idle client can hold (docs/security.md, "Slow clients"):
  * a request's headers and body must arrive within `requestTimeoutMs` (headers within 10 s),
  * else Node answers 408 and closes the connection; at most `maxConnections` are open at once,
  * and connections past that are closed as they arrive.

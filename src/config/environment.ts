@@ -86,7 +86,7 @@ const DURATION = {
   message: '$property must be a duration such as 900, 15m or 14d',
 };
 const DAY = 86400;
-/** A lifetime cap, with the reason in the message (README, "Configuration"). */
+/** A lifetime cap, with the reason in the message (docs/configuration.md). */
 const atMost = (seconds: number, why: string) =>
   Max(seconds, {
     message: `$property must be at most ${seconds / DAY}d (${seconds} seconds): ${why}`,
@@ -94,7 +94,7 @@ const atMost = (seconds: number, why: string) =>
 
 /**
  * Every setting Warden reads, with its default. Values arrive as strings from the environment
- * (or `.env`) and leave typed; see API.md §9 and the README's configuration table.
+ * (or `.env`) and leave typed; docs/configuration.md lists them.
  */
 export class Environment {
   @IsIn(NODE_ENVS)

@@ -40,7 +40,7 @@ export const ENTITIES = [
   WebAuthnChallenge,
 ];
 
-/** Deadlines for the database (README, "Deadlines"). */
+/** Deadlines for the database (docs/production.md, "Deadlines"). */
 export const POSTGRES_CONNECT_TIMEOUT_MS = 5000;
 export const POSTGRES_QUERY_TIMEOUT_MS = 10_000;
 const SQLITE_BUSY_TIMEOUT_MS = 5000;

@@ -7,7 +7,7 @@ import { withPlaceholders } from './dialect.js';
  * with TypeORM's own conversions for every parameter and result column, so rows come back
  * exactly as TypeORM would hydrate them and parameters bind exactly as it would bind them. It
  * exists because TypeORM's query builder spent more CPU building the SQL and hydrating entities
- * than the database spent answering (README, Performance).
+ * than the database spent answering (docs/performance.md).
  *
  * Placeholders are written `?`; PostgreSQL gets `$1…$n`. Result columns are aliased to the
  * entity's property names (`"author.username"` for a joined entity's).

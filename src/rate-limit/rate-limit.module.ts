@@ -10,7 +10,7 @@ import { ResilientThrottlerStorage } from './resilient-throttler-storage.js';
 const MINUTE_MS = 60_000;
 
 /**
- * Per-IP limits (API.md §8): `RATE_LIMIT` requests a minute on every route, and the stricter
+ * Per-IP limits (docs/security.md, "Rate limits and brute force"): `RATE_LIMIT` requests a minute on every route, and the stricter
  * `AUTH_RATE_LIMIT` on the routes marked `@AuthRateLimited()`. `0` switches a limit off.
  */
 @Module({

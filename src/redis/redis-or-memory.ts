@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 
 /**
  * Shared state in Redis when there is one, this instance's memory when there is none or while
- * Redis fails: limits are then enforced per instance (never unlimited, SECURITY.md RL-10), and
+ * Redis fails: limits are then enforced per instance (never unlimited, docs/security-tests.md, RL-10), and
  * requests are not refused for an outage of a counter. The switch is logged once each way.
  */
 export class RedisOrMemory<Shared> {

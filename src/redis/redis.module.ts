@@ -9,7 +9,7 @@ import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/environment.js';
 
-/** Deadlines for Redis (README, "Deadlines"): a command on a healthy Redis takes well under 1 ms. */
+/** Deadlines for Redis (docs/production.md, "Deadlines"): a command on a healthy Redis takes well under 1 ms. */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
 const REDIS_CONNECT_TIMEOUT_MS = 2000;
 

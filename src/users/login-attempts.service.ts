@@ -57,7 +57,7 @@ interface LocalCount {
 }
 
 /**
- * The per-account budget of password checks (API.md §8): at most `LOGIN_FAILURE_LIMIT` failed
+ * The per-account budget of password checks (docs/security.md, "Rate limits and brute force"): at most `LOGIN_FAILURE_LIMIT` failed
  * checks within `LOGIN_FAILURE_WINDOW`, then 429 with `Retry-After` until the window that started
  * with the first failure closes, whatever the client's IP. Every route that checks a password
  * spends from it: login, the password grant, email change, password change, account deletion.
@@ -65,7 +65,7 @@ interface LocalCount {
  * An attempt is *reserved* atomically before the password is hashed, so a burst of parallel
  * guesses gets exactly `limit` verifications and 429 for the rest, on one instance (a
  * synchronous in-memory count) and across instances (one Lua script in Redis). A success resets
- * the count (SECURITY.md RL-04); a check that fails for
+ * the count (docs/security-tests.md, RL-04); a check that fails for
  * another reason (the database, say) gives its attempt back. An unknown account behaves exactly
  * like a known one. Counts live in Redis when it is configured, else (or while Redis fails) in
  * this instance's memory.

@@ -10,7 +10,7 @@ import {
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 /**
- * Every call to a dependency has a deadline (README, "Deadlines"), so a request answers in
+ * Every call to a dependency has a deadline (docs/production.md, "Deadlines"), so a request answers in
  * bounded time whatever Redis or PostgreSQL do: here they are frozen with SIGSTOP (the connection
  * stays open and nothing answers, which is worse than refusing) and stopped, on servers this test
  * starts itself. An answer that never comes shows up as the 30 s abort below.

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { testDatabaseKind } from '../support/database.js';
 import {
@@ -10,21 +10,25 @@ import {
 } from '../support/server-process.js';
 
 /**
- * The README's command blocks work when pasted: each block marked `<!-- readme-test: name -->`
- * runs here in bash, in a fresh folder, against the built server. A block that ends in
- * `... npm start` has its set-up lines run and the server started with that line's variables
- * (`npm start` itself is `node dist/main.js` after a build, which the suite has done).
+ * The documentation's command blocks work when pasted: each block marked
+ * `<!-- readme-test: name -->`, in the README or a file of docs/, runs here in bash, in a fresh
+ * folder, against the built server. A block that ends in `... npm start` has its set-up lines
+ * run and the server started with that line's variables (`npm start` itself is
+ * `node dist/main.js` after a build, which the suite has done).
  */
-const readme = readFileSync(
-  resolve(import.meta.dirname, '../../README.md'),
-  'utf8',
-);
+const root = resolve(import.meta.dirname, '../..');
+const documentation = [
+  readFileSync(resolve(root, 'README.md'), 'utf8'),
+  ...readdirSync(resolve(root, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => readFileSync(resolve(root, 'docs', file), 'utf8')),
+].join('\n');
 
 function block(name: string): string {
   const match = new RegExp(
     `<!-- readme-test: ${name} -->\\s*\`\`\`bash\\n([\\s\\S]*?)\`\`\``,
-  ).exec(readme);
-  if (!match) throw new Error(`README has no block marked ${name}`);
+  ).exec(documentation);
+  if (!match) throw new Error(`the documentation has no block marked ${name}`);
   return match[1];
 }
 
@@ -55,7 +59,7 @@ const bash = (script: string, cwd: string) =>
 
 // The blocks need no particular database; the SQLite project runs them once.
 describe.skipIf(testDatabaseKind() === 'postgres')(
-  'README command blocks, pasted into a fresh folder',
+  'Documentation command blocks, pasted into a fresh folder',
   () => {
     let server: ServerProcess | undefined;
     afterEach(async () => {
@@ -112,7 +116,7 @@ describe.skipIf(testDatabaseKind() === 'postgres')(
       'PostgreSQL: create the database, start on it',
       async () => {
         const name = `warden_readme_${randomBytes(4).toString('hex')}`;
-        // The README's database name, made unique so parallel runs do not meet.
+        // The documentation's database name, made unique so parallel runs do not meet.
         const { setup, env } = splitStart(
           block('postgres').replace(/\bwarden\b/g, name),
         );
@@ -134,7 +138,7 @@ describe.skipIf(testDatabaseKind() === 'postgres')(
 );
 
 // Kept beside the blocks it reads, so a renamed marker fails here rather than silently.
-it('every README block marked for testing exists', () => {
+it('every documentation block marked for testing exists', () => {
   for (const name of ['quick-start', 'postgres', 'rs256', 'es256'])
     expect(block(name)).not.toBe('');
 });

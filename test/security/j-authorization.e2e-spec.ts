@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const SOME_ID = '3f1c8a52-7d2e-4b8e-9a51-0c7f2b9d6e14';
 
-/** Every route that answers without a token: API.md's public allowlist. */
+/** Every route that answers without a token: the public routes of docs/api.md. */
 const PUBLIC_ROUTES = new Set([
   'GET /',
   'GET /health/live',

@@ -76,7 +76,7 @@ export function Auth(...requirements: Array<Scope | Sensitive>) {
   );
 }
 
-/** No token needed: the route is on API.md's public allowlist. */
+/** No token needed: the route is on the public routes of docs/api.md. */
 export const Public = () =>
   SetMetadata(ROUTE_AUTH, { mode: 'public' } satisfies RouteAuth);
 

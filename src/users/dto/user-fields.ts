@@ -13,7 +13,7 @@ import { SingleLineText } from '../../common/text-fields.js';
 import { identifierProblem, normalizeIdentifier } from '../identifiers.js';
 
 /**
- * The field rules of API.md §6, shared by signup, profile edits and admin edits so that every
+ * The field rules of docs/api.md, shared by signup, profile edits and admin edits so that every
  * route that accepts a username, email, name or password applies the same limits.
  */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
