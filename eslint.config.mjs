@@ -34,6 +34,25 @@ export default tseslint.config(
     },
   },
   {
+    // What features import to declare and read authentication imports no feature, so that
+    // auth/ may import users/ and mfa/ while their controllers use these decorators.
+    files: ['src/access/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!common/|roles/)',
+              message:
+                'src/access imports only src/common and src/roles: features import it, not the other way round',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read untyped JSON bodies from supertest all the time.
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: {

@@ -5,7 +5,7 @@ import {
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth, Public } from './auth/decorators/auth.decorator.js';
+import { Auth, Public } from './access/auth.decorator.js';
 
 class WelcomeDto {
   @ApiProperty({ example: 'Welcome to Warden' })

@@ -6,7 +6,7 @@ import {
   Param,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/decorators/auth.decorator.js';
+import { Public } from '../access/auth.decorator.js';
 import { ACCOUNT_PAGES_SCRIPT } from './account-pages.script.js';
 import {
   PASSKEYS_PAGE,

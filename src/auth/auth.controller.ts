@@ -30,8 +30,8 @@ import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
-import { Auth, OptionalAuth, Public } from './decorators/auth.decorator.js';
-import { CurrentUser } from './decorators/current-user.decorator.js';
+import { Auth, OptionalAuth, Public } from '../access/auth.decorator.js';
+import { CurrentUser } from '../access/current-user.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
 import { SignupDto } from './dto/signup.dto.js';
 import { TokenRequestDto } from './dto/token-request.dto.js';
@@ -46,7 +46,7 @@ import { LocalAuthGuard, PasswordVerifiedUser } from './local-auth.guard.js';
 import { parseRevocationRequest, parseTokenRequest } from './oauth-requests.js';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto.js';
 import { RevocationRequestDto } from './dto/revocation-request.dto.js';
-import type { Principal } from './principal.js';
+import type { UserPrincipal } from '../access/principal.js';
 import { MfaVerifyDto } from '../mfa/dto/mfa.dto.js';
 import { secondFactorProof } from '../mfa/dto/second-factor.dto.js';
 import { accountLockedException } from '../users/login-attempts.service.js';
@@ -253,7 +253,7 @@ export class AuthController {
   })
   async logout(
     @Body() dto: LogoutDto,
-    @CurrentUser() principal: Principal | null,
+    @CurrentUser() principal: UserPrincipal | null,
   ): Promise<void> {
     await this.auth.logout(dto.refresh_token, principal);
   }
@@ -263,7 +263,7 @@ export class AuthController {
   @Auth()
   @ApiOperation({ summary: 'End every session of yours, on every device' })
   @ApiNoContentResponse({ description: 'Logged out everywhere' })
-  async logoutAll(@CurrentUser() principal: Principal): Promise<void> {
+  async logoutAll(@CurrentUser() principal: UserPrincipal): Promise<void> {
     await this.auth.logoutEverywhere(principal);
   }
 
@@ -294,7 +294,7 @@ export class AuthController {
     @Headers('content-type') contentType: string | undefined,
     // Typed loosely on purpose, as on /auth/token.
     @Body() body: unknown,
-    @CurrentUser() principal: Principal | null,
+    @CurrentUser() principal: UserPrincipal | null,
   ): Promise<void> {
     await this.auth.revoke(
       parseRevocationRequest(contentType, body),

@@ -27,7 +27,7 @@ import type {
 } from './dto/token-response.dto.js';
 import { OAuthException } from './oauth.exception.js';
 import type { ClientInfo } from '../common/client-info.js';
-import type { Principal } from './principal.js';
+import type { UserPrincipal } from '../access/principal.js';
 import { grantedScopes } from '../roles/roles.js';
 import { grantableScopes, type Scope } from '../roles/scopes.js';
 import { MFA_OTP_GRANT, type TokenRequest } from './oauth-requests.js';
@@ -365,19 +365,19 @@ export class AuthService {
    */
   async logout(
     refreshToken: string | undefined,
-    principal: Principal | null,
+    principal: UserPrincipal | null,
   ): Promise<void> {
     const session = refreshToken
       ? await this.sessions.findByRefreshToken(refreshToken)
       : null;
-    if (session && (!principal || session.userId === principal.user.id))
+    if (session && (!principal || session.userId === principal.userId))
       await this.sessions.endSession(session.id, 'logout');
     else if (principal)
       await this.sessions.endSession(principal.sessionId, 'logout');
   }
 
-  async logoutEverywhere(principal: Principal): Promise<void> {
-    await this.sessions.endAllForUser(principal.user.id, 'logout-all');
+  async logoutEverywhere(principal: UserPrincipal): Promise<void> {
+    await this.sessions.endAllForUser(principal.userId, 'logout-all');
   }
 
   /**
@@ -385,12 +385,12 @@ export class AuthService {
    * ends its session. With a bearer token, only the caller's own tokens are revoked; without
    * one, possession of the token is the authority, as it would be to use it.
    */
-  async revoke(token: string, caller: Principal | null): Promise<void> {
+  async revoke(token: string, caller: UserPrincipal | null): Promise<void> {
     const session = await this.sessions.findByRefreshToken(token);
     const target = session
       ? { sessionId: session.id, userId: session.userId }
       : this.sessionOfAccessToken(token);
-    if (!target || (caller && caller.user.id !== target.userId)) return;
+    if (!target || (caller && caller.userId !== target.userId)) return;
     await this.sessions.endSession(target.sessionId, 'revoked');
   }
 

@@ -10,8 +10,9 @@ import {
 } from '../users/account-status.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
-import type { Principal } from './principal.js';
-import type { TokenRequirements } from './decorators/auth.decorator.js';
+import type { UserPrincipal } from '../access/principal.js';
+import type { User } from '../users/user.entity.js';
+import type { TokenRequirements } from '../access/auth.decorator.js';
 import { PASSWORD_SIGN_IN } from '../sessions/authentication.js';
 import { SignInMethods } from '../credentials/sign-in-methods.service.js';
 import {
@@ -19,7 +20,7 @@ import {
   hasSecondFactor,
   RECENT_SIGN_IN_SECONDS,
   SENSITIVE_ACTIONS,
-} from './sensitive-actions.js';
+} from '../access/sensitive-actions.js';
 
 /**
  * Why a request was not authenticated, as RFC 6750 §3.1 tells them apart. `JwtAuthGuard` turns
@@ -44,7 +45,8 @@ export type BearerFailure =
 export type StepUpNeed = { secondFactor: true } | { maxAgeSeconds: number };
 
 export type BearerAuthentication =
-  { ok: true; principal: Principal } | { ok: false; failure: BearerFailure };
+  | { ok: true; principal: UserPrincipal; account: User }
+  | { ok: false; failure: BearerFailure };
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110).
 const BEARER_CREDENTIALS = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -102,8 +104,9 @@ export class BearerAuthenticationService {
       return invalidToken('account_inactive');
     if (!(await this.sessions.isActive(claims.sid, claims.sub)))
       return invalidToken('session_ended');
-    const principal: Principal = {
-      user,
+    const principal: UserPrincipal = {
+      kind: 'user',
+      userId: user.id,
       sessionId: claims.sid,
       tokenId: claims.jti,
       scopes: effectiveScopes(claims.scope, user.roles),
@@ -126,16 +129,18 @@ export class BearerAuthenticationService {
       sensitive &&
       (await this.assuranceLacking(
         principal,
+        user,
         SENSITIVE_ACTIONS[sensitive],
         body,
       ));
     if (weak) return { ok: false, failure: weak };
-    return { ok: true, principal };
+    return { ok: true, principal, account: user };
   }
 
   /** RFC 9470: what the sign-in behind this token lacks for a sensitive action, if anything. */
   private async assuranceLacking(
-    principal: Principal,
+    principal: UserPrincipal,
+    account: User,
     requirement: AssuranceRequirement,
     body: unknown,
   ): Promise<BearerFailure | null> {
@@ -143,14 +148,14 @@ export class BearerAuthenticationService {
       return null;
     const lacking = (need: StepUpNeed): BearerFailure => ({
       kind: 'insufficient_user_authentication',
-      userId: principal.user.id,
+      userId: principal.userId,
       need,
     });
     // The amr is checked first: a sign-in with a second factor needs no lookup of the account's.
     if (
       requirement.secondFactor &&
       !hasSecondFactor(principal.amr) &&
-      (await this.signInMethods.hasSecondFactor(principal.user))
+      (await this.signInMethods.hasSecondFactor(account))
     )
       return lacking({ secondFactor: true });
     if (

@@ -6,7 +6,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ErrorDto } from '../common/error.dto.js';
-import { Public } from './decorators/auth.decorator.js';
+import { Public } from '../access/auth.decorator.js';
 import { JwtKeys, type PublicJwk } from './jwt-keys.js';
 
 @ApiTags('auth')

@@ -17,9 +17,9 @@ import {
   ROUTE_AUTH,
   type RouteAuth,
   type TokenRequirements,
-} from './decorators/auth.decorator.js';
+} from '../access/auth.decorator.js';
 import type { JwtAuthenticateOptions } from './jwt.strategy.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../access/principal.js';
 
 /** Every route is `@Auth()` unless it says otherwise. */
 const DEFAULT_ROUTE_AUTH: RouteAuth = {

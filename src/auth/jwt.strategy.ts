@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Strategy } from 'passport-jwt';
+import { attachAccount } from '../users/current-account.decorator.js';
 import { BearerAuthenticationService } from './bearer-authentication.service.js';
-import type { TokenRequirements } from './decorators/auth.decorator.js';
+import type { TokenRequirements } from '../access/auth.decorator.js';
 
 /** What `JwtAuthGuard` tells the strategy about the route (passport's authenticate options). */
 export interface JwtAuthenticateOptions {
@@ -41,10 +42,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         request.body,
       )
       .then(
-        (result) =>
-          result.ok
-            ? this.success(result.principal)
-            : this.fail(result.failure, 401),
+        (result) => {
+          if (!result.ok) return this.fail(result.failure, 401);
+          attachAccount(request, result.account);
+          this.success(result.principal);
+        },
         (error: unknown) => this.error(error as Error),
       );
   }

@@ -3,7 +3,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Config } from '../config/environment.js';
-import { Public } from './decorators/auth.decorator.js';
+import { Public } from '../access/auth.decorator.js';
 import { OAuthMetadataDto } from './dto/oauth-metadata.dto.js';
 import { JwtKeys } from './jwt-keys.js';
 import { ALL_SCOPES } from '../roles/scopes.js';

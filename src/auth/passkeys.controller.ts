@@ -37,10 +37,12 @@ import {
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { AuthService } from './auth.service.js';
-import { Auth, Public } from './decorators/auth.decorator.js';
-import { CurrentUser } from './decorators/current-user.decorator.js';
+import { Auth, Public } from '../access/auth.decorator.js';
+import { CurrentUser } from '../access/current-user.decorator.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
-import type { Principal } from './principal.js';
+import { CurrentAccount } from '../users/current-account.decorator.js';
+import type { User } from '../users/user.entity.js';
+import type { UserPrincipal } from '../access/principal.js';
 
 const EMAIL_NOT_VERIFIED_RESPONSE = {
   description:
@@ -76,9 +78,9 @@ export class PasskeysController {
   @ApiOkResponse(OPTIONS_SCHEMA)
   @ApiForbiddenResponse(EMAIL_NOT_VERIFIED_RESPONSE)
   registrationOptions(
-    @CurrentUser() principal: Principal,
+    @CurrentAccount() account: User,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    return this.passkeys.registrationOptions(principal.user);
+    return this.passkeys.registrationOptions(account);
   }
 
   @Post('register/verify')
@@ -95,11 +97,11 @@ export class PasskeysController {
   })
   @ApiForbiddenResponse(EMAIL_NOT_VERIFIED_RESPONSE)
   async register(
-    @CurrentUser() principal: Principal,
+    @CurrentAccount() account: User,
     @Body() dto: PasskeyRegistrationDto,
   ): Promise<PasskeyDto> {
     return PasskeyDto.from(
-      await this.passkeys.register(principal.user, dto.response, dto.name),
+      await this.passkeys.register(account, dto.response, dto.name),
     );
   }
 
@@ -151,8 +153,8 @@ export class PasskeysController {
   @NoStore()
   @ApiOperation({ summary: 'Your passkeys' })
   @ApiOkResponse({ type: [PasskeyDto] })
-  async list(@CurrentUser() principal: Principal): Promise<PasskeyDto[]> {
-    return (await this.passkeys.list(principal.user)).map((passkey) =>
+  async list(@CurrentAccount() account: User): Promise<PasskeyDto[]> {
+    return (await this.passkeys.list(account)).map((passkey) =>
       PasskeyDto.from(passkey),
     );
   }
@@ -169,9 +171,10 @@ export class PasskeysController {
     type: ErrorDto,
   })
   async remove(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
+    @CurrentAccount() account: User,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<void> {
-    await this.passkeys.remove(principal.user, id, principal.sessionId);
+    await this.passkeys.remove(account, id, principal.sessionId);
   }
 }

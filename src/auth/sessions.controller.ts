@@ -18,10 +18,10 @@ import {
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { Auth } from './decorators/auth.decorator.js';
-import { CurrentUser } from './decorators/current-user.decorator.js';
+import { Auth } from '../access/auth.decorator.js';
+import { CurrentUser } from '../access/current-user.decorator.js';
 import { SessionDto } from './dto/session.dto.js';
-import type { Principal } from './principal.js';
+import type { UserPrincipal } from '../access/principal.js';
 
 @ApiTags('auth')
 @Controller('auth/sessions')
@@ -35,8 +35,8 @@ export class SessionsController {
     summary: 'Your active sessions (devices), most recently used first',
   })
   @ApiOkResponse({ type: SessionDto, isArray: true })
-  async list(@CurrentUser() principal: Principal): Promise<SessionDto[]> {
-    const sessions = await this.sessions.listActive(principal.user.id);
+  async list(@CurrentUser() principal: UserPrincipal): Promise<SessionDto[]> {
+    const sessions = await this.sessions.listActive(principal.userId);
     return sessions.map((session) =>
       SessionDto.from(session, principal.sessionId),
     );
@@ -54,10 +54,10 @@ export class SessionsController {
     type: ErrorDto,
   })
   async end(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<void> {
-    if (!(await this.sessions.endOwn(principal.user.id, id, 'revoked'))) {
+    if (!(await this.sessions.endOwn(principal.userId, id, 'revoked'))) {
       throw new NotFoundException('Session not found');
     }
   }

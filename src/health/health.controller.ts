@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '../auth/decorators/auth.decorator.js';
+import { Public } from '../access/auth.decorator.js';
 import { RedisConnections } from '../redis/redis.module.js';
 import { RedisHealthIndicator } from './redis.health.js';
 import {

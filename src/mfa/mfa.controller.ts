@@ -20,9 +20,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth } from '../auth/decorators/auth.decorator.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import { Auth } from '../access/auth.decorator.js';
+import { CurrentUser } from '../access/current-user.decorator.js';
+import { CurrentAccount } from '../users/current-account.decorator.js';
+import type { User } from '../users/user.entity.js';
+import type { UserPrincipal } from '../access/principal.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
@@ -58,8 +60,8 @@ export class MfaController {
   })
   @ApiOkResponse({ type: MfaStatusDto })
   @ApiNotFoundResponse(SWITCHED_OFF)
-  status(@CurrentUser() principal: Principal): Promise<MfaStatusDto> {
-    return this.mfa.status(principal.user);
+  status(@CurrentAccount() account: User): Promise<MfaStatusDto> {
+    return this.mfa.status(account);
   }
 
   @Post('totp')
@@ -80,11 +82,11 @@ export class MfaController {
   @ApiConflictResponse({ description: 'TOTP is already on', type: ErrorDto })
   @ApiNotFoundResponse(SWITCHED_OFF)
   begin(
-    @CurrentUser() principal: Principal,
+    @CurrentAccount() account: User,
     @Body() dto: PasswordConfirmationDto,
     @Client() client: ClientInfo,
   ): Promise<TotpEnrolmentDto> {
-    return this.mfa.beginTotp(principal.user, dto.password, client);
+    return this.mfa.beginTotp(account, dto.password, client);
   }
 
   @Post('totp/confirm')
@@ -109,16 +111,12 @@ export class MfaController {
   })
   @ApiNotFoundResponse(SWITCHED_OFF)
   async confirm(
-    @CurrentUser() principal: Principal,
+    @CurrentAccount() account: User,
     @Body() dto: ConfirmTotpDto,
     @Client() client: ClientInfo,
   ): Promise<RecoveryCodesDto> {
     return {
-      recoveryCodes: await this.mfa.confirmTotp(
-        principal.user,
-        dto.code,
-        client,
-      ),
+      recoveryCodes: await this.mfa.confirmTotp(account, dto.code, client),
     };
   }
 
@@ -138,12 +136,13 @@ export class MfaController {
   })
   @ApiNotFoundResponse(SWITCHED_OFF)
   async disable(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
+    @CurrentAccount() account: User,
     @Body() dto: DisableTotpDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
     await this.mfa.disableTotp(
-      principal.user,
+      account,
       dto.password,
       secondFactorProof(dto),
       client,
@@ -170,13 +169,14 @@ export class MfaController {
   @ApiConflictResponse({ description: 'TOTP is not on', type: ErrorDto })
   @ApiNotFoundResponse(SWITCHED_OFF)
   async replaceRecoveryCodes(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
+    @CurrentAccount() account: User,
     @Body() dto: PasswordConfirmationDto,
     @Client() client: ClientInfo,
   ): Promise<RecoveryCodesDto> {
     return {
       recoveryCodes: await this.mfa.replaceRecoveryCodes(
-        principal.user,
+        account,
         dto.password,
         client,
         principal.sessionId,

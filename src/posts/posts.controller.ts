@@ -24,10 +24,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Auth, Public } from '../auth/decorators/auth.decorator.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { Auth, Public } from '../access/auth.decorator.js';
+import { CurrentUser } from '../access/current-user.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
-import type { Principal } from '../auth/principal.js';
+import type { UserPrincipal } from '../access/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { ApiPageResponse, sendPage } from '../common/pagination.dto.js';
 import { CreatePostDto } from './dto/create-post.dto.js';
@@ -75,10 +75,10 @@ export class PostsController {
   @ApiOperation({ summary: 'Write a post; you are its author' })
   @ApiCreatedResponse({ type: PostDto })
   async create(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Body() dto: CreatePostDto,
   ): Promise<PostDto> {
-    return PostDto.from(await this.posts.create(principal.user, dto));
+    return PostDto.from(await this.posts.create(principal.userId, dto));
   }
 
   @Patch(':id')
@@ -91,7 +91,7 @@ export class PostsController {
   })
   @ApiNotFoundResponse({ type: ErrorDto })
   async update(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Param('id', POST_ID) id: string,
     @Body() dto: UpdatePostDto,
   ): Promise<PostDto> {
@@ -109,7 +109,7 @@ export class PostsController {
   })
   @ApiNotFoundResponse({ type: ErrorDto })
   async remove(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Param('id', POST_ID) id: string,
   ): Promise<void> {
     await this.posts.remove(principal, id);

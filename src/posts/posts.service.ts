@@ -13,7 +13,7 @@ import {
   columnCodec,
   ListSelect,
 } from '../database/raw-select.js';
-import { actsAsAdmin, type Principal } from '../auth/principal.js';
+import { actsAsAdmin, type UserPrincipal } from '../access/principal.js';
 import { OwnerQuota } from '../database/owner-quota.js';
 import type { User } from '../users/user.entity.js';
 import type { CreatePostDto } from './dto/create-post.dto.js';
@@ -133,18 +133,18 @@ export class PostsService {
   }
 
   /** Each user may keep MAX_POSTS_PER_USER posts, so one account cannot fill the database. */
-  async create(author: User, dto: CreatePostDto): Promise<Post> {
+  async create(authorId: string, dto: CreatePostDto): Promise<Post> {
     const post = await this.quota.insert(
       Post,
-      { id: author.id, where: { authorId: author.id } },
+      { id: authorId, where: { authorId } },
       { max: this.maxPerUser, noun: 'posts' },
-      { authorId: author.id, title: dto.title, content: dto.content },
+      { authorId, title: dto.title, content: dto.content },
     );
     return this.get(post.id);
   }
 
   async update(
-    editor: Principal,
+    editor: UserPrincipal,
     id: string,
     dto: UpdatePostDto,
   ): Promise<Post> {
@@ -153,7 +153,7 @@ export class PostsService {
     return this.get(post.id);
   }
 
-  async remove(editor: Principal, id: string): Promise<void> {
+  async remove(editor: UserPrincipal, id: string): Promise<void> {
     const post = await this.editable(editor, id);
     await this.posts.delete({ id: post.id });
   }
@@ -162,11 +162,11 @@ export class PostsService {
    * The author may change a post; so may an admin, but only through a token that carries the
    * admin scope (`actsAsAdmin`): an admin's token narrowed to `posts:write` has a user's powers.
    */
-  private async editable(editor: Principal, id: string): Promise<Post> {
+  private async editable(editor: UserPrincipal, id: string): Promise<Post> {
     const post = await this.get(id);
-    if (post.authorId !== editor.user.id && !actsAsAdmin(editor)) {
+    if (post.authorId !== editor.userId && !actsAsAdmin(editor)) {
       this.securityLog.warn(
-        `authorization failed: user ${editor.user.id} may not change post ${post.id}`,
+        `authorization failed: user ${editor.userId} may not change post ${post.id}`,
       );
       throw new ForbiddenException(
         'Only the author or an admin may change this post',

@@ -23,10 +23,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Auth } from '../auth/decorators/auth.decorator.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { Auth } from '../access/auth.decorator.js';
+import { CurrentUser } from '../access/current-user.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
-import type { Principal } from '../auth/principal.js';
+import type { UserPrincipal } from '../access/principal.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import { ApiPageResponse, sendPage } from '../common/pagination.dto.js';
@@ -54,13 +54,13 @@ export class TodosController {
   @ApiOperation({ summary: 'Your todos, newest first' })
   @ApiPageResponse(TodoDto, 'How many todos match, ignoring limit and offset')
   async list(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Query() query: ListTodosQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TodoDto[]> {
     return sendPage(
       reply,
-      await this.todos.list(principal.user.id, query),
+      await this.todos.list(principal.userId, query),
       (todo) => TodoDto.from(todo),
     );
   }
@@ -71,10 +71,10 @@ export class TodosController {
   @ApiOperation({ summary: 'Create a todo' })
   @ApiCreatedResponse({ type: TodoDto })
   async create(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Body() dto: CreateTodoDto,
   ): Promise<TodoDto> {
-    return TodoDto.from(await this.todos.create(principal.user.id, dto));
+    return TodoDto.from(await this.todos.create(principal.userId, dto));
   }
 
   @Get('todos/:id')
@@ -87,10 +87,10 @@ export class TodosController {
     type: ErrorDto,
   })
   async get(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Param('id', TODO_ID) id: string,
   ): Promise<TodoDto> {
-    return TodoDto.from(await this.todos.get(principal.user.id, id));
+    return TodoDto.from(await this.todos.get(principal.userId, id));
   }
 
   @Patch('todos/:id')
@@ -103,11 +103,11 @@ export class TodosController {
     type: ErrorDto,
   })
   async update(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Param('id', TODO_ID) id: string,
     @Body() dto: UpdateTodoDto,
   ): Promise<TodoDto> {
-    return TodoDto.from(await this.todos.update(principal.user.id, id, dto));
+    return TodoDto.from(await this.todos.update(principal.userId, id, dto));
   }
 
   @Delete('todos/:id')
@@ -120,9 +120,9 @@ export class TodosController {
     type: ErrorDto,
   })
   async remove(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
     @Param('id', TODO_ID) id: string,
   ): Promise<void> {
-    await this.todos.remove(principal.user.id, id);
+    await this.todos.remove(principal.userId, id);
   }
 }

@@ -17,9 +17,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { OptionalAuth, Public } from '../auth/decorators/auth.decorator.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import { OptionalAuth, Public } from '../access/auth.decorator.js';
+import { CurrentAccount } from './current-account.decorator.js';
+import type { User } from './user.entity.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
@@ -95,10 +95,10 @@ export class AccountController {
   })
   async resendVerification(
     @Body() dto: OptionalEmailAddressDto,
-    @CurrentUser() principal: Principal | null,
+    @CurrentAccount() account: User | null,
   ): Promise<MailAcceptedDto> {
-    if (principal) {
-      await this.account.resendVerification(principal.user);
+    if (account) {
+      await this.account.resendVerification(account);
     } else if (typeof dto.email === 'string') {
       this.account.resendVerificationTo(dto.email);
     } else {

@@ -22,9 +22,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Auth } from '../auth/decorators/auth.decorator.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import { Auth } from '../access/auth.decorator.js';
+import { CurrentUser } from '../access/current-user.decorator.js';
+import { CurrentAccount } from './current-account.decorator.js';
+import type { User } from './user.entity.js';
+import type { UserPrincipal } from '../access/principal.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
 import { ErrorDto } from '../common/error.dto.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
@@ -56,8 +58,8 @@ export class UsersController {
   @NoStore()
   @ApiOperation({ summary: 'Your profile' })
   @ApiOkResponse({ type: UserDto })
-  me(@CurrentUser() principal: Principal): UserDto {
-    return UserDto.from(principal.user);
+  me(@CurrentAccount() account: User): UserDto {
+    return UserDto.from(account);
   }
 
   @Patch('me')
@@ -79,12 +81,13 @@ export class UsersController {
     type: ErrorDto,
   })
   async updateMe(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
+    @CurrentAccount() account: User,
     @Body() dto: UpdateProfileDto,
     @Client() client: ClientInfo,
   ): Promise<ProfileUpdateDto> {
     const { user, pendingEmail } = await this.account.updateProfile(
-      principal.user,
+      account,
       dto,
       client,
       principal.sessionId,
@@ -106,12 +109,13 @@ export class UsersController {
     type: ErrorDto,
   })
   async deleteMe(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
+    @CurrentAccount() account: User,
     @Body() dto: DeleteAccountDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
     await this.users.deleteAccount(
-      principal.user,
+      account,
       dto.password,
       client,
       principal.sessionId,
@@ -136,12 +140,13 @@ export class UsersController {
     type: ErrorDto,
   })
   async changePassword(
-    @CurrentUser() principal: Principal,
+    @CurrentUser() principal: UserPrincipal,
+    @CurrentAccount() account: User,
     @Body() dto: ChangePasswordDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
     await this.account.changePassword(
-      principal.user,
+      account,
       dto.currentPassword,
       dto.newPassword,
       principal.sessionId,

@@ -2,15 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { generate } from 'otplib';
 import request from 'supertest';
-import {
-  ROUTE_AUTH,
-  type RouteAuth,
-} from '../../src/auth/decorators/auth.decorator.js';
+import { ROUTE_AUTH, type RouteAuth } from '../../src/access/auth.decorator.js';
 import {
   RECENT_SIGN_IN_SECONDS,
   SENSITIVE_ACTIONS,
   type SensitiveAction,
-} from '../../src/auth/sensitive-actions.js';
+} from '../../src/access/sensitive-actions.js';
 import {
   bearer,
   expectError,

@@ -1,10 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { readdirSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import {
-  ROUTE_AUTH,
-  type RouteAuth,
-} from '../../src/auth/decorators/auth.decorator.js';
+import { ROUTE_AUTH, type RouteAuth } from '../../src/access/auth.decorator.js';
 import { declaredRoutes } from './routes.js';
 
 const root = resolve(import.meta.dirname, '../..');

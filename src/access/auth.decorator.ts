@@ -5,12 +5,12 @@ import {
   ApiOAuth2,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ErrorDto } from '../../common/error.dto.js';
-import type { Scope } from '../../roles/scopes.js';
+import { ErrorDto } from '../common/error.dto.js';
+import type { Scope } from '../roles/scopes.js';
 import {
   describeAssurance,
   type SensitiveAction,
-} from '../sensitive-actions.js';
+} from './sensitive-actions.js';
 
 /**
  * A sensitive action, by its name in `SENSITIVE_ACTIONS`: how recently and how strongly the
