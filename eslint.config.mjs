@@ -43,9 +43,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(?!common/|roles/)',
+              regex: '^\\.\\./(?!common/|roles/|problems/)',
               message:
-                'src/access imports only src/common and src/roles: features import it, not the other way round',
+                'src/access imports only src/common, src/roles and src/problems: features import it, not the other way round',
             },
           ],
         },

@@ -13,6 +13,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { AccountPagesModule } from './account-pages/account-pages.module.js';
 import { PostsModule } from './posts/posts.module.js';
+import { ProblemsModule } from './problems/problems.module.js';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -33,6 +34,7 @@ import { UsersModule } from './users/users.module.js';
     TodosModule,
     PostsModule,
     HealthModule,
+    ProblemsModule,
   ],
   controllers: [AppController],
   providers: [

@@ -4,7 +4,10 @@ import {
   FastifyAdapter,
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { Logger } from 'nestjs-pino';
+import { aboutBlankProblem, PROBLEM_JSON } from './problems/problem-types.js';
 import { limitConnections } from './common/connection-limits.js';
 import { InFlightRequests } from './common/in-flight-requests.js';
 import { logRequests } from './logging/request-logging.js';
@@ -19,6 +22,31 @@ import type { Config } from './config/environment.js';
 import { isValidTrustProxy, parseTrustProxy } from './config/trust-proxy.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
+
+/**
+ * Errors Fastify's router raises before Nest sees the request (a URL it cannot decode, a path
+ * segment over 100 characters): problem details like every other error, without echoing the
+ * path back.
+ */
+function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode === 414 ? 414 : 400;
+  void reply
+    .status(status)
+    .type(PROBLEM_JSON)
+    .send(
+      aboutBlankProblem(
+        status,
+        STATUS_CODES[status] ?? 'Bad Request',
+        status === 414
+          ? 'A segment of the path is too long'
+          : 'The URL is not valid',
+      ),
+    );
+}
 
 const inFlight = new WeakMap<NestFastifyApplication, InFlightRequests>();
 
@@ -44,6 +72,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
         : false,
       requestIdHeader: false,
       genReqId: requestIdFor,
+      frameworkErrors: answerFrameworkError,
     }),
     // Start-up failures are reported once, by main.ts, without Nest's stack-trace dump.
     { abortOnError: false, bufferLogs: true, autoFlushLogs: false },

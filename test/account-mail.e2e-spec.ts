@@ -24,9 +24,11 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 const NEW_PASSWORD = 'a brand new passphrase 2026';
 const INVALID = {
-  statusCode: 400,
+  type: 'http://localhost:3000/problems/invalid_or_expired_token',
+  title: 'The link is invalid or has expired; ask for a new one',
+  status: 400,
+  detail: 'The link is invalid or has expired; ask for a new one',
   error: 'invalid_or_expired_token',
-  message: 'The link is invalid or has expired; ask for a new one',
 };
 
 /** Mails to `address` whose subject matches, in arrival order. */
@@ -146,7 +148,7 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
       for (let i = 0; i < 3; i++) await resend().expect(202);
       const refused = await resend().expect(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-      expect(refused.body.message).toMatch(/At most 3 links an hour/);
+      expect(refused.body.detail).toMatch(/At most 3 links an hour/);
       // The same budget guards an email change aimed at somebody else's mailbox.
       const other = await signUp(t);
       const target = `target-${randomUUID()}@example.com`;
@@ -213,7 +215,7 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
           .send({ email })
           .expect(400);
         // NUL is refused for every body before validation, with its own message.
-        expect(JSON.stringify(response.body.message)).toMatch(/email|NUL/);
+        expect(JSON.stringify(response.body.detail)).toMatch(/email|NUL/);
       },
     );
 
@@ -222,7 +224,7 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
         .post('/auth/email/verify/resend')
         .send({})
         .expect(400);
-      expect(response.body.message).toMatch(/email is required/);
+      expect(response.body.detail).toMatch(/email is required/);
     });
   });
 
@@ -323,7 +325,7 @@ describe(`Account mail flows (${testDatabaseKind()})`, () => {
         await waitForMail(smtp, user.email, /Reset your/),
       );
       const weak = await reset(token, 'password').expect(400);
-      expect(JSON.stringify(weak.body.message)).toMatch(/password/i);
+      expect(JSON.stringify(weak.body.detail)).toMatch(/password/i);
       await reset(token).expect(204);
     });
 
@@ -638,7 +640,7 @@ describe(`Account mail switched off (${testDatabaseKind()})`, () => {
       ] as const) {
         const response = await request(t.server).post(path).send(body);
         expect(response.status, path).toBe(404);
-        expect(response.body.message, path).toMatch(/switched off/);
+        expect(response.body.detail, path).toMatch(/switched off/);
       }
       // A mail that is sent (a notice) arrives, and nothing before it did.
       await request(t.server)

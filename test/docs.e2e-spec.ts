@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import request from 'supertest';
+import { PROBLEM_TYPES } from '../src/problems/problem-types.js';
 import {
   documentedRouteTable,
   ROUTE_TABLE_FILE,
@@ -13,7 +14,11 @@ const root = resolve(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
 
 /** Pages the server serves outside the OpenAPI document. */
-const NOT_IN_OPENAPI = new Set(['GET /docs', 'GET /docs-json']);
+const NOT_IN_OPENAPI = new Set([
+  'GET /docs',
+  'GET /docs-json',
+  'GET /problems/{error}',
+]);
 
 /**
  * The documentation users read is checked against what runs: docs/api.md's route table against
@@ -72,6 +77,19 @@ describe('docs/ agrees with the code', () => {
       throw new Error(
         `${ROUTE_TABLE_FILE}'s route table is out of date; run npm run docs:routes, or paste:\n\n${table}\n`,
       );
+  });
+
+  it("docs/api.md's table of error kinds is the catalogue the server answers with", () => {
+    const rows = new Map(
+      read('docs/api.md')
+        .split('\n')
+        .map((line) => /^\| `([a-z_]+)` +\| ([\d, ]+?) +\|/.exec(line))
+        .filter((match) => match !== null)
+        .map((match) => [match[1], match[2].split(', ').map(Number)]),
+    );
+    expect([...rows.keys()].sort()).toEqual(Object.keys(PROBLEM_TYPES).sort());
+    for (const [code, kind] of Object.entries(PROBLEM_TYPES))
+      expect(rows.get(code), code).toContain(kind.status);
   });
 
   it('every relative link of the README and docs/ leads to a file and a heading that exist', () => {

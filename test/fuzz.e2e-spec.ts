@@ -232,19 +232,45 @@ describe('Fuzzing every route of the OpenAPI document', () => {
   const deepJson = (depth: number, inObject: boolean) =>
     `${inObject ? '{"x":' : ''}${'['.repeat(depth)}${']'.repeat(depth)}${inObject ? '}' : ''}`;
 
-  const isDocumentedError = (status: number, payload: unknown): boolean => {
+  /**
+   * RFC 9457 problem details (`application/problem+json`, a type URI whose last segment is the
+   * `error` code, or `about:blank` without one), or on the OAuth endpoints an RFC 6749 body.
+   */
+  const OAUTH_ENDPOINTS = ['/auth/token', '/token', '/auth/revoke'];
+  const isDocumentedError = (
+    path: string,
+    status: number,
+    contentType: string,
+    payload: unknown,
+  ): boolean => {
     if (typeof payload !== 'object' || payload === null) return false;
     const body = payload as Record<string, unknown>;
-    const nest =
-      body.statusCode === status &&
-      typeof body.error === 'string' &&
-      (typeof body.message === 'string' ||
-        (Array.isArray(body.message) &&
-          body.message.every((item) => typeof item === 'string')));
+    const kind =
+      body.type === 'about:blank'
+        ? body.error === undefined
+        : typeof body.error === 'string' &&
+          typeof body.type === 'string' &&
+          body.type.endsWith(`/problems/${body.error}`);
+    const fields =
+      body.errors === undefined ||
+      (Array.isArray(body.errors) &&
+        body.errors.every(
+          (field: { pointer?: unknown; detail?: unknown }) =>
+            typeof field.pointer === 'string' &&
+            typeof field.detail === 'string',
+        ));
+    const problem =
+      contentType.startsWith('application/problem+json') &&
+      body.status === status &&
+      typeof body.title === 'string' &&
+      typeof body.detail === 'string' &&
+      kind &&
+      fields;
     const oauth =
+      contentType.startsWith('application/json') &&
       typeof body.error === 'string' &&
       typeof body.error_description === 'string';
-    return nest || oauth;
+    return OAUTH_ENDPOINTS.includes(path.split('?')[0]) ? oauth : problem;
   };
 
   // ~10 s for 5,000 requests on an idle 2-core machine; 18x headroom for a loaded one.
@@ -335,7 +361,12 @@ describe('Fuzzing every route of the OpenAPI document', () => {
             }
             if (
               response.status >= 400 &&
-              !isDocumentedError(response.status, response.body)
+              !isDocumentedError(
+                path,
+                response.status,
+                String(response.headers['content-type']),
+                response.body,
+              )
             ) {
               throw new Error(
                 `${operation.method.toUpperCase()} ${path} -> ${response.status} undocumented body: ${response.text}`,

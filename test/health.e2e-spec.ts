@@ -11,13 +11,17 @@ describe('Health when a dependency is down', () => {
 
   it('answers /health/ready with 503 naming Redis, while /health/live stays 200', async () => {
     const ready = await request(t.server).get('/health/ready').expect(503);
-    expect(ready.body).toMatchObject({
-      status: 'error',
-      info: { database: { status: 'up' } },
-      error: { redis: { status: 'down' } },
-    });
+    expect(ready.headers['content-type']).toMatch(
+      /^application\/problem\+json/,
+    );
     // Which indicator is down, but not the address or the driver's message: those are logged.
-    expect(ready.body.error.redis).toEqual({ status: 'down' });
+    expect(ready.body).toEqual({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'Not ready: redis down',
+      checks: { database: { status: 'up' }, redis: { status: 'down' } },
+    });
     expect(ready.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:1\b/);
     await request(t.server).get('/health/live').expect(200);
   });
@@ -25,7 +29,8 @@ describe('Health when a dependency is down', () => {
   it('answers /health/ready with 503 when the database is gone, and /health/live still 200', async () => {
     await t.dataSource.destroy();
     const ready = await request(t.server).get('/health/ready').expect(503);
-    expect(ready.body.error.database).toEqual({ status: 'down' });
+    expect(ready.body.checks.database).toEqual({ status: 'down' });
+    expect(ready.body.detail).toBe('Not ready: database and redis down');
     await request(t.server).get('/health/live').expect(200);
   });
 });

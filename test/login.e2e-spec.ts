@@ -81,9 +81,11 @@ describe('POST /auth/login (also /login and /user/login)', () => {
       .send({ username: 'nobody_here', password: 'not the password' })
       .expect(401);
     expect(wrong.body).toEqual({
-      statusCode: 401,
-      message: 'Incorrect username or password',
-      error: 'Unauthorized',
+      type: 'http://localhost:3000/problems/invalid_credentials',
+      title: 'Incorrect username or password',
+      status: 401,
+      detail: 'Incorrect username or password',
+      error: 'invalid_credentials',
     });
     expect(unknown.body).toEqual(wrong.body);
     const headersOf = (r: request.Response) => {
@@ -129,7 +131,10 @@ describe('POST /auth/login (also /login and /user/login)', () => {
       .post('/auth/login')
       .send(body)
       .expect(400);
-    expect(response.body.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(
+      /^application\/problem\+json/,
+    );
+    expect(response.body.status).toBe(400);
   });
 
   it('answers 400 to a form with a repeated password or a bracketed field', async () => {
@@ -168,7 +173,7 @@ describe('POST /auth/login (also /login and /user/login)', () => {
       .post('/auth/login')
       .send({ username: disabled.username, password: PASSWORD })
       .expect(401);
-    expect(response.body.message).toBe('Incorrect username or password');
+    expect(response.body.detail).toBe('Incorrect username or password');
   });
 
   it('rejects a password over 128 characters with 400 before hashing it', async () => {

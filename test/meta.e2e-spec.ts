@@ -25,11 +25,37 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
     await request(t.server).get('/.well-known/jwks.json').expect(404);
   });
 
+  it("answers what Fastify's router refuses (an over-long path segment, a URL it cannot decode) as problem details, without echoing the path", async () => {
+    const segment = 's3cr3t'.repeat(40);
+    const long = await request(t.server).get(`/todos/${segment}`).expect(414);
+    const bad = await request(t.server).get('/todos/%E0%A4%A').expect(400);
+    for (const [response, status, detail] of [
+      [long, 414, 'A segment of the path is too long'],
+      [bad, 400, 'The URL is not valid'],
+    ] as const) {
+      expect(response.headers['content-type']).toMatch(
+        /^application\/problem\+json/,
+      );
+      expect(response.body).toEqual({
+        type: 'about:blank',
+        title: response.status === 414 ? 'URI Too Long' : 'Bad Request',
+        status,
+        detail,
+      });
+    }
+    expect(long.text).not.toContain('s3cr3t');
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const response = await request(t.server).get('/nope').expect(404);
-    expect(response.body).toMatchObject({
-      statusCode: 404,
-      error: 'Not Found',
+    expect(response.headers['content-type']).toMatch(
+      /^application\/problem\+json/,
+    );
+    expect(response.body).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'Cannot GET /nope',
     });
   });
 

@@ -254,7 +254,7 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
           .set(bearer(user.accessToken))
           .send(body)
           .expect(400);
-        expect(JSON.stringify(r.body.message)).toContain('password');
+        expect(JSON.stringify(r.body.detail)).toContain('password');
       }
       for (const code of [
         123456,
@@ -268,7 +268,7 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
           .set(bearer(user.accessToken))
           .send({ code })
           .expect(400);
-        expect(JSON.stringify(r.body.message)).toContain('code');
+        expect(JSON.stringify(r.body.detail)).toContain('code');
       }
       // No enrolment under way: a clear 400, not a 500.
       await request(t.server)
@@ -284,9 +284,11 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
       const user = await enrolledUser(t);
       const login = await passwordLogin(t, user).expect(401);
       expect(login.body).toEqual({
-        statusCode: 401,
+        type: 'http://localhost:3000/problems/mfa_required',
+        title: 'A second factor is required',
+        status: 401,
+        detail: expect.stringContaining('/auth/mfa/verify'),
         error: 'mfa_required',
-        message: expect.stringContaining('/auth/mfa/verify'),
         mfa_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       });
       expect(login.headers['cache-control']).toBe('no-store');

@@ -104,7 +104,7 @@ describe('RFC 8414 discovery with openid-client', () => {
       }),
     ).rejects.toMatchObject({
       error: 'invalid_grant',
-      error_description: 'Invalid username or password',
+      error_description: 'Incorrect username or password',
     });
   });
 });

@@ -104,26 +104,40 @@ describe('The OpenAPI document (/docs-json)', () => {
     expect(undescribed).toEqual([]);
   });
 
-  it('gives every error response an example of its own status', () => {
+  it('documents every error as RFC 9457 problem details, or RFC 6749 on the OAuth endpoints, with an example of its status', () => {
+    const oauthEndpoints = ['/auth/token', '/token', '/auth/revoke'];
+    const problemSchemas = [
+      '#/components/schemas/ProblemDetailsDto',
+      '#/components/schemas/MfaRequiredDto',
+    ];
     const wrong: string[] = [];
     let checked = 0;
     for (const [name, operation] of operations()) {
+      const oauth = oauthEndpoints.some((path) => name.endsWith(` ${path}`));
       for (const [status, response] of Object.entries(
         operation.responses as Record<string, Json>,
       )) {
-        for (const media of Object.values(
-          (response.content as Record<string, Json>) ?? {},
-        )) {
-          const schema = media.schema as Json | undefined;
-          if (schema?.$ref !== '#/components/schemas/ErrorDto') continue;
-          checked++;
-          const example = media.example as Json | undefined;
-          if (example?.statusCode !== Number(status))
-            wrong.push(`${name} ${status}: ${JSON.stringify(example)}`);
+        if (Number(status) < 400) continue;
+        checked++;
+        const content = (response.content ?? {}) as Record<string, Json>;
+        const where = `${name} ${status}`;
+        if (oauth) {
+          const schema = JSON.stringify(content['application/json']?.schema);
+          if (!schema?.includes('#/components/schemas/OAuthErrorDto'))
+            wrong.push(`${where}: not an RFC 6749 error (${schema})`);
+          continue;
         }
+        const media = content['application/problem+json'];
+        const schema = JSON.stringify(media?.schema ?? null);
+        if (Object.keys(content).length !== 1 || !media)
+          wrong.push(`${where}: served as ${Object.keys(content).join(', ')}`);
+        else if (!problemSchemas.some((ref) => schema.includes(ref)))
+          wrong.push(`${where}: schema ${schema}`);
+        else if ((media.example as Json | undefined)?.status !== Number(status))
+          wrong.push(`${where}: example ${JSON.stringify(media.example)}`);
       }
     }
     expect(wrong).toEqual([]);
-    expect(checked).toBeGreaterThan(20);
+    expect(checked).toBeGreaterThan(60);
   });
 });

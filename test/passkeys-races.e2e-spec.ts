@@ -108,7 +108,7 @@ describe(`Passkeys under bursts and bent ceremonies (${testDatabaseKind()})`, ()
     );
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 400]);
     expect(
-      answers.find((answer) => answer.status === 400)?.body.message,
+      answers.find((answer) => answer.status === 400)?.body.detail,
     ).toMatch(/At most 20 passkeys/);
     const list = await request(t.server)
       .get('/auth/passkeys')
@@ -138,7 +138,7 @@ describe(`Passkeys under bursts and bent ceremonies (${testDatabaseKind()})`, ()
       finishRegistration(mallory, responses[1]),
     ]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 400]);
-    expect(answers.find((answer) => answer.status === 400)?.body.message).toBe(
+    expect(answers.find((answer) => answer.status === 400)?.body.detail).toBe(
       'This passkey is already registered',
     );
     // Offered again later by the account that lost (which has no passkey, so its password
@@ -192,7 +192,7 @@ describe(`Passkeys under bursts and bent ceremonies (${testDatabaseKind()})`, ()
         .set(bearer(user.accessToken))
         .send({ response, name })
         .expect(400);
-      expect(JSON.stringify(refused.body.message)).toMatch(/name/);
+      expect(JSON.stringify(refused.body.detail)).toMatch(/name/);
     }
     const added = await request(t.server)
       .post('/auth/passkeys/register/verify')

@@ -111,7 +111,7 @@ describe('Posts: public to read, editable by their author or an admin', () => {
       .set(bearer(alice.accessToken))
       .send(body)
       .expect(400);
-    expect(JSON.stringify(response.body.message)).toContain(field);
+    expect(JSON.stringify(response.body.detail)).toContain(field);
   });
 
   it('needs a token to write, not to read', async () => {

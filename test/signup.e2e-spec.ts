@@ -111,7 +111,7 @@ describe('POST /auth/signup', () => {
         .post('/auth/signup')
         .send({ email: 'mallory@example.com', password: PASSWORD, ...extra })
         .expect(400);
-      expect(response.body.message).toContain(message);
+      expect(response.body.detail).toContain(message);
       expect(await countUsers()).toBe(before);
     },
   );
@@ -178,7 +178,7 @@ describe('POST /auth/signup', () => {
       .post('/auth/signup')
       .send(body)
       .expect(400);
-    expect(JSON.stringify(response.body.message)).toContain(message);
+    expect(JSON.stringify(response.body.detail)).toContain(message);
     expect(await countUsers()).toBe(before);
   });
 
@@ -212,7 +212,7 @@ describe('POST /auth/signup', () => {
       .post('/auth/signup')
       .send({ email: 'policy@example.com', ...body })
       .expect(400);
-    expect(response.body.message).toMatch(/password must not contain/);
+    expect(response.body.detail).toMatch(/password must not contain/);
   });
 
   it('answers 409 for an email or username already taken, whatever its case', async () => {
@@ -221,7 +221,7 @@ describe('POST /auth/signup', () => {
       .post('/auth/signup')
       .send({ email: user.email.toUpperCase(), password: PASSWORD })
       .expect(409)
-      .expect((response) => expect(response.body.message).toMatch(/email/));
+      .expect((response) => expect(response.body.detail).toMatch(/email/));
     await request(t.server)
       .post('/auth/signup')
       .send({
@@ -230,7 +230,7 @@ describe('POST /auth/signup', () => {
         password: PASSWORD,
       })
       .expect(409)
-      .expect((response) => expect(response.body.message).toMatch(/username/));
+      .expect((response) => expect(response.body.detail).toMatch(/username/));
   });
 
   it('lets exactly one of two concurrent signups with one email through', async () => {
@@ -269,8 +269,9 @@ describe('POST /auth/signup', () => {
       .send('{"email":')
       .expect(400);
     expect(malformed.body).toMatchObject({
-      statusCode: 400,
-      error: 'Bad Request',
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
     });
     expect(JSON.stringify(malformed.body)).not.toMatch(/at .*\.js/);
     await request(t.server)

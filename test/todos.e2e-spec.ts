@@ -153,7 +153,7 @@ describe('Todos: private to their owner', () => {
       .set(bearer(alice.accessToken))
       .send(body)
       .expect(400);
-    expect(JSON.stringify(response.body.message)).toContain(message);
+    expect(JSON.stringify(response.body.detail)).toContain(message);
   });
 
   it.each(['not-a-uuid', '1', "1' OR '1'='1", '%00'])(

@@ -79,7 +79,7 @@ describe('/users/me', () => {
         .set(bearer(user.accessToken))
         .send(body)
         .expect(400);
-      expect(JSON.stringify(response.body.message)).toContain(message);
+      expect(JSON.stringify(response.body.detail)).toContain(message);
       const after = await request(t.server)
         .get('/users/me')
         .set(bearer(user.accessToken));
@@ -95,7 +95,7 @@ describe('/users/me', () => {
       .send({ email: 'moved@example.com' })
       .expect(400)
       .expect((r) =>
-        expect(r.body.message).toMatch(/currentPassword is required/),
+        expect(r.body.detail).toMatch(/currentPassword is required/),
       );
     await request(t.server)
       .patch('/users/me')

@@ -5,7 +5,7 @@ import {
   ApiOAuth2,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import type { Scope } from '../roles/scopes.js';
 import {
   describeAssurance,
@@ -63,13 +63,13 @@ export function Auth(...requirements: Array<Scope | Sensitive>) {
       description: sensitive
         ? `No access token, or one that is invalid, expired or revoked; or \`insufficient_user_authentication\` (RFC 9470): ${describeAssurance(sensitive)}`
         : 'No access token, or one that is invalid, expired or revoked',
-      type: ErrorDto,
+      type: ProblemDetailsDto,
     }),
     ...(scopes.length > 0
       ? [
           ApiForbiddenResponse({
             description: `The token lacks the scope ${scopes.join(' ')}`,
-            type: ErrorDto,
+            type: ProblemDetailsDto,
           }),
         ]
       : []),

@@ -49,8 +49,8 @@ export const ACCOUNT_PAGES_SCRIPT = `'use strict';
         return;
       }
       const answer = await response.json().catch(() => ({}));
-      const message = Array.isArray(answer.message) ? answer.message.join('; ') : answer.message;
-      result.textContent = message || 'That did not work (' + response.status + ').';
+      // Problem details (RFC 9457): \`detail\` says what went wrong, in words.
+      result.textContent = answer.detail || 'That did not work (' + response.status + ').';
     } catch {
       result.textContent = 'The server could not be reached. Try again.';
     }

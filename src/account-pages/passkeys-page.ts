@@ -47,7 +47,7 @@ export const PASSKEYS_SCRIPT = `'use strict';
     if (accessToken) headers.authorization = 'Bearer ' + accessToken;
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw Object.assign(new Error(data.message || data.error_description || response.statusText), { data });
+    if (!response.ok) throw Object.assign(new Error(data.detail || data.error_description || response.statusText), { data });
     return data;
   }
   const passwordSignedIn = (tokens) => {

@@ -5,7 +5,6 @@ import {
   HttpCode,
   HttpStatus,
   Post,
-  UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -24,9 +23,13 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { Client, type ClientInfo } from '../common/client-info.js';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
-import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
+import {
+  AUTH_ROUTE,
+  OAuthEndpoint,
+  RouteFacts,
+} from '../common/route-facts.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService } from './auth.service.js';
@@ -43,22 +46,24 @@ import {
   TokenResponseDto,
 } from './dto/token-response.dto.js';
 import { LocalAuthGuard, PasswordVerifiedUser } from './local-auth.guard.js';
-import { parseRevocationRequest, parseTokenRequest } from './oauth-requests.js';
+import { parseRevocationRequest } from './oauth-requests.js';
+import { TokenEndpoint } from './grants/token-endpoint.service.js';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto.js';
 import { RevocationRequestDto } from './dto/revocation-request.dto.js';
 import type { UserPrincipal } from '../access/principal.js';
 import { MfaVerifyDto } from '../mfa/dto/mfa.dto.js';
 import { secondFactorProof } from '../mfa/dto/second-factor.dto.js';
-import { accountLockedException } from '../users/login-attempts.service.js';
 
 const FORM = 'application/x-www-form-urlencoded';
-const OAUTH_ENDPOINT: RouteFacts = { ...AUTH_ROUTE, oauthErrors: true };
 const JSON_TYPE = 'application/json';
 
 @ApiTags('auth')
 @Controller()
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly tokenEndpoint: TokenEndpoint,
+  ) {}
 
   @Post(['auth/signup', 'user/signup'])
   @Public()
@@ -82,11 +87,11 @@ export class AuthController {
   })
   @ApiBadRequestResponse({
     description: 'A field is invalid (the message names it)',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiConflictResponse({
     description: 'The email or username is taken',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   signup(
     @Body() dto: SignupDto,
@@ -108,12 +113,12 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({
     description: 'A field is missing or not a string',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiForbiddenResponse({
     description:
       '`email_not_verified`: the password is right, but EMAIL_VERIFICATION=required and the address is not verified yet',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiExtraModels(MfaRequiredDto)
   @ApiUnauthorizedResponse({
@@ -121,7 +126,7 @@ export class AuthController {
       'Incorrect username or password; or `mfa_required` with an `mfa_token`: the password is right and a second factor is due (POST /auth/mfa/verify)',
     schema: {
       oneOf: [
-        { $ref: getSchemaPath(ErrorDto) },
+        { $ref: getSchemaPath(ProblemDetailsDto) },
         { $ref: getSchemaPath(MfaRequiredDto) },
       ],
     },
@@ -147,39 +152,18 @@ export class AuthController {
   @ApiUnauthorizedResponse({
     description:
       '`invalid_code` (the mfa_token stays usable), or `invalid_mfa_token` (unknown, expired or used: sign in again)',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
-  async verifyMfa(
+  verifyMfa(
     @Body() dto: MfaVerifyDto,
     @Client() client: ClientInfo,
   ): Promise<TokenResponseDto> {
-    const outcome = await this.auth.completeMfaLogin(
-      dto.mfa_token,
-      secondFactorProof(dto),
-      client,
-    );
-    if (!('outcome' in outcome)) return outcome;
-    if (outcome.outcome === 'locked')
-      throw accountLockedException(outcome.retryAfterSeconds);
-    throw new UnauthorizedException(
-      outcome.outcome === 'invalid_code'
-        ? {
-            statusCode: 401,
-            error: 'invalid_code',
-            message: 'The code is incorrect or already used',
-          }
-        : {
-            statusCode: 401,
-            error: 'invalid_mfa_token',
-            message:
-              'The mfa_token is invalid, expired or already used: sign in again',
-          },
-    );
+    return this.auth.verifyMfa(dto.mfa_token, secondFactorProof(dto), client);
   }
 
   @Post(['auth/token', 'token'])
   @Public()
-  @RouteFacts(OAUTH_ENDPOINT)
+  @OAuthEndpoint()
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @NoStore()
@@ -201,7 +185,7 @@ export class AuthController {
     @Body() body: unknown,
     @Client() client: ClientInfo,
   ): Promise<TokenResponseDto> {
-    return this.auth.grant(parseTokenRequest(contentType, body), client);
+    return this.tokenEndpoint.grant(contentType, body, client);
   }
 
   @Post('auth/refresh')
@@ -217,19 +201,13 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({
     description: 'Unknown, used, expired or revoked refresh token',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
-  async refresh(
+  refresh(
     @Body() dto: RefreshDto,
     @Client() client: ClientInfo,
   ): Promise<TokenResponseDto> {
-    const outcome = await this.auth.refresh(
-      dto.refresh_token,
-      dto.scope,
-      client,
-    );
-    if (outcome.ok) return outcome.tokens;
-    throw new UnauthorizedException(outcome.description);
+    return this.auth.refresh(dto.refresh_token, dto.scope, client);
   }
 
   @Post('auth/logout')
@@ -249,7 +227,7 @@ export class AuthController {
   @ApiUnauthorizedResponse({
     description:
       'A bearer token was sent and is invalid, expired or revoked (send none to log out with the refresh token alone)',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async logout(
     @Body() dto: LogoutDto,
@@ -269,7 +247,7 @@ export class AuthController {
 
   @Post('auth/revoke')
   @OptionalAuth()
-  @RouteFacts(OAUTH_ENDPOINT)
+  @OAuthEndpoint()
   @AuthRateLimited()
   @HttpCode(HttpStatus.OK)
   @NoStore()
@@ -288,7 +266,7 @@ export class AuthController {
   })
   @ApiUnauthorizedResponse({
     description: 'A bearer token was sent and is invalid, expired or revoked',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async revoke(
     @Headers('content-type') contentType: string | undefined,

@@ -17,6 +17,10 @@ import { JwtKeys } from './jwt-keys.js';
 import { BearerAuthenticationService } from './bearer-authentication.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LocalStrategy } from './local.strategy.js';
+import { tokenGrantProviders } from './grants/token-grants.js';
+import { MfaSignIn } from './mfa-sign-in.service.js';
+import { PasswordSignIn } from './password-sign-in.service.js';
+import { SessionTokens } from './session-tokens.service.js';
 
 @Module({
   imports: [
@@ -37,6 +41,10 @@ import { LocalStrategy } from './local.strategy.js';
   ],
   providers: [
     AuthService,
+    PasswordSignIn,
+    MfaSignIn,
+    SessionTokens,
+    ...tokenGrantProviders,
     AccessTokenService,
     BearerAuthenticationService,
     JwtKeys,

@@ -1,22 +1,25 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { SessionsService } from '../sessions/sessions.service.js';
-import { UserDto } from '../users/dto/user.dto.js';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { UserPrincipal } from '../access/principal.js';
+import type { ClientInfo } from '../common/client-info.js';
+import type { Config } from '../config/environment.js';
+import type { SecondFactorProof } from '../mfa/mfa.service.js';
 import {
-  accountStatus,
+  type PasskeySignIn,
+  PasskeysService,
+} from '../passkeys/passkeys.service.js';
+import { grantedScopes } from '../roles/roles.js';
+import { PASSWORD_SIGN_IN } from '../sessions/authentication.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import {
   isActiveAccount,
   requiresVerifiedEmail,
 } from '../users/account-status.js';
 import { AccountService } from '../users/account.service.js';
-import { ConfigService } from '@nestjs/config';
-import type { Config } from '../config/environment.js';
-import {
-  accountLockedException,
-  LoginAttemptsService,
-  passwordClearsFailures,
-} from '../users/login-attempts.service.js';
-import { PasswordHasher } from '../users/password-hasher.service.js';
+import { UserDto } from '../users/dto/user.dto.js';
+import { LoginAttemptsService } from '../users/login-attempts.service.js';
 import type { User } from '../users/user.entity.js';
-import { normalizeIdentifier } from '../users/identifiers.js';
 import { UsersService } from '../users/users.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
@@ -25,68 +28,16 @@ import type {
   SignupResponseDto,
   TokenResponseDto,
 } from './dto/token-response.dto.js';
-import { OAuthException } from './oauth.exception.js';
-import type { ClientInfo } from '../common/client-info.js';
-import type { UserPrincipal } from '../access/principal.js';
-import { grantedScopes } from '../roles/roles.js';
-import { grantableScopes, type Scope } from '../roles/scopes.js';
-import { MFA_OTP_GRANT, type TokenRequest } from './oauth-requests.js';
-import { MfaRequiredException } from './mfa-required.exception.js';
-import { MfaService, type SecondFactorProof } from '../mfa/mfa.service.js';
-import { MfaTokensService } from '../mfa/mfa-tokens.service.js';
-import {
-  type PasskeySignIn,
-  PasskeysService,
-} from '../passkeys/passkeys.service.js';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import {
-  type Authentication,
-  type AuthMethod,
-  PASSWORD_SIGN_IN,
-} from '../sessions/authentication.js';
-import type { Session } from '../sessions/session.entity.js';
+import { MfaSignIn } from './mfa-sign-in.service.js';
+import { isFailure, SessionTokens } from './session-tokens.service.js';
+import { signInProblem } from './sign-in-outcomes.js';
 
-const MAX_PASSWORD_LENGTH = 128;
-
-export const EMAIL_NOT_VERIFIED_MESSAGE =
-  'The email address is not verified yet: use the link mailed to it (POST /auth/email/verify/resend sends a new one)';
-
-/** What a password login presents. */
-export interface LoginCredentials {
-  identifier: string;
-  password: string;
-}
-
-/** The verdict of `authenticate()`; callers turn everything but `ok` into their own error. */
-export type LoginResult =
-  | { outcome: 'ok'; user: User }
-  | { outcome: 'invalid_credentials' }
-  | { outcome: 'disabled' }
-  | { outcome: 'unverified' }
-  | { outcome: 'locked'; retryAfterSeconds: number };
-
-/** Why a second factor did not complete a login; callers give each its own answer. */
-export type MfaLoginFailure =
-  | { outcome: 'invalid_mfa_token' }
-  | { outcome: 'invalid_code' }
-  | { outcome: 'locked'; retryAfterSeconds: number };
-
-const PASSWORD_AND_CODE: AuthMethod[] = ['pwd', 'otp', 'mfa'];
-
-const MFA_REQUIRED_GRANT_MESSAGE = `A second factor is required: send mfa_token with otp (or recovery_code), grant_type=${MFA_OTP_GRANT}`;
-
-export type RefreshOutcome =
-  | { ok: true; tokens: TokenResponseDto }
-  | {
-      ok: false;
-      error: 'invalid_grant' | 'invalid_scope';
-      description: string;
-    };
-
-/** Signup, credential checks, the token grants, and ending sessions. */
+/**
+ * The sign-in routes outside the token endpoint (whose grants are `grants/`): signup, the second
+ * step of a login, passkey sign-in, refresh, logout and revocation.
+ */
 @Injectable()
 export class AuthService {
-  private readonly securityLog = new Logger('Security');
   private readonly requireVerifiedEmail: boolean;
 
   constructor(
@@ -94,10 +45,9 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly account: AccountService,
     private readonly sessions: SessionsService,
-    private readonly hasher: PasswordHasher,
+    private readonly sessionTokens: SessionTokens,
+    private readonly mfaSignIn: MfaSignIn,
     private readonly accessTokens: AccessTokenService,
-    private readonly mfa: MfaService,
-    private readonly mfaTokens: MfaTokensService,
     private readonly passkeys: PasskeysService,
     config: ConfigService<Config, true>,
   ) {
@@ -118,7 +68,7 @@ export class AuthService {
     });
     if (this.requireVerifiedEmail)
       return { user: UserDto.from(user), verification_required: true };
-    const tokens = await this.startSession(
+    const tokens = await this.sessionTokens.start(
       user,
       [...grantedScopes(user.roles)],
       client,
@@ -128,179 +78,50 @@ export class AuthService {
   }
 
   /**
-   * The one login pipeline (`/auth/login` through `LocalStrategy`, and the password grant):
-   * whether these credentials sign in, and if not, why. Unknown users, wrong passwords and
-   * disabled accounts take the same time (a dummy hash is verified for unknown users); callers
-   * give the first three the same answer. Every check spends from the account's budget
-   * (`LoginAttemptsService`): once it is spent the result is `locked` before any password is
-   * hashed, known account or not. A hash made with older settings is upgraded on success. When
-   * the account has a second factor, a right password does not reset the count
-   * (`passwordClearsFailures`); the second factor does.
-   */
-  async authenticate(
-    credentials: LoginCredentials,
-    client: ClientInfo,
-  ): Promise<LoginResult> {
-    const { identifier, password } = credentials;
-    const user = await this.users.findByLogin(identifier);
-    const status = accountStatus(user, this.requireVerifiedEmail);
-    const account = user
-      ? `user:${user.id}`
-      : `login:${normalizeIdentifier(identifier)}`;
-    let passwordMatches = false;
-    const attempt = await this.loginAttempts.check(
-      account,
-      client.ip,
-      async () => {
-        passwordMatches =
-          [...password].length <= MAX_PASSWORD_LENGTH &&
-          (user
-            ? await this.hasher.verify(user.passwordHash, password)
-            : await this.hasher.verifyAgainstDummy(password));
-        // A right password for a disabled account still counts as a failure; an unverified
-        // one has proved its password and is only told to verify.
-        return passwordMatches && status !== 'disabled';
-      },
-      { keepCount: !passwordClearsFailures(user) },
-    );
-    if (attempt.locked)
-      return {
-        outcome: 'locked',
-        retryAfterSeconds: attempt.retryAfterSeconds,
-      };
-    if (!user || !attempt.valid) {
-      this.securityLog.warn(
-        `login failed: user ${user?.id ?? 'unknown'}, ip ${client.ip}`,
-      );
-      return passwordMatches && status === 'disabled'
-        ? { outcome: 'disabled' }
-        : { outcome: 'invalid_credentials' };
-    }
-    if (status === 'unverified') return { outcome: 'unverified' };
-    if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.setPasswordHash(
-        user.id,
-        await this.hasher.hash(password),
-      );
-    }
-    return { outcome: 'ok', user };
-  }
-
-  /**
    * `POST /auth/login`, after `LocalAuthGuard` has verified the password: tokens, or a 401
-   * `mfa_required` with the `mfa_token` that `completeMfaLogin` takes.
+   * `mfa_required` with the `mfa_token` that `verifyMfa` takes.
    */
   async login(user: User, client: ClientInfo): Promise<TokenResponseDto> {
     const scopes = [...grantedScopes(user.roles)];
-    if (this.mfa.requiredFor(user))
-      throw new MfaRequiredException(
-        await this.mfaTokens.issue(user.id, scopes.join(' ')),
-      );
-    return this.startSession(user, scopes, client, PASSWORD_SIGN_IN);
+    const secondStep = await this.mfaSignIn.challenge(user, scopes);
+    if (secondStep) throw signInProblem(secondStep);
+    return this.sessionTokens.start(user, scopes, client, PASSWORD_SIGN_IN);
   }
 
-  /**
-   * The second step of a password login (`POST /auth/mfa/verify`, the mfa-otp grant): the code
-   * is checked against the account's budget like a password; a wrong one leaves the `mfa_token`
-   * usable, a right one spends it (once, whatever runs in parallel) and starts the session.
-   */
-  async completeMfaLogin(
+  /** `POST /auth/mfa/verify`: the second step of a login answered with `mfa_required`. */
+  async verifyMfa(
     mfaToken: string,
     proof: SecondFactorProof,
     client: ClientInfo,
-  ): Promise<TokenResponseDto | MfaLoginFailure> {
-    const pending = await this.mfaTokens.peek(mfaToken);
-    const user = pending ? await this.users.findById(pending.userId) : null;
-    if (!pending || !user) return { outcome: 'invalid_mfa_token' };
-    const check = await this.mfa.check(user, proof, client);
-    if (check.outcome === 'locked') return check;
-    if (check.outcome === 'invalid') {
-      this.securityLog.warn(
-        `second factor failed: user ${user.id}, ip ${client.ip}`,
-      );
-      return { outcome: 'invalid_code' };
-    }
-    // The account may have been disabled, or MFA turned off, since the password was checked.
-    if (
-      !(await this.mfaTokens.consume(mfaToken)) ||
-      !isActiveAccount(user, this.requireVerifiedEmail)
-    )
-      return { outcome: 'invalid_mfa_token' };
-    const scopes = grantableScopes(grantedScopes(user.roles), pending.scope);
-    return this.startSession(user, scopes ?? [], client, PASSWORD_AND_CODE);
+  ): Promise<TokenResponseDto> {
+    const result = await this.mfaSignIn.complete(mfaToken, proof, client);
+    if (isFailure(result)) throw signInProblem(result);
+    return result;
   }
 
-  /** `POST /auth/token` (RFC 6749 §4.3 and §6). */
-  async grant(
-    request: TokenRequest,
+  /** `POST /auth/refresh`: the refresh grant for JSON clients, with problem-details errors. */
+  async refresh(
+    refreshToken: string,
+    scope: string | undefined,
     client: ClientInfo,
   ): Promise<TokenResponseDto> {
-    if (request.grantType === MFA_OTP_GRANT) {
-      const outcome = await this.completeMfaLogin(
-        request.mfaToken,
-        request.proof,
-        client,
-      );
-      if (!('outcome' in outcome)) return outcome;
-      if (outcome.outcome === 'locked')
-        throw accountLockedException(outcome.retryAfterSeconds);
-      throw new OAuthException(
-        'invalid_grant',
-        outcome.outcome === 'invalid_code'
-          ? 'The code is incorrect or already used'
-          : 'The mfa_token is invalid, expired or already used: sign in again',
-      );
-    }
-    if (request.grantType === 'refresh_token') {
-      const outcome = await this.refresh(
-        request.refreshToken,
-        request.scope,
-        client,
-      );
-      if (outcome.ok) return outcome.tokens;
-      throw new OAuthException(outcome.error, outcome.description);
-    }
-    const result = await this.authenticate(
-      { identifier: request.username, password: request.password },
-      client,
-    );
-    if (result.outcome === 'locked')
-      throw accountLockedException(result.retryAfterSeconds);
-    if (result.outcome === 'unverified')
-      throw new OAuthException('invalid_grant', EMAIL_NOT_VERIFIED_MESSAGE);
-    if (result.outcome !== 'ok')
-      throw new OAuthException('invalid_grant', 'Invalid username or password');
-    const { user } = result;
-    const granted = grantedScopes(user.roles);
-    const scopes = grantableScopes(granted, request.scope);
-    if (!scopes) {
-      throw new OAuthException(
-        'invalid_scope',
-        `Requested scope is unknown, or none of it can be granted; available: ${[...granted].join(' ')}`,
-      );
-    }
-    if (this.mfa.requiredFor(user)) {
-      throw new OAuthException('invalid_grant', MFA_REQUIRED_GRANT_MESSAGE, {
-        mfa_required: true,
-        mfa_token: await this.mfaTokens.issue(user.id, scopes.join(' ')),
-      });
-    }
-    return this.startSession(user, scopes, client, PASSWORD_SIGN_IN);
+    const result = await this.sessionTokens.rotate(refreshToken, scope, client);
+    if (isFailure(result)) throw signInProblem(result);
+    return result;
   }
 
   /**
    * `POST /auth/passkeys/login/verify`: a verified passkey assertion (user verification
-   * included, so no second factor is asked) signs its user in; null when it does not. An
-   * assertion for a registered passkey names its account, so it spends from that account's
-   * budget like a password (a locked account answers 429); one for no passkey spends only the
-   * per-IP budget of the route.
+   * included, so no second factor is asked) signs its user in. An assertion for a registered
+   * passkey names its account, so it spends from that account's budget like a password (a
+   * locked account answers 429); one for no passkey spends only the per-IP budget of the route.
    */
   async signInWithPasskey(
     response: AuthenticationResponseJSON,
     client: ClientInfo,
-  ): Promise<TokenResponseDto | null> {
+  ): Promise<TokenResponseDto> {
     const passkey = await this.passkeys.claimedBy(response);
-    if (!passkey) return null;
+    if (!passkey) throw signInProblem({ outcome: 'passkey_failed' });
     const assertion: { verified: PasskeySignIn | null } = { verified: null };
     const attempt = await this.loginAttempts.check(
       `user:${passkey.userId}`,
@@ -313,49 +134,22 @@ export class AuthService {
         return assertion.verified !== null;
       },
     );
-    if (attempt.locked) throw accountLockedException(attempt.retryAfterSeconds);
+    if (attempt.locked)
+      throw signInProblem({
+        outcome: 'locked',
+        retryAfterSeconds: attempt.retryAfterSeconds,
+      });
     const { verified } = assertion;
     const user = verified ? await this.users.findById(verified.userId) : null;
     if (!verified || !user || !isActiveAccount(user, this.requireVerifiedEmail))
-      return null;
-    return this.startSession(
+      throw signInProblem({ outcome: 'passkey_failed' });
+    return this.sessionTokens.start(
       user,
       [...grantedScopes(user.roles)],
       client,
       verified.amr,
       verified.passkeyId,
     );
-  }
-
-  /** Rotates a refresh token (RFC 6749 §6); see `SessionsService.rotate`. */
-  async refresh(
-    refreshToken: string,
-    scope: string | undefined,
-    client: ClientInfo,
-  ): Promise<RefreshOutcome> {
-    const rotation = await this.sessions.rotate(refreshToken, client, scope);
-    if (!rotation.ok) {
-      return rotation.reason === 'invalid-scope'
-        ? {
-            ok: false,
-            error: 'invalid_scope',
-            description: 'The requested scope exceeds the granted scope',
-          }
-        : {
-            ok: false,
-            error: 'invalid_grant',
-            description: 'The refresh token is invalid, expired or revoked',
-          };
-    }
-    return {
-      ok: true,
-      tokens: this.tokenResponse(
-        rotation.user,
-        rotation.session,
-        rotation.scopes,
-        rotation.refreshToken,
-      ),
-    };
   }
 
   /**
@@ -401,49 +195,5 @@ export class AuthService {
     return check.valid
       ? { sessionId: check.claims.sid, userId: check.claims.sub }
       : null;
-  }
-
-  /** A new session for a user who has just signed in with `amr` (and a passkey), and its tokens. */
-  async startSession(
-    user: User,
-    scopes: Scope[],
-    client: ClientInfo,
-    amr: readonly AuthMethod[],
-    passkeyId?: string,
-  ): Promise<TokenResponseDto> {
-    const { session, refreshToken } = await this.sessions.start(
-      user,
-      scopes.join(' '),
-      client,
-      { amr, time: new Date(), passkeyId },
-    );
-    this.securityLog.log(
-      `login: user ${user.id} session ${session.id} (${amr.join(' ')}) ip ${client.ip}`,
-    );
-    return this.tokenResponse(user, session, scopes, refreshToken);
-  }
-
-  private tokenResponse(
-    user: User,
-    session: Session,
-    scopes: Scope[],
-    refreshToken: string,
-  ): TokenResponseDto {
-    const authentication: Authentication = {
-      amr: session.amr.split(' ') as AuthMethod[],
-      time: session.authTime,
-    };
-    return {
-      access_token: this.accessTokens.issue(
-        user.id,
-        session.id,
-        scopes,
-        authentication,
-      ),
-      token_type: 'bearer',
-      expires_in: this.accessTokens.ttlSeconds,
-      refresh_token: refreshToken,
-      scope: scopes.join(' '),
-    };
   }
 }

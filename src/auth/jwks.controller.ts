@@ -5,7 +5,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { Public } from '../access/auth.decorator.js';
 import { JwtKeys, type PublicJwk } from './jwt-keys.js';
 
@@ -49,7 +49,7 @@ export class JwksController {
   })
   @ApiNotFoundResponse({
     description: 'HS256 mode: there is no public key',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   jwks(): { keys: PublicJwk[] } {
     if (this.keys.jwks.length === 0) {

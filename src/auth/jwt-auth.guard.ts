@@ -7,7 +7,6 @@ import {
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
 import {
   BEARER_REALM,
   HttpExceptionWithHeaders,
@@ -20,6 +19,7 @@ import {
 } from '../access/auth.decorator.js';
 import type { JwtAuthenticateOptions } from './jwt.strategy.js';
 import type { Principal } from '../access/principal.js';
+import type { ProblemCode } from '../problems/problem-types.js';
 
 /** Every route is `@Auth()` unless it says otherwise. */
 const DEFAULT_ROUTE_AUTH: RouteAuth = {
@@ -109,17 +109,20 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
 /**
  * A failed bearer authentication: the status RFC 6750 asks for, a `WWW-Authenticate: Bearer`
- * challenge with the error code (and the missing scope), and a generic Nest-shaped body.
+ * challenge with the error code (and the missing scope), and the same code as the problem
+ * details' `error`, so a client can tell a step-up from a dead token without parsing the header.
  */
 export class BearerChallengeException extends HttpExceptionWithHeaders {
   constructor(
     status: HttpStatus,
     message: string,
-    code?:
+    code?: Extract<
+      ProblemCode,
       | 'invalid_request'
       | 'invalid_token'
       | 'insufficient_scope'
-      | 'insufficient_user_authentication',
+      | 'insufficient_user_authentication'
+    >,
     /** Further auth-params of the challenge (`scope`, `acr_values`, `max_age`). */
     params: Record<string, string> = {},
   ) {
@@ -127,19 +130,9 @@ export class BearerChallengeException extends HttpExceptionWithHeaders {
     if (code) challenge += `, error="${code}"`;
     for (const [name, value] of Object.entries(params))
       challenge += `, ${name}="${value}"`;
-    super(
-      {
-        statusCode: status,
-        message,
-        // A client must tell a step-up apart from a dead token without parsing the header.
-        error:
-          code === 'insufficient_user_authentication'
-            ? code
-            : STATUS_CODES[status],
-      },
-      status,
-      { 'WWW-Authenticate': challenge },
-    );
+    super(code ? { error: code, detail: message } : message, status, {
+      'WWW-Authenticate': challenge,
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { SUPPORTED_GRANT_TYPES } from './oauth-requests.js';
+import { SUPPORTED_GRANT_TYPES } from './grants/token-grants.js';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';

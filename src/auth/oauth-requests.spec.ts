@@ -1,14 +1,19 @@
+import type { ClientInfo } from '../common/client-info.js';
+import type { TokenResponseDto } from './dto/token-response.dto.js';
+import { TokenEndpoint } from './grants/token-endpoint.service.js';
+import type { TokenGrant } from './grants/token-grant.js';
 import { OAuthException } from './oauth.exception.js';
-import { parseRevocationRequest, parseTokenRequest } from './oauth-requests.js';
+import { OAuthParams, parseRevocationRequest } from './oauth-requests.js';
 
 const FORM = 'application/x-www-form-urlencoded';
+const CLIENT: ClientInfo = { ip: '127.0.0.1', userAgent: 'spec' };
 
-function oauthError(run: () => unknown): {
+async function oauthError(run: () => unknown): Promise<{
   error: string;
   description: string;
-} {
+}> {
   try {
-    run();
+    await run();
   } catch (error) {
     expect(error).toBeInstanceOf(OAuthException);
     const body = (error as OAuthException).getResponse() as {
@@ -20,50 +25,34 @@ function oauthError(run: () => unknown): {
   throw new Error('no OAuthException');
 }
 
-describe('parseTokenRequest (RFC 6749)', () => {
-  it('reads a password grant, ignoring parameters it does not use', () => {
-    expect(
-      parseTokenRequest(`${FORM}; charset=UTF-8`, {
+/** A grant that answers with the parameters it read, so dispatch can be seen. */
+const echoGrant = (names: string[]): TokenGrant => ({
+  grant: (params) =>
+    Promise.resolve({
+      access_token: names.map((name) => params.optional(name)).join(','),
+    } as TokenResponseDto),
+});
+
+describe('TokenEndpoint (RFC 6749 §3.2)', () => {
+  const endpoint = new TokenEndpoint(
+    new Map([
+      ['password', echoGrant(['username', 'password'])],
+      ['refresh_token', echoGrant(['refresh_token'])],
+    ]),
+  );
+
+  it('hands a request to the grant its grant_type names; unknown parameters are ignored', async () => {
+    const tokens = await endpoint.grant(
+      `${FORM}; charset=UTF-8`,
+      {
         grant_type: 'password',
         username: 'jane',
         password: 'pw',
         client_id: 'swagger',
-      }),
-    ).toEqual({
-      grantType: 'password',
-      username: 'jane',
-      password: 'pw',
-      scope: undefined,
-    });
-  });
-
-  it('reads a refresh grant with a scope', () => {
-    expect(
-      parseTokenRequest(FORM, {
-        grant_type: 'refresh_token',
-        refresh_token: 'r',
-        scope: 'profile',
-      }),
-    ).toEqual({
-      grantType: 'refresh_token',
-      refreshToken: 'r',
-      scope: 'profile',
-    });
-  });
-
-  it('treats an empty parameter as omitted', () => {
-    expect(
-      oauthError(() =>
-        parseTokenRequest(FORM, {
-          grant_type: 'password',
-          username: '',
-          password: 'p',
-        }),
-      ),
-    ).toEqual({
-      error: 'invalid_request',
-      description: 'username is required',
-    });
+      },
+      CLIENT,
+    );
+    expect(tokens.access_token).toBe('jane,pw');
   });
 
   it.each([
@@ -88,10 +77,48 @@ describe('parseTokenRequest (RFC 6749)', () => {
       { grant_type: 'client_credentials' },
       'unsupported_grant_type',
     ],
-  ])('refuses %s', (_, contentType, body, error) => {
-    expect(oauthError(() => parseTokenRequest(contentType, body)).error).toBe(
-      error,
-    );
+    [
+      "a name from Object's prototype",
+      FORM,
+      { grant_type: 'constructor' },
+      'unsupported_grant_type',
+    ],
+  ])('refuses %s', async (_, contentType, body, error) => {
+    expect(
+      (await oauthError(() => endpoint.grant(contentType, body, CLIENT))).error,
+    ).toBe(error);
+  });
+
+  it('names the grants it supports', async () => {
+    expect(
+      (
+        await oauthError(() =>
+          endpoint.grant(FORM, { grant_type: 'implicit' }, CLIENT),
+        )
+      ).description,
+    ).toBe('Supported grant types: password, refresh_token');
+  });
+});
+
+describe('OAuthParams (RFC 6749 §3.2)', () => {
+  const params = (body: Record<string, unknown>) =>
+    OAuthParams.fromForm(FORM, body, 'The token endpoint');
+
+  it('treats an empty parameter as omitted', async () => {
+    expect(
+      await oauthError(() => params({ username: '' }).required('username')),
+    ).toEqual({
+      error: 'invalid_request',
+      description: 'username is required',
+    });
+    expect(params({ scope: '' }).optional('scope')).toBeUndefined();
+  });
+
+  it('refuses a parameter sent twice', async () => {
+    expect(
+      (await oauthError(() => params({ scope: ['a', 'b'] }).optional('scope')))
+        .description,
+    ).toBe('scope must be sent exactly once');
   });
 });
 
@@ -102,13 +129,15 @@ describe('parseRevocationRequest (RFC 7009)', () => {
     ).toBe('t');
   });
 
-  it('requires a form body with the token', () => {
-    expect(oauthError(() => parseRevocationRequest(FORM, {})).description).toBe(
-      'token is required',
-    );
+  it('requires a form body with the token', async () => {
     expect(
-      oauthError(() =>
-        parseRevocationRequest('application/json', { token: 't' }),
+      (await oauthError(() => parseRevocationRequest(FORM, {}))).description,
+    ).toBe('token is required');
+    expect(
+      (
+        await oauthError(() =>
+          parseRevocationRequest('application/json', { token: 't' }),
+        )
       ).description,
     ).toContain('accepts application/x-www-form-urlencoded bodies only');
   });

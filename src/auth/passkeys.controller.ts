@@ -8,7 +8,6 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
-  UnauthorizedException,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -26,7 +25,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import { Client, type ClientInfo } from '../common/client-info.js';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
 import {
@@ -47,7 +46,7 @@ import type { UserPrincipal } from '../access/principal.js';
 const EMAIL_NOT_VERIFIED_RESPONSE = {
   description:
     '`email_not_verified`: nothing that signs in can be added before the address is verified',
-  type: ErrorDto,
+  type: ProblemDetailsDto,
 };
 
 const OPTIONS_SCHEMA = {
@@ -93,7 +92,7 @@ export class PasskeysController {
   @ApiBadRequestResponse({
     description:
       '`invalid_passkey_response`: the challenge is unknown, spent or expired, or the origin, RP ID or user verification is wrong',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiForbiddenResponse(EMAIL_NOT_VERIFIED_RESPONSE)
   async register(
@@ -133,19 +132,13 @@ export class PasskeysController {
   @ApiUnauthorizedResponse({
     description:
       '`passkey_sign_in_failed`: unknown passkey, spent or expired challenge, wrong origin, a signature counter that went backwards (a cloned authenticator), or an inactive account',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async login(
     @Body() dto: PasskeyLoginDto,
     @Client() client: ClientInfo,
   ): Promise<TokenResponseDto> {
-    const tokens = await this.auth.signInWithPasskey(dto.response, client);
-    if (tokens) return tokens;
-    throw new UnauthorizedException({
-      statusCode: 401,
-      error: 'passkey_sign_in_failed',
-      message: 'The passkey could not sign you in; start again',
-    });
+    return this.auth.signInWithPasskey(dto.response, client);
   }
 
   @Get()
@@ -168,7 +161,7 @@ export class PasskeysController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({
     description: 'No such passkey of yours',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async remove(
     @CurrentUser() principal: UserPrincipal,

@@ -15,7 +15,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { Auth } from '../access/auth.decorator.js';
@@ -51,7 +51,7 @@ export class SessionsController {
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiNotFoundResponse({
     description: 'No such active session of yours',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async end(
     @CurrentUser() principal: UserPrincipal,

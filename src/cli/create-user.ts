@@ -1,14 +1,14 @@
-import {
-  BadRequestException,
-  ConflictException,
-  HttpException,
-} from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module.js';
 import { SignupDto } from '../auth/dto/signup.dto.js';
 import { validationPipe } from '../common/validation.js';
+import {
+  type FieldProblem,
+  ProblemException,
+} from '../problems/problem.exception.js';
 import { ConfigurationError } from '../config/environment.js';
 import type { Role } from '../roles/roles.js';
 import { AccountService } from '../users/account.service.js';
@@ -88,12 +88,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (
-      error instanceof BadRequestException ||
-      error instanceof ConflictException
-    ) {
-      const { message } = error.getResponse() as { message: string | string[] };
-      console.error([message].flat().join('\n'));
+    if (error instanceof ProblemException) {
+      // A validation problem lists each field's message; print one per line.
+      const { errors } = error.getResponse() as { errors?: FieldProblem[] };
+      console.error(
+        errors ? errors.map((field) => field.detail).join('\n') : error.message,
+      );
     } else if (
       error instanceof HttpException ||
       error instanceof ConfigurationError ||

@@ -20,13 +20,26 @@ import {
   HttpExceptionWithHeaders,
 } from './http-exception-with-headers.js';
 import { routeFactsOf } from './route-facts.js';
+import {
+  aboutBlankProblem,
+  isProblemCode,
+  PROBLEM_JSON,
+  PROBLEM_TYPES,
+  problemTypeUri,
+} from '../problems/problem-types.js';
+import { ConfigService } from '@nestjs/config';
+import type { Config } from '../config/environment.js';
 
 /**
  * The one place where errors become responses:
+ * - outside the OAuth endpoints every error is RFC 9457 problem details
+ *   (`application/problem+json`): a `ProblemException` with its kind's type URI, title and
+ *   `error` code; any other HttpException with type `about:blank` and its status's name, its
+ *   message as `detail`;
  * - every 401 carries a `WWW-Authenticate` challenge (RFC 7235 §3.1; Nest's default has none),
  *   unless the exception brought a more specific one;
  * - the router's 404 names the path but never the query string, which may hold a token;
- * - on the OAuth endpoints (token, revocation: `@RouteFacts({ oauthErrors: true })`) every
+ * - on the OAuth endpoints (token, revocation: `@OAuthEndpoint()`) every
  *   error, including those raised before the route runs (an unparsable or oversized body), rate
  *   limits and server failures, is an RFC 6749 §5.2 body like the route's own, so OAuth clients
  *   can always read `error_description`;
@@ -40,7 +53,14 @@ import { routeFactsOf } from './route-facts.js';
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
 
-  constructor(private readonly outage: DatabaseOutage) {}
+  private readonly publicUrl: string;
+
+  constructor(
+    private readonly outage: DatabaseOutage,
+    config: ConfigService<Config, true>,
+  ) {
+    this.publicUrl = config.get('PUBLIC_URL', { infer: true });
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -64,20 +84,48 @@ export class AllExceptionsFilter implements ExceptionFilter {
       void reply.header('WWW-Authenticate', `Bearer realm="${BEARER_REALM}"`);
     }
     // A route may have set another type (an HTML page's) before it threw; the error is JSON.
-    void reply.type('application/json; charset=utf-8');
     if (oauthEndpoint) {
-      void reply.status(status).send(oauthBody(status, body));
+      void reply
+        .type('application/json; charset=utf-8')
+        .status(status)
+        .send(oauthBody(status, body));
       return;
     }
-    void reply.status(status).send(
-      typeof body === 'string'
-        ? { statusCode: status, message: body, error: STATUS_CODES[status] }
-        : // Some exceptions (`new UnauthorizedException()` from a passport failure) carry no
-          // `error`; every Nest-shaped body gets one, so clients can rely on the shape.
-          'statusCode' in body && !('error' in body)
-          ? { ...body, error: STATUS_CODES[status] }
-          : body,
-    );
+    void reply
+      .type(PROBLEM_JSON)
+      .status(status)
+      .send(this.problemDetails(status, body));
+  }
+
+  /**
+   * RFC 9457 problem details of an HttpException's body: `{statusCode, message, error}` as Nest
+   * writes it, or `{error, detail, ...extensions}` as `ProblemException` does.
+   */
+  private problemDetails(
+    status: number,
+    body: string | object,
+  ): Record<string, unknown> {
+    const {
+      statusCode: _statusCode,
+      message,
+      error,
+      detail,
+      ...extensions
+    } = typeof body === 'string'
+      ? { message: body }
+      : (body as Record<string, unknown>);
+    const statusName = STATUS_CODES[status] ?? 'Error';
+    const text = describe(detail ?? message) ?? statusName;
+    if (isProblemCode(error))
+      return {
+        type: problemTypeUri(this.publicUrl, error),
+        title: PROBLEM_TYPES[error].title,
+        status,
+        detail: text,
+        error,
+        ...extensions,
+      };
+    return { ...aboutBlankProblem(status, statusName, text), ...extensions };
   }
 
   /**
@@ -143,7 +191,7 @@ const pathOf = (request: FastifyRequest): string =>
  * `temporarily_unavailable`, any other server failure `server_error`, a rejected bearer token
  * RFC 6750's `invalid_token`, anything else about the request `invalid_request`.
  */
-function oauthErrorCode(status: number): string {
+export function oauthErrorCode(status: number): string {
   if (status === Number(HttpStatus.TOO_MANY_REQUESTS)) return 'slow_down';
   if (status === Number(HttpStatus.SERVICE_UNAVAILABLE))
     return 'temporarily_unavailable';
@@ -152,14 +200,20 @@ function oauthErrorCode(status: number): string {
   return 'invalid_request';
 }
 
+/** A message as one line: Nest's validation messages come as a list. */
+function describe(message: unknown): string | undefined {
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return undefined;
+}
+
 function oauthBody(status: number, body: string | object): object {
   if (typeof body === 'object' && 'error_description' in body) return body;
+  const fields = typeof body === 'string' ? { message: body } : body;
   const message =
-    typeof body === 'string'
-      ? body
-      : 'message' in body
-        ? ([] as unknown[]).concat(body.message).join('; ')
-        : 'The request is malformed';
+    describe('detail' in fields ? fields.detail : undefined) ??
+    describe('message' in fields ? fields.message : undefined) ??
+    'The request is malformed';
   // RFC 6749 §5.2 allows only printable ASCII without a double quote or a backslash in a description.
   return {
     error: oauthErrorCode(status),

@@ -1,4 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Credentials and tokens are small; a large body on these routes is an attack, not a login. */
@@ -20,6 +22,19 @@ export const AUTH_ROUTE: RouteFacts = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
 
 /** Declares a route's facts; one `@RouteFacts()` per route (a second one would replace it). */
 export const RouteFacts = (facts: RouteFacts) => RouteConfig(facts);
+
+/** Marks, in the OpenAPI document, an operation whose errors are RFC 6749 bodies. */
+export const OAUTH_ERRORS_EXTENSION = 'x-oauth-errors';
+
+/**
+ * An OAuth endpoint (token, revocation): a small body, and every error in the RFC 6749 §5.2
+ * shape, at run time (the exception filter) and in the OpenAPI document alike.
+ */
+export const OAuthEndpoint = () =>
+  applyDecorators(
+    RouteFacts({ ...AUTH_ROUTE, oauthErrors: true }),
+    ApiExtension(OAUTH_ERRORS_EXTENSION, true),
+  );
 
 /** The facts of the route a request matched; none for an unknown route. */
 export const routeFactsOf = (request: FastifyRequest): RouteFacts =>

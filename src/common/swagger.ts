@@ -6,6 +6,17 @@ import {
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { SCOPE_DESCRIPTIONS } from '../roles/scopes.js';
+import { oauthErrorCode } from './all-exceptions.filter.js';
+import { OAUTH_ERRORS_EXTENSION } from './route-facts.js';
+import { ConfigService } from '@nestjs/config';
+import type { Config } from '../config/environment.js';
+import {
+  isProblemCode,
+  PROBLEM_JSON,
+  PROBLEM_TYPES,
+  type ProblemCode,
+  problemTypeUri,
+} from '../problems/problem-types.js';
 
 export const DOCS_PATH = 'docs';
 
@@ -48,6 +59,9 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
     .build();
   const document = withDescribedResponses(
     withUniqueOperationIds(SwaggerModule.createDocument(app, config)),
+    app
+      .get<ConfigService<Config, true>>(ConfigService)
+      .get('PUBLIC_URL', { infer: true }),
   );
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
@@ -91,28 +105,32 @@ function withUniqueOperationIds(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-const ERROR_SCHEMA_REF = '#/components/schemas/ErrorDto';
+const OAUTH_ERROR_SCHEMA = '#/components/schemas/OAuthErrorDto';
+const PROBLEM_SCHEMAS = [
+  '#/components/schemas/ProblemDetailsDto',
+  '#/components/schemas/MfaRequiredDto',
+];
+
+type MediaObject = { schema?: unknown; example?: unknown };
 
 /**
  * Two finishing touches on every response. One without a description of its own gets the
- * operation's summary (a success) or the status's name (an error), so none is blank. And
- * ErrorDto's property examples describe a 400: on a 401, 403 or 404 Swagger UI would show that
- * body, so each Nest-shaped error response gets an example of its own status, with the
- * response's description as the message.
+ * operation's summary (a success) or the status's name (an error), so none is blank. And an
+ * error answered with problem details is served as `application/problem+json` (what the server
+ * sends), with an example of its own status: the kind the description names first (`mfa_required`)
+ * with its type URI, or `about:blank`, and the description as the detail.
  */
-function withDescribedResponses(document: OpenAPIObject): OpenAPIObject {
+function withDescribedResponses(
+  document: OpenAPIObject,
+  publicUrl: string,
+): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item) as {
       summary?: string;
+      [OAUTH_ERRORS_EXTENSION]?: boolean;
       responses?: Record<
         string,
-        {
-          description?: string;
-          content?: Record<
-            string,
-            { schema?: { $ref?: string }; example?: unknown }
-          >;
-        }
+        { description?: string; content?: Record<string, MediaObject> }
       >;
     }[]) {
       for (const [status, response] of Object.entries(
@@ -123,16 +141,48 @@ function withDescribedResponses(document: OpenAPIObject): OpenAPIObject {
           code < 400 && operation.summary
             ? operation.summary
             : (STATUS_CODES[code] ?? status);
-        for (const media of Object.values(response.content ?? {})) {
-          if (media.schema?.$ref !== ERROR_SCHEMA_REF) continue;
-          media.example = {
-            statusCode: code,
-            message: response.description,
-            error: STATUS_CODES[code],
+        if (code < 400) continue;
+        if (operation[OAUTH_ERRORS_EXTENSION]) {
+          response.content = {
+            'application/json': {
+              schema: { $ref: OAUTH_ERROR_SCHEMA },
+              example: {
+                error: oauthErrorCode(code),
+                error_description: response.description,
+              },
+            },
           };
+          continue;
         }
+        const json = response.content?.['application/json'];
+        if (!json || !isProblemSchema(json.schema)) continue;
+        const kind = [...response.description.matchAll(/`([a-z_]+)`/g)].find(
+          ([, name]) => isProblemCode(name),
+        )?.[1] as ProblemCode | undefined;
+        response.content = {
+          [PROBLEM_JSON]: {
+            ...json,
+            example: kind
+              ? {
+                  type: problemTypeUri(publicUrl, kind),
+                  title: PROBLEM_TYPES[kind].title,
+                  status: code,
+                  detail: response.description,
+                  error: kind,
+                }
+              : {
+                  type: 'about:blank',
+                  title: STATUS_CODES[code],
+                  status: code,
+                  detail: response.description,
+                },
+          },
+        };
       }
     }
   }
   return document;
 }
+
+const isProblemSchema = (schema: unknown): boolean =>
+  PROBLEM_SCHEMAS.some((ref) => JSON.stringify(schema ?? {}).includes(ref));

@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
 import type { Config } from '../config/environment.js';
@@ -15,8 +15,7 @@ import {
   type EndingContext,
   type RemovedSignInMethod,
 } from './credential-lifecycle.service.js';
-
-export const EMAIL_NOT_VERIFIED = 'email_not_verified';
+import { ProblemException } from '../problems/problem.exception.js';
 
 /**
  * A way to sign in that a user adds (beyond the password, which is replaced, never removed):
@@ -92,10 +91,8 @@ export class SignInMethods implements CredentialEnder {
   /** 403 `email_not_verified` while the user's address is unproven and verification is on. */
   assertMayAdd(user: User): void {
     if (this.verificationOn && user.emailVerifiedAt === null)
-      throw new ForbiddenException({
-        statusCode: 403,
-        error: EMAIL_NOT_VERIFIED,
-        message:
+      throw new ProblemException('email_not_verified', {
+        detail:
           'Verify your email address first (the link mailed to it): until then no passkey, authenticator or recovery code can be added',
       });
   }

@@ -4,7 +4,13 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../access/auth.decorator.js';
 import { RedisConnections } from '../redis/redis.module.js';
@@ -14,6 +20,27 @@ import {
   HealthCheckService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+
+/** Each dependency's status, by name (`database`, `redis`). */
+const CHECKS = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['up', 'down'] } },
+  },
+  example: { database: { status: 'up' } },
+};
+
+/** terminus's report when every check passes. */
+const HEALTHY = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    info: CHECKS,
+    error: CHECKS,
+    details: CHECKS,
+  },
+};
 
 @ApiTags('meta')
 // Probes from load balancers and orchestrators must never be rate-limited into failing.
@@ -35,14 +62,21 @@ export class HealthController {
 
   /** Touches nothing: answers while the process serves requests. */
   @Get('live')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ schema: HEALTHY })
   @ApiOperation({ summary: 'Liveness: 200 while the process serves' })
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({ schema: HEALTHY })
+  @ApiServiceUnavailableResponse({
+    description:
+      'Not ready: `detail` names what is down, `checks` holds each dependency’s status',
+    type: ProblemDetailsDto,
+  })
   @ApiOperation({
     summary:
       'Readiness: 200 when the database (and Redis, when configured) answer, 503 otherwise',
@@ -60,11 +94,13 @@ export class HealthController {
       this.logger.warn(
         `not ready: ${JSON.stringify(report.details ?? report)}`,
       );
+      const checks = statusesOnly(report.details);
+      const down = Object.keys(checks).filter(
+        (name) => checks[name].status !== 'up',
+      );
       throw new ServiceUnavailableException({
-        status: 'error',
-        info: statusesOnly(report.info),
-        error: statusesOnly(report.error),
-        details: statusesOnly(report.details),
+        message: `Not ready: ${down.join(' and ')} down`,
+        checks,
       });
     }
   }

@@ -26,7 +26,7 @@ import { CurrentAccount } from '../users/current-account.decorator.js';
 import type { User } from '../users/user.entity.js';
 import type { UserPrincipal } from '../access/principal.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
@@ -43,7 +43,7 @@ import { MfaService } from './mfa.service.js';
 
 const SWITCHED_OFF = {
   description: 'Second factors are switched off (MFA_TOTP=false)',
-  type: ErrorDto,
+  type: ProblemDetailsDto,
 };
 
 /** Enrolment and management of the signed-in user's second factor. */
@@ -77,9 +77,12 @@ export class MfaController {
   @ApiForbiddenResponse({
     description:
       'The password is incorrect; or `email_not_verified`: nothing that signs in can be added before the address is verified',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
-  @ApiConflictResponse({ description: 'TOTP is already on', type: ErrorDto })
+  @ApiConflictResponse({
+    description: 'TOTP is already on',
+    type: ProblemDetailsDto,
+  })
   @ApiNotFoundResponse(SWITCHED_OFF)
   begin(
     @CurrentAccount() account: User,
@@ -103,11 +106,11 @@ export class MfaController {
   @ApiBadRequestResponse({
     description:
       '`invalid_code`: the code does not match, or no set-up is under way (each wrong code counts against the account)',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiForbiddenResponse({
     description: '`email_not_verified`: verify the address first',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiNotFoundResponse(SWITCHED_OFF)
   async confirm(
@@ -132,7 +135,7 @@ export class MfaController {
   @ApiNoContentResponse({ description: 'Off; the recovery codes are gone too' })
   @ApiForbiddenResponse({
     description: 'The password or the code is incorrect',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiNotFoundResponse(SWITCHED_OFF)
   async disable(
@@ -164,9 +167,12 @@ export class MfaController {
   @ApiForbiddenResponse({
     description:
       'The password is incorrect; or `email_not_verified`: nothing that signs in can be added before the address is verified',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
-  @ApiConflictResponse({ description: 'TOTP is not on', type: ErrorDto })
+  @ApiConflictResponse({
+    description: 'TOTP is not on',
+    type: ProblemDetailsDto,
+  })
   @ApiNotFoundResponse(SWITCHED_OFF)
   async replaceRecoveryCodes(
     @CurrentUser() principal: UserPrincipal,
@@ -201,7 +207,7 @@ export class MfaAdminController {
   @ApiNoContentResponse({ description: 'Off (also when it was off already)' })
   @ApiNotFoundResponse({
     description: 'No such user, or MFA_TOTP=false',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async reset(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.mfa.resetForUser(id);

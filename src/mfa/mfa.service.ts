@@ -1,7 +1,5 @@
 import {
-  BadRequestException,
   ConflictException,
-  ForbiddenException,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
@@ -25,6 +23,7 @@ import { RecoveryCode } from './recovery-code.entity.js';
 import { RecoveryCodesService } from './recovery-codes.service.js';
 import { TotpFactor } from './totp-factor.entity.js';
 import { type TotpEnrolment, TotpService } from './totp.service.js';
+import { ProblemException } from '../problems/problem.exception.js';
 
 /** A second factor as presented: a code from the authenticator, or a recovery code. */
 export type SecondFactorProof = { code: string } | { recoveryCode: string };
@@ -44,10 +43,9 @@ const RECOVERY_CODES = 'the recovery codes';
 
 /** The answer to a code that does not fit an enrolment under way. */
 const invalidEnrolmentCode = () =>
-  new BadRequestException({
-    statusCode: 400,
-    error: 'invalid_code',
-    message:
+  new ProblemException('invalid_code', {
+    status: 400,
+    detail:
       'The code does not match the authenticator being set up (or no set-up is under way: POST /auth/mfa/totp)',
   });
 
@@ -311,11 +309,7 @@ export class MfaService {
     if (check.outcome === 'locked')
       throw accountLockedException(check.retryAfterSeconds);
     if (check.outcome === 'invalid')
-      throw new ForbiddenException({
-        statusCode: 403,
-        error: 'invalid_code',
-        message: 'The code is incorrect or already used',
-      });
+      throw new ProblemException('invalid_code', { status: 403 });
   }
 
   private assertEnabled(): void {

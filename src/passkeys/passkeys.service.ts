@@ -40,6 +40,7 @@ import { AccountService } from '../users/account.service.js';
 import type { User } from '../users/user.entity.js';
 import { Passkey } from './passkey.entity.js';
 import { WebAuthnChallenge } from './webauthn-challenge.entity.js';
+import { ProblemException } from '../problems/problem.exception.js';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const MAX_PASSKEYS_PER_USER = 20;
@@ -341,12 +342,10 @@ export class PasskeysService implements CredentialEnder {
     });
   }
 
-  private refused(ceremony: string, error?: unknown): BadRequestException {
+  private refused(ceremony: string, error?: unknown): ProblemException {
     this.logger.warn(`passkey ${ceremony} refused: ${describe(error)}`);
-    return new BadRequestException({
-      statusCode: 400,
-      error: 'invalid_passkey_response',
-      message:
+    return new ProblemException('invalid_passkey_response', {
+      detail:
         'The passkey response could not be verified (wrong or spent challenge, origin or signature); start again',
     });
   }

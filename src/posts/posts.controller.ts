@@ -28,7 +28,7 @@ import { Auth, Public } from '../access/auth.decorator.js';
 import { CurrentUser } from '../access/current-user.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import type { UserPrincipal } from '../access/principal.js';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { ApiPageResponse, sendPage } from '../common/pagination.dto.js';
 import { CreatePostDto } from './dto/create-post.dto.js';
 import { ListPostsQueryDto } from './dto/list-posts-query.dto.js';
@@ -41,7 +41,7 @@ const POST_ID = new ParseUUIDPipe();
 @ApiTags('posts')
 @ApiBadRequestResponse({
   description: 'Invalid input; the message names the field',
-  type: ErrorDto,
+  type: ProblemDetailsDto,
 })
 @Controller('posts')
 @UseGuards(JwtAuthGuard)
@@ -65,7 +65,7 @@ export class PostsController {
   @Public()
   @ApiOperation({ summary: 'One post (public)' })
   @ApiOkResponse({ type: PostDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param('id', POST_ID) id: string): Promise<PostDto> {
     return PostDto.from(await this.posts.get(id));
   }
@@ -87,9 +87,9 @@ export class PostsController {
   @ApiOkResponse({ type: PostDto })
   @ApiForbiddenResponse({
     description: 'Not the author, not an admin',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async update(
     @CurrentUser() principal: UserPrincipal,
     @Param('id', POST_ID) id: string,
@@ -105,9 +105,9 @@ export class PostsController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiForbiddenResponse({
     description: 'Not the author, not an admin',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async remove(
     @CurrentUser() principal: UserPrincipal,
     @Param('id', POST_ID) id: string,

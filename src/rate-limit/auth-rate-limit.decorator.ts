@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 
 export const AUTH_RATE_LIMITED = 'warden:auth-rate-limited';
 
@@ -22,5 +22,5 @@ export const RateLimitedResponse = () =>
         schema: { type: 'integer' },
       },
     },
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   });

@@ -27,7 +27,7 @@ import { Auth } from '../access/auth.decorator.js';
 import { CurrentUser } from '../access/current-user.decorator.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import type { UserPrincipal } from '../access/principal.js';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import { ApiPageResponse, sendPage } from '../common/pagination.dto.js';
 import { CreateTodoDto } from './dto/create-todo.dto.js';
@@ -41,7 +41,7 @@ const TODO_ID = new ParseUUIDPipe();
 @ApiTags('todos')
 @ApiBadRequestResponse({
   description: 'Invalid input; the message names the field',
-  type: ErrorDto,
+  type: ProblemDetailsDto,
 })
 @Controller()
 @UseGuards(JwtAuthGuard)
@@ -84,7 +84,7 @@ export class TodosController {
   @ApiOkResponse({ type: TodoDto })
   @ApiNotFoundResponse({
     description: 'No such todo, or not yours',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async get(
     @CurrentUser() principal: UserPrincipal,
@@ -100,7 +100,7 @@ export class TodosController {
   @ApiOkResponse({ type: TodoDto })
   @ApiNotFoundResponse({
     description: 'No such todo, or not yours',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async update(
     @CurrentUser() principal: UserPrincipal,
@@ -117,7 +117,7 @@ export class TodosController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({
     description: 'No such todo, or not yours',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async remove(
     @CurrentUser() principal: UserPrincipal,

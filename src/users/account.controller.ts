@@ -21,7 +21,7 @@ import { OptionalAuth, Public } from '../access/auth.decorator.js';
 import { CurrentAccount } from './current-account.decorator.js';
 import type { User } from './user.entity.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import { AUTH_ROUTE, RouteFacts } from '../common/route-facts.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
@@ -43,7 +43,7 @@ const ACCEPTED: MailAcceptedDto = {
 const INVALID_TOKEN = {
   description:
     '`invalid_or_expired_token`: unknown, of another kind, expired or already used (one answer for all); or a field is invalid',
-  type: ErrorDto,
+  type: ProblemDetailsDto,
 };
 
 /** The routes that mailed links lead to, and the ones that send them. */
@@ -66,11 +66,11 @@ export class AccountController {
   @ApiForbiddenResponse({
     description:
       'The password is incorrect (it counts against the account; the link stays usable)',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiNotFoundResponse({
     description: 'EMAIL_VERIFICATION=off',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async verifyEmail(
     @Body() dto: VerifyEmailDto,
@@ -91,7 +91,7 @@ export class AccountController {
   @ApiAcceptedResponse({ type: MailAcceptedDto })
   @ApiBadRequestResponse({
     description: 'Neither a bearer token nor `email`',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async resendVerification(
     @Body() dto: OptionalEmailAddressDto,
@@ -119,9 +119,12 @@ export class AccountController {
   @ApiAcceptedResponse({ type: MailAcceptedDto })
   @ApiBadRequestResponse({
     description: '`email` is missing or invalid',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
-  @ApiNotFoundResponse({ description: 'PASSWORD_RESET=false', type: ErrorDto })
+  @ApiNotFoundResponse({
+    description: 'PASSWORD_RESET=false',
+    type: ProblemDetailsDto,
+  })
   forgotPassword(@Body() dto: EmailAddressDto): MailAcceptedDto {
     this.account.forgotPassword(dto.email);
     return ACCEPTED;
@@ -140,7 +143,7 @@ export class AccountController {
   @ApiNoContentResponse({ description: 'The password is set; sign in with it' })
   @ApiBadRequestResponse({
     description: `${INVALID_TOKEN.description}; or the new password breaks the policy (the link stays usable)`,
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async resetPassword(
     @Body() dto: ResetPasswordDto,
@@ -163,7 +166,7 @@ export class AccountController {
   @ApiBadRequestResponse(INVALID_TOKEN)
   @ApiConflictResponse({
     description: 'Another account took the address meanwhile',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async confirmEmailChange(@Body() dto: AccountTokenDto): Promise<UserDto> {
     return UserDto.from(await this.account.confirmEmailChange(dto.token));

@@ -38,20 +38,15 @@ import { PasswordHasher } from './password-hasher.service.js';
 import { PasswordPolicy } from './password-policy.js';
 import type { User } from './user.entity.js';
 import { type Registration, UsersService } from './users.service.js';
+import { ProblemException } from '../problems/problem.exception.js';
 
 /** Mails with links that one mailbox, or one account's email changes, may cause per hour. */
 const LINKS_PER_HOUR = 3;
 const HOUR_MS = 3_600_000;
 
-export const INVALID_OR_EXPIRED_TOKEN = 'invalid_or_expired_token';
-
 /** One answer for a token that is unknown, of another kind, expired or spent. */
 export const invalidOrExpiredToken = () =>
-  new BadRequestException({
-    statusCode: 400,
-    error: INVALID_OR_EXPIRED_TOKEN,
-    message: 'The link is invalid or has expired; ask for a new one',
-  });
+  new ProblemException('invalid_or_expired_token');
 
 /** What a profile edit did: the email changes only once the new address confirms. */
 export interface ProfileUpdate {

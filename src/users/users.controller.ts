@@ -28,7 +28,7 @@ import { CurrentAccount } from './current-account.decorator.js';
 import type { User } from './user.entity.js';
 import type { UserPrincipal } from '../access/principal.js';
 import { Client, type ClientInfo } from '../common/client-info.js';
-import { ErrorDto } from '../common/error.dto.js';
+import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import { NoStore } from '../common/no-store.decorator.js';
 import {
@@ -71,14 +71,14 @@ export class UsersController {
       'Edit your profile. A new email needs currentPassword and takes effect when the link mailed to it is used (`pendingEmail` until then); under EMAIL_VERIFICATION=off it takes effect at once',
   })
   @ApiOkResponse({ type: ProfileUpdateDto })
-  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiBadRequestResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({
     description: 'The email or username is taken',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiForbiddenResponse({
     description: 'currentPassword is incorrect',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async updateMe(
     @CurrentUser() principal: UserPrincipal,
@@ -106,7 +106,7 @@ export class UsersController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiForbiddenResponse({
     description: 'The password is incorrect',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async deleteMe(
     @CurrentUser() principal: UserPrincipal,
@@ -133,11 +133,11 @@ export class UsersController {
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiBadRequestResponse({
     description: 'The new password breaks the policy',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   @ApiForbiddenResponse({
     description: 'currentPassword is incorrect',
-    type: ErrorDto,
+    type: ProblemDetailsDto,
   })
   async changePassword(
     @CurrentUser() principal: UserPrincipal,
@@ -175,7 +175,7 @@ export class UsersController {
   @NoStore()
   @ApiOperation({ summary: 'One user (admins)' })
   @ApiOkResponse({ type: UserDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<UserDto> {
     return UserDto.from(await this.users.getById(id));
   }
@@ -188,7 +188,7 @@ export class UsersController {
       "Edit a user's roles, name or disabled flag (admins); disabling ends their sessions",
   })
   @ApiOkResponse({ type: UserDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async adminUpdate(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: AdminUpdateUserDto,
@@ -204,7 +204,7 @@ export class UsersController {
       "End every session of a user (admins); the user's access tokens stop working at once and a notice is mailed",
   })
   @ApiNoContentResponse({ description: 'Signed out everywhere' })
-  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async endSessions(
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<void> {

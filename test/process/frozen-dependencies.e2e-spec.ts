@@ -192,7 +192,7 @@ describe.skipIf(
       // 10 s query deadline the others waited for.
       expect(await forgot).toMatchObject({ status: 202 });
       expect((await forgot).ms).toBeLessThan(5_000);
-      expect(posts.body.message).toMatch(/database is unavailable/);
+      expect(posts.body.detail).toMatch(/database is unavailable/);
       expect(token.body).toEqual({
         error: 'temporarily_unavailable',
         error_description: expect.any(String),

@@ -55,7 +55,7 @@ describe('B. Look-alike identifiers and Unicode passwords', () => {
   ])('an email with %s is refused (400)', async (_what, email) => {
     const response = await signup({ email });
     expect(response.status, JSON.stringify(response.body)).toBe(400);
-    expect(JSON.stringify(response.body.message)).toMatch(
+    expect(JSON.stringify(response.body.detail)).toMatch(
       /invisible|control or bidi|mix letters of different scripts/,
     );
     // The same rule holds when an existing account changes its email.

@@ -39,11 +39,13 @@ describe('C and D. Bearer tokens on protected routes (RFC 6750, RFC 8725)', () =
     expect(response.status).toBe(401);
     expect(response.headers['www-authenticate']).toBe(INVALID_TOKEN);
     expect(response.body).toEqual({
-      statusCode: 401,
-      message: expect.stringMatching(
+      type: 'http://localhost:3000/problems/invalid_token',
+      title: 'The access token is invalid',
+      status: 401,
+      detail: expect.stringMatching(
         /^The access token (is invalid|has expired)$/,
       ),
-      error: 'Unauthorized',
+      error: 'invalid_token',
     });
   }
 
@@ -253,7 +255,7 @@ describe('C and D. Bearer tokens on protected routes (RFC 6750, RFC 8725)', () =
       });
       const response = await me(`Bearer ${expired}`).expect(401);
       expect(response.headers['www-authenticate']).toBe(INVALID_TOKEN);
-      expect(response.body.message).toBe('The access token has expired');
+      expect(response.body.detail).toBe('The access token has expired');
     });
 
     it('JWT-11: refuses a token that is not valid yet', async () => {

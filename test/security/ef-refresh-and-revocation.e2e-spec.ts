@@ -231,7 +231,7 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
         .post('/auth/refresh')
         .send({ refresh_token: user.refreshToken })
         .expect(401);
-      expect(reused.body.message).toBe(
+      expect(reused.body.detail).toBe(
         'The refresh token is invalid, expired or revoked',
       );
       await request(t.server).post('/auth/refresh').send({}).expect(400);

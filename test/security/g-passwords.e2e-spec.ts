@@ -88,7 +88,7 @@ describe('G. Password policy and storage', () => {
     await signup('river stone '.repeat(6).slice(0, 64)).expect(201);
     await signup('ocean lantern '.repeat(10).slice(0, 128)).expect(201);
     const tooLong = await signup('x'.repeat(129)).expect(400);
-    expect(JSON.stringify(tooLong.body.message)).toContain('between 8 and 128');
+    expect(JSON.stringify(tooLong.body.detail)).toContain('between 8 and 128');
     await signup('x'.repeat(1024 * 1024)).expect(413);
   });
 
@@ -108,7 +108,7 @@ describe('G. Password policy and storage', () => {
     'PWD-07: the common password %j is refused with a clear message',
     async (password) => {
       const response = await signup(password).expect(400);
-      expect(response.body.message).toMatch(/too common/);
+      expect(response.body.detail).toMatch(/too common/);
     },
   );
 
@@ -127,7 +127,7 @@ describe('G. Password policy and storage', () => {
       .post('/auth/signup')
       .send({ email: `pwd08-${counter++}@example.com`, ...body })
       .expect(400);
-    expect(response.body.message).toMatch(/must not contain/);
+    expect(response.body.detail).toMatch(/must not contain/);
   });
 
   it('PWD-10: neither the password nor its hash appears in any response', async () => {

@@ -51,12 +51,17 @@ describe('I. Rate limiting and brute force', () => {
     const message = expect.stringMatching(
       new RegExp(`; try again in ${retryAfter} seconds?$`),
     );
-    // The OAuth endpoints answer in RFC 6749's shape, everything else in Nest's.
+    // The OAuth endpoints answer in RFC 6749's shape, everything else in problem details.
     const path = (response as unknown as { req: { path: string } }).req.path;
     expect(response.body).toEqual(
       ['/auth/token', '/token', '/auth/revoke'].includes(path)
         ? { error: 'slow_down', error_description: message }
-        : { statusCode: 429, message, error: 'Too Many Requests' },
+        : {
+            type: 'about:blank',
+            title: 'Too Many Requests',
+            status: 429,
+            detail: message,
+          },
     );
   }
 
@@ -81,9 +86,9 @@ describe('I. Rate limiting and brute force', () => {
     const unknown = await login(freshIp(), 'no_such_account', 'wrong password');
     expect429(unknown);
     // The same answer, known account or not (the seconds left differ with the window's start).
-    const withoutSeconds = (body: { message: string }) => ({
+    const withoutSeconds = (body: { detail: string }) => ({
       ...body,
-      message: body.message.replace(/\d+ seconds?$/, 'N seconds'),
+      detail: body.detail.replace(/\d+ seconds?$/, 'N seconds'),
     });
     expect(withoutSeconds(unknown.body)).toEqual(withoutSeconds(locked.body));
     // The password grant shares the counter: the account is locked there too.

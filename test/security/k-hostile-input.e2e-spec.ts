@@ -133,7 +133,7 @@ describe('K. Hostile input on every route', () => {
       );
       for (const [index, response] of responses.entries()) {
         expect(response.status, bodies[index].path).toBe(400);
-        expect(response.body.message).toBe(
+        expect(response.body.detail).toBe(
           'A request may hold at most 256 fields and values',
         );
       }
@@ -151,7 +151,7 @@ describe('K. Hostile input on every route', () => {
       .set('Content-Type', 'application/json')
       .send(atLimit)
       .expect(400);
-    expect(response.body.message).toContain('property extra should not exist');
+    expect(response.body.detail).toContain('property extra should not exist');
   });
 
   const outOfRange = [
@@ -265,7 +265,7 @@ describe('K. Hostile input on every route', () => {
         .set(bearer(user.accessToken))
         .send({ title: text });
       expect(todo.status).toBe(400);
-      expect(todo.body.message).toContain(
+      expect(todo.body.detail).toContain(
         'title must be one line of text without control or bidi characters',
       );
       await request(t.server)
@@ -326,7 +326,7 @@ describe('K. Hostile input on every route', () => {
       .expect(404);
     expect(response.text).not.toContain('s3cr3t');
     expect(response.text).not.toContain('access_token');
-    expect(response.body.message).toBe('Cannot GET /auth/revoke');
+    expect(response.body.detail).toBe('Cannot GET /auth/revoke');
     const unknown = await request(t.server)
       .post('/nowhere?password=hunter2')
       .expect(404);

@@ -24,7 +24,7 @@ describe('K. Validation and parsing', () => {
 
   it('VAL-01: an unknown field is a 400 that names it', async () => {
     const response = await createTodo({ title: 'x', foo: 1 }).expect(400);
-    expect(response.body.message).toContain('property foo should not exist');
+    expect(response.body.detail).toContain('property foo should not exist');
   });
 
   it.each([
@@ -59,8 +59,9 @@ describe('K. Validation and parsing', () => {
       .send('{"a":')
       .expect(400);
     expect(response.body).toMatchObject({
-      statusCode: 400,
-      error: 'Bad Request',
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
     });
     expect(response.text).not.toMatch(
       /SyntaxError|at JSON\.parse|node_modules/,
@@ -130,7 +131,7 @@ describe('K. Validation and parsing', () => {
       { title: 'one too many' },
       owner.accessToken,
     ).expect(400);
-    expect(refused.body.message).toMatch(/most one account may keep/);
+    expect(refused.body.detail).toMatch(/most one account may keep/);
     for (let i = 0; i < QUOTA; i++) {
       await request(t.server)
         .post('/posts')

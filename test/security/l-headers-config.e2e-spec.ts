@@ -29,12 +29,16 @@ describe('L. Headers, transport and configuration', () => {
     }
   });
 
-  it('HDR-02: JSON responses say application/json; charset=utf-8', async () => {
-    for (const response of await Promise.all(sample())) {
+  it('HDR-02: JSON responses say application/json; charset=utf-8, errors application/problem+json (RFC 9457) outside the OAuth endpoints', async () => {
+    const [welcome, me, noToken, unknown, token] = await Promise.all(sample());
+    for (const response of [welcome, me, token])
       expect(response.headers['content-type']).toBe(
         'application/json; charset=utf-8',
       );
-    }
+    for (const response of [noToken, unknown])
+      expect(response.headers['content-type']).toBe(
+        'application/problem+json; charset=utf-8',
+      );
   });
 
   it('HDR-03: token, login, signup, profile and todo responses are not cached (Pragma too on /token)', async () => {
@@ -110,9 +114,10 @@ describe('L. Headers, transport and configuration', () => {
     await t.dataSource.query('DROP TABLE "posts"');
     const failure = await request(t.server).get('/posts').expect(500);
     expect(failure.body).toEqual({
-      statusCode: 500,
-      message: 'Internal server error',
-      error: 'Internal Server Error',
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'Internal server error',
     });
     expect(failure.text).not.toMatch(
       /posts|SQL|SELECT|relation|no such table|at /i,

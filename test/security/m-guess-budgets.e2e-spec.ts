@@ -180,7 +180,7 @@ describe.each(stores)(
             .post('/auth/login')
             .set('X-Forwarded-For', ip)
             .send({ username: user.username, password: 'wrong password!' }),
-        [401, 'Unauthorized'],
+        [401, 'invalid_credentials'],
       );
     });
 

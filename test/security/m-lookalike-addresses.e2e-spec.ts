@@ -110,7 +110,7 @@ describe(`Look-alike addresses (${testDatabaseKind()})`, () => {
     expectError(
       await signup(t, `${CYRILLIC.c}opy${local.slice(4)}@example.com`),
       400,
-      'Bad Request',
+      'validation_failed',
     );
     // The Cyrillic copy first: then the Latin original is the look-alike.
     await signup(t, `${inScript(CYRILLIC, local)}@example.com`).expect(201);

@@ -189,8 +189,8 @@ function suite(verification: 'optional' | 'off') {
         };
         await me(attacker.access).expect(200);
         await ownerResets(email);
-        expectError(await me(attacker.access), 401, 'Unauthorized');
-        expectError(await me(second.access_token), 401, 'Unauthorized');
+        expectError(await me(attacker.access), 401, 'invalid_token');
+        expectError(await me(second.access_token), 401, 'invalid_token');
         expectError(
           await post('/auth/refresh').send({ refresh_token: attacker.refresh }),
           401,
@@ -272,8 +272,8 @@ function suite(verification: 'optional' | 'off') {
         await post('/auth/sign-in-methods/remove')
           .send({ token: removal })
           .expect(204);
-        expectError(await me(planted.access_token), 401, 'Unauthorized');
-        expectError(await me(owner.access_token), 401, 'Unauthorized');
+        expectError(await me(planted.access_token), 401, 'invalid_token');
+        expectError(await me(owner.access_token), 401, 'invalid_token');
         expectError(
           await passkeySignIn(authenticator),
           401,
@@ -368,8 +368,8 @@ function suite(verification: 'optional' | 'off') {
           401,
           'passkey_sign_in_failed',
         );
-        expectError(await me(viaPasskey.access_token), 401, 'Unauthorized');
-        expectError(await me(attacker.access), 401, 'Unauthorized');
+        expectError(await me(viaPasskey.access_token), 401, 'invalid_token');
+        expectError(await me(attacker.access), 401, 'invalid_token');
         // The password alone signs in: no second factor asks for the attacker's code.
         const owner = await login(email, OWNER_PASSWORD);
         expect(owner.status).toBe(200);

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ALL_SCOPES } from '../../roles/scopes.js';
-import { MFA_OTP_GRANT, SUPPORTED_GRANT_TYPES } from '../oauth-requests.js';
+import { SUPPORTED_GRANT_TYPES } from '../grants/token-grants.js';
+import { MFA_OTP_GRANT } from '../sign-in-outcomes.js';
 
 /**
  * The form of `POST /auth/token` (RFC 6749 §4.3.2 and §6), for the OpenAPI document only: the

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UserDto } from '../../users/dto/user.dto.js';
+import { ProblemDetailsDto } from '../../problems/problem-details.dto.js';
 
 /** RFC 6749 §5.1 token response. */
 export class TokenResponseDto {
@@ -72,18 +73,9 @@ export class OAuthErrorDto {
 }
 
 /** `POST /auth/login` when the password was right and a second factor is due. */
-export class MfaRequiredDto {
-  @ApiProperty({ example: 401 })
-  statusCode: number;
-
+export class MfaRequiredDto extends ProblemDetailsDto {
   @ApiProperty({ enum: ['mfa_required'] })
-  error: 'mfa_required';
-
-  @ApiProperty({
-    example:
-      'A second factor is required: POST /auth/mfa/verify with mfa_token and code',
-  })
-  message: string;
+  declare error: 'mfa_required';
 
   @ApiProperty({
     description: 'Single use, valid for 5 minutes; not a bearer token',

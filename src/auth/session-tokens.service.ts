@@ -1,0 +1,92 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ClientInfo } from '../common/client-info.js';
+import type { Scope } from '../roles/scopes.js';
+import type { Authentication, AuthMethod } from '../sessions/authentication.js';
+import type { Session } from '../sessions/session.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { User } from '../users/user.entity.js';
+import { AccessTokenService } from './access-token.service.js';
+import type { TokenResponseDto } from './dto/token-response.dto.js';
+import type { SignInFailure } from './sign-in-outcomes.js';
+
+/** Sessions as tokens: a new session for a sign-in, and a refresh token's rotation. */
+@Injectable()
+export class SessionTokens {
+  private readonly securityLog = new Logger('Security');
+
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly accessTokens: AccessTokenService,
+  ) {}
+
+  /** A new session for a user who has just signed in with `amr` (and a passkey), and its tokens. */
+  async start(
+    user: User,
+    scopes: Scope[],
+    client: ClientInfo,
+    amr: readonly AuthMethod[],
+    passkeyId?: string,
+  ): Promise<TokenResponseDto> {
+    const { session, refreshToken } = await this.sessions.start(
+      user,
+      scopes.join(' '),
+      client,
+      { amr, time: new Date(), passkeyId },
+    );
+    this.securityLog.log(
+      `login: user ${user.id} session ${session.id} (${amr.join(' ')}) ip ${client.ip}`,
+    );
+    return this.tokenResponse(user, session, scopes, refreshToken);
+  }
+
+  /** Rotates a refresh token (RFC 6749 §6); see `SessionsService.rotate`. */
+  async rotate(
+    refreshToken: string,
+    scope: string | undefined,
+    client: ClientInfo,
+  ): Promise<TokenResponseDto | SignInFailure> {
+    const rotation = await this.sessions.rotate(refreshToken, client, scope);
+    if (!rotation.ok)
+      return {
+        outcome:
+          rotation.reason === 'invalid-scope'
+            ? 'scope_exceeds_grant'
+            : 'invalid_refresh_token',
+      };
+    return this.tokenResponse(
+      rotation.user,
+      rotation.session,
+      rotation.scopes,
+      rotation.refreshToken,
+    );
+  }
+
+  private tokenResponse(
+    user: User,
+    session: Session,
+    scopes: Scope[],
+    refreshToken: string,
+  ): TokenResponseDto {
+    const authentication: Authentication = {
+      amr: session.amr.split(' ') as AuthMethod[],
+      time: session.authTime,
+    };
+    return {
+      access_token: this.accessTokens.issue(
+        user.id,
+        session.id,
+        scopes,
+        authentication,
+      ),
+      token_type: 'bearer',
+      expires_in: this.accessTokens.ttlSeconds,
+      refresh_token: refreshToken,
+      scope: scopes.join(' '),
+    };
+  }
+}
+
+/** Whether a sign-in step ended in tokens or in one of the failures. */
+export const isFailure = (
+  result: TokenResponseDto | SignInFailure,
+): result is SignInFailure => 'outcome' in result;
