@@ -59,8 +59,18 @@ export function inFlightRequestsOf(
   return requests;
 }
 
+export interface CreateAppOptions {
+  /**
+   * Keeps Nest's start-up log lines until `app.flushLogs()` (main.ts calls it once the port is
+   * bound), so a start that fails prints its one line and not a "successfully started" before it.
+   */
+  holdStartupLogs?: boolean;
+}
+
 /** Builds the whole application, exactly as `npm start` serves it; the e2e tests use it too. */
-export async function createApp(): Promise<NestFastifyApplication> {
+export async function createApp(
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.withConfig(),
     new FastifyAdapter({
@@ -89,7 +99,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   app.useLogger(app.get(Logger));
   logRequests(fastify);
-  app.flushLogs();
+  if (!options.holdStartupLogs) app.flushLogs();
 
   const corsOrigins = config.get('CORS_ORIGINS', { infer: true });
   if (corsOrigins.length > 0) {

@@ -3,6 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { createApp, inFlightRequestsOf } from './app.setup.js';
 import { flushLogs } from './logging/logging.module.js';
 import { startupProblem } from './startup-problem.js';
+import { listeningLine } from './listening-line.js';
+import type { AddressInfo } from 'node:net';
 import type { Config } from './config/environment.js';
 
 /** In-flight requests get this long to finish after SIGTERM before the process gives up. */
@@ -12,13 +14,22 @@ const SHUTDOWN_GRACE_MS = 10_000;
 process.on('exit', flushLogs);
 
 try {
-  const app = await createApp();
+  const app = await createApp({ holdStartupLogs: true });
   const config = app.get<ConfigService<Config, true>>(ConfigService);
   await app.listen({
     port: config.get('PORT', { infer: true }),
     host: config.get('HOST', { infer: true }),
   });
-  Logger.log(`Listening on ${await app.getUrl()}`, 'Warden');
+  // Started: the start-up lines held until now go out, then the line that says where.
+  app.flushLogs();
+  Logger.log(
+    listeningLine(
+      app.getHttpServer().address() as AddressInfo,
+      config.get('PUBLIC_URL', { infer: true }),
+      config.get('SWAGGER_ENABLED', { infer: true }),
+    ),
+    'Warden',
+  );
 
   // Graceful shutdown: let the requests in flight finish (up to the grace period; responses
   // meanwhile close their connections), then close the HTTP server, the database and Redis,

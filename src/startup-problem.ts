@@ -4,7 +4,6 @@ import { databaseStartupProblem } from './database/startup-errors.js';
 
 interface SystemError {
   syscall?: unknown;
-  path?: unknown;
   port?: unknown;
   address?: unknown;
 }
@@ -48,9 +47,6 @@ function explain(
   if (database.startsWith('sqlite:')) {
     if (code === 'SQLITE_CANTOPEN') {
       return `cannot open the SQLite database ${database.slice('sqlite:'.length)} (DATABASE_URL): its folder must exist or be creatable, and be writable`;
-    }
-    if (error.syscall === 'mkdir' && code) {
-      return `cannot create the folder ${text(error.path, '?')} for the SQLite database (DATABASE_URL): ${code}`;
     }
   }
   return null;

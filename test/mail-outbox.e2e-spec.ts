@@ -325,6 +325,29 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
       expect(parsed.subject).toBe(subject);
       expect(parsed.text?.trim()).toBe(`Hello from ${subject}`);
     });
+
+    it('writes links whole, so that one can be copied out of the file (no quoted-printable)', async () => {
+      const subject = `link ${randomUUID()}`;
+      const link = `http://localhost:3000/account/reset-password?token=${'Ab9_-'.repeat(12)}&next=%2Fhome`;
+      await enqueue(t, {
+        ...mail(subject),
+        text: `Choose a new password:\n\n${link}\n\nIt works once, for an hour. Résumé: naïve café.`,
+        html: `<p><a href="${link}">Choose a new password</a></p>`,
+      });
+      const row = await until(
+        () => rowOf(t, subject),
+        (r) => r.status === 'sent',
+      );
+      const raw = readFileSync(join(directory, `${row.id}.eml`), 'utf8');
+      expect(raw.split('\n')).toContain(link);
+      expect(raw).toContain(`href="${link}"`);
+      expect(raw).not.toMatch(/=3D|quoted-printable/);
+      // Still a well-formed message that mail programs read the same way.
+      const parsed = await simpleParser(Buffer.from(raw));
+      expect(parsed.text).toContain(link);
+      expect(parsed.text).toContain('Résumé: naïve café.');
+      expect(parsed.html).toContain(`href="${link}"`);
+    });
   });
 });
 

@@ -515,3 +515,71 @@ describe('validateEnvironment', () => {
     }
   });
 });
+
+describe('start-up messages: every problem at once, one line per bad value', () => {
+  const problemsOf = (raw: Record<string, unknown>): string[] => {
+    try {
+      validate({ JWT_SECRET: STRONG_SECRET, ...raw });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      return (error as ConfigurationError).problems;
+    }
+    return [];
+  };
+
+  it.each([
+    ['3000x', 'a number with a suffix'],
+    ['forever', 'a word'],
+    ['-5', 'a negative number'],
+    ['9'.repeat(20), 'a huge number'],
+    ['{"a":1}', 'JSON'],
+  ])(
+    'gives each variable that refuses %j (%s) exactly one line, naming it',
+    (value) => {
+      const names = Object.keys(validate({ JWT_SECRET: STRONG_SECRET }));
+      let refused = 0;
+      for (const name of names) {
+        const problems = problemsOf({ [name]: value });
+        if (problems.length === 0) continue;
+        refused++;
+        expect(problems, `${name}=${value}`).toHaveLength(1);
+        expect(problems[0], `${name}=${value}`).toContain(name);
+      }
+      expect(refused).toBeGreaterThan(10);
+    },
+  );
+
+  it('names everything production lacks in one start', () => {
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        JWT_SECRET: undefined,
+        MFA_ENCRYPTION_KEY: undefined,
+      }),
+    ).toEqual([
+      expect.stringContaining('PUBLIC_URL is required'),
+      expect.stringContaining('JWT_SECRET is required'),
+      expect.stringContaining('MFA_ENCRYPTION_KEY is required'),
+      expect.stringContaining('SMTP_URL is required'),
+    ]);
+  });
+
+  it('reports a bad value beside a missing production setting, without a line about what the bad value feeds', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      PORT: '3000x',
+      JWT_ALGORITHM: 'RS999',
+      ...PRODUCTION_MAIL,
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^PORT /),
+      expect.stringMatching(/^JWT_ALGORITHM /),
+    ]);
+  });
+
+  it('reads as one line when there is one problem', () => {
+    expect(
+      new ConfigurationError(['PORT must be an integer number']).message,
+    ).toBe('Invalid configuration: PORT must be an integer number');
+  });
+});

@@ -13,9 +13,12 @@ import {
   Min,
   ValidateBy,
   validateSync,
+  type ValidationError,
 } from 'class-validator';
 import { defaultMaxConnections } from '../common/connection-limits.js';
 import { parseDuration } from './duration.js';
+import { ensureWritableFolder, FolderProblem } from '../common/folders.js';
+import { dirname } from 'node:path';
 import { isValidTrustProxy } from './trust-proxy.js';
 import {
   loadOrCreateDevelopmentSecret,
@@ -514,13 +517,29 @@ export type Config = Omit<
   WEBAUTHN_ORIGINS: string;
 };
 
+/** Every problem of a start's settings, one line each (one line in all when there is one). */
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      problems.length === 1
+        ? `Invalid configuration: ${problems[0]}`
+        : `Invalid configuration (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
     this.name = 'ConfigurationError';
   }
+}
+
+/**
+ * One message per variable: the constraint written first on the property (class-validator
+ * runs them bottom-up, so it is the last to report), which says what the value must be; those
+ * below it refine a value of the right kind (`PORT=3000x` is "must be an integer number", not also
+ * "must not be greater than 65535").
+ */
+export function oneProblemPerVariable(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) => {
+    const messages = Object.values(error.constraints ?? {});
+    return messages.length > 0 ? [messages[messages.length - 1]] : [];
+  });
 }
 
 /**
@@ -557,64 +576,94 @@ export function validateEnvironment(raw: Record<string, unknown>): Config {
   // generous budget unless one is set. Production keeps the strict default.
   if (provided.AUTH_RATE_LIMIT === undefined && env.NODE_ENV === 'development')
     env.AUTH_RATE_LIMIT = DEVELOPMENT_AUTH_RATE_LIMIT;
-  const problems = validateSync(env, { forbidUnknownValues: false }).flatMap(
-    (error) => Object.values(error.constraints ?? {}),
-  );
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  const errors = validateSync(env, { forbidUnknownValues: false });
+  // Every problem is reported at once; a check that reads a variable refused above is skipped,
+  // so that one bad value is one line.
+  const problems = oneProblemPerVariable(errors);
+  const invalid = new Set(errors.map((error) => error.property));
+  const valid = (...names: (keyof Environment)[]) =>
+    names.every((name) => !invalid.has(name));
 
-  const keyProblems = [
-    ...(env.JWT_ALGORITHM !== 'HS256' && !env.JWT_PRIVATE_KEY_FILE
-      ? [
-          `JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM=${env.JWT_ALGORITHM}`,
-        ]
-      : []),
-    ...(['JWT_PRIVATE_KEY_FILE', 'JWT_PREVIOUS_PUBLIC_KEY_FILE'] as const)
-      .filter((name) => env[name] !== undefined && !isReadableFile(env[name]))
-      .map(
-        (name) =>
-          `${name} must name a readable PEM file (${env[name]} is not one)`,
-      ),
-  ];
-  if (keyProblems.length > 0) throw new ConfigurationError(keyProblems);
-  const smtpHost = env.SMTP_URL ? new URL(env.SMTP_URL).hostname : undefined;
+  const keyProblems = !valid(
+    'JWT_ALGORITHM',
+    'JWT_PRIVATE_KEY_FILE',
+    'JWT_PREVIOUS_PUBLIC_KEY_FILE',
+  )
+    ? []
+    : [
+        ...(env.JWT_ALGORITHM !== 'HS256' && !env.JWT_PRIVATE_KEY_FILE
+          ? [
+              `JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM=${env.JWT_ALGORITHM}`,
+            ]
+          : []),
+        ...(['JWT_PRIVATE_KEY_FILE', 'JWT_PREVIOUS_PUBLIC_KEY_FILE'] as const)
+          .filter(
+            (name) => env[name] !== undefined && !isReadableFile(env[name]),
+          )
+          .map(
+            (name) =>
+              `${name} must name a readable PEM file (${env[name]} is not one)`,
+          ),
+      ];
+  problems.push(...keyProblems);
+  const smtpHost =
+    env.SMTP_URL && valid('SMTP_URL')
+      ? new URL(env.SMTP_URL).hostname
+      : undefined;
   if (
     !env.SMTP_REQUIRE_TLS &&
     smtpHost !== undefined &&
     !['localhost', '127.0.0.1', '[::1]'].includes(smtpHost)
   ) {
-    throw new ConfigurationError([
+    problems.push(
       `SMTP_REQUIRE_TLS=false is allowed only for a relay on this machine; SMTP_URL names ${smtpHost}`,
-    ]);
+    );
   }
 
-  // The settings resolved from others: every problem among them is reported at once.
-  const resolutionProblems: string[] = [];
-  const resolved = <T>(resolve: () => T, fallback: T): T => {
+  // The settings resolved from others, each only when what it reads is valid.
+  const resolved = <T>(
+    inputs: (keyof Environment)[],
+    resolve: () => T,
+    fallback: T,
+  ): T => {
+    if (!valid(...inputs)) return fallback;
     try {
       return resolve();
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
-      resolutionProblems.push(...error.problems);
+      problems.push(...error.problems);
       return fallback;
     }
   };
-  const urls = resolved(() => resolvePublicUrl(env), {
-    PUBLIC_URL: 'http://localhost',
-    JWT_ISSUER: '',
-  });
+  const urls = resolved(
+    ['NODE_ENV', 'PORT', 'PUBLIC_URL', 'JWT_ISSUER'],
+    () => resolvePublicUrl(env),
+    { PUBLIC_URL: 'http://localhost', JWT_ISSUER: '' },
+  );
+  const secretsFolder = valid('NODE_ENV', 'JWT_ALGORITHM', 'MFA_TOTP')
+    ? developmentSecretsFolderProblem(env, {
+        jwtSecret: env.JWT_ALGORITHM === 'HS256',
+        mfaKey: env.MFA_TOTP,
+      })
+    : null;
+  if (secretsFolder) problems.push(secretsFolder);
   // Asymmetric modes sign with the key file; the HS256 secret is then unused.
   const jwtSecret =
-    env.JWT_ALGORITHM === 'HS256'
-      ? resolved(() => resolveJwtSecret(env), '')
+    env.JWT_ALGORITHM === 'HS256' && !secretsFolder
+      ? resolved(['NODE_ENV'], () => resolveJwtSecret(env), '')
       : '';
-  const mfaKey = env.MFA_TOTP ? resolved(() => resolveMfaKey(env), '') : '';
-  const webAuthn = resolved(() => resolveWebAuthn(env, urls.PUBLIC_URL), {
-    WEBAUTHN_RP_ID: '',
-    WEBAUTHN_ORIGINS: '',
-  });
-  resolutionProblems.push(...productionMailProblems(env));
-  if (resolutionProblems.length > 0)
-    throw new ConfigurationError(resolutionProblems);
+  const mfaKey =
+    env.MFA_TOTP && !secretsFolder
+      ? resolved(['NODE_ENV'], () => resolveMfaKey(env), '')
+      : '';
+  const webAuthn = resolved(
+    ['PUBLIC_URL', 'WEBAUTHN_RP_ID', 'WEBAUTHN_ORIGINS'],
+    () => resolveWebAuthn(env, urls.PUBLIC_URL),
+    { WEBAUTHN_RP_ID: '', WEBAUTHN_ORIGINS: '' },
+  );
+  if (valid('NODE_ENV', 'SMTP_URL'))
+    problems.push(...productionMailProblems(env));
+  if (problems.length > 0) throw new ConfigurationError(problems);
 
   return {
     ...env,
@@ -723,7 +772,52 @@ function resolveMfaKey(env: Environment): string {
       'MFA_ENCRYPTION_KEY is required when NODE_ENV=production and MFA_TOTP is on (32 random bytes; generate them with: openssl rand -base64 32), or set MFA_TOTP=false',
     ]);
   }
-  return loadOrCreateDevelopmentSecret(DEVELOPMENT_MFA_KEY_FILE, 32);
+  return developmentSecret('MFA_ENCRYPTION_KEY', DEVELOPMENT_MFA_KEY_FILE, 32);
+}
+
+/**
+ * A development secret kept in `file` (made on first start), or a configuration problem naming
+ * the variable that would make the file unnecessary. Its folder was checked first
+ * (`developmentSecretsFolderProblem`).
+ */
+function developmentSecret(
+  variable: string,
+  file: string,
+  bytes: number,
+): string {
+  try {
+    return loadOrCreateDevelopmentSecret(file, bytes);
+  } catch (error) {
+    throw new ConfigurationError([
+      `${variable} is not set, and development keeps a generated one in ${file}, which cannot be read or written (${(error as NodeJS.ErrnoException).code ?? String(error)}): set ${variable}, or fix the file`,
+    ]);
+  }
+}
+
+/**
+ * Development keeps the secrets it generates in data/; when that folder cannot be made or
+ * written, one line says so and names every variable that would make it unnecessary.
+ */
+function developmentSecretsFolderProblem(
+  env: Environment,
+  needs: { jwtSecret: boolean; mfaKey: boolean },
+): string | null {
+  if (env.NODE_ENV === 'production') return null;
+  const variables = [
+    ...(needs.jwtSecret && env.JWT_SECRET === undefined ? ['JWT_SECRET'] : []),
+    ...(needs.mfaKey && env.MFA_ENCRYPTION_KEY === undefined
+      ? ['MFA_ENCRYPTION_KEY']
+      : []),
+  ];
+  if (variables.length === 0) return null;
+  const folder = dirname(DEVELOPMENT_SECRET_FILE);
+  try {
+    ensureWritableFolder(folder);
+    return null;
+  } catch (error) {
+    if (!(error instanceof FolderProblem)) throw error;
+    return `${variables.join(' and ')} ${variables.length > 1 ? 'are' : 'is'} not set, and development keeps generated ones in ${folder}/, but ${error.message}: set ${variables.join(' and ')}, or start from a folder where ${folder}/ can be written`;
+  }
 }
 
 function isReadableFile(path: string): boolean {
@@ -742,7 +836,7 @@ function resolveJwtSecret(env: Environment): string {
         'JWT_SECRET is required when NODE_ENV=production (at least 32 random bytes; generate one with: openssl rand -base64 48)',
       ]);
     }
-    return loadOrCreateDevelopmentSecret(DEVELOPMENT_SECRET_FILE);
+    return developmentSecret('JWT_SECRET', DEVELOPMENT_SECRET_FILE, 48);
   }
   const reason =
     env.NODE_ENV === 'production'

@@ -5,7 +5,8 @@ import {
 } from '@zxcvbn-ts/language-common';
 import { dictionary as englishDictionary } from '@zxcvbn-ts/language-en';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensureWritableFolder } from '../common/folders.js';
 import { dirname } from 'node:path';
 
 export const MIN_SECRET_BYTES = 32;
@@ -190,7 +191,7 @@ export function loadOrCreateDevelopmentSecret(
     return readFileSync(file, 'utf8').trim();
   }
   const secret = randomBytes(bytes).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
+  ensureWritableFolder(dirname(file));
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }

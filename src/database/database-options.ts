@@ -7,9 +7,10 @@ import { MfaToken } from '../mfa/mfa-token.entity.js';
 import { RecoveryCode } from '../mfa/recovery-code.entity.js';
 import { TotpFactor } from '../mfa/totp-factor.entity.js';
 import { SecondFactors1732000007000 } from './migrations/1732000007000-second-factors.js';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { ensureWritableFolder, FolderProblem } from '../common/folders.js';
+import { ConfigurationError } from '../config/environment.js';
 import { Post } from '../posts/post.entity.js';
 import { Todo } from '../todos/todo.entity.js';
 import { User } from '../users/user.entity.js';
@@ -59,6 +60,18 @@ export const MIGRATIONS = [
   EmailSkeletons1732000010000,
 ];
 
+/** Makes the SQLite file's folder, or names DATABASE_URL in one line when it cannot be. */
+function sqliteFolder(database: string): void {
+  try {
+    ensureWritableFolder(dirname(database));
+  } catch (error) {
+    if (!(error instanceof FolderProblem)) throw error;
+    throw new ConfigurationError([
+      `DATABASE_URL names a SQLite file whose folder ${error.message}`,
+    ]);
+  }
+}
+
 /**
  * Builds TypeORM options from `DATABASE_URL`: `sqlite:<file>` (better-sqlite3, WAL) or
  * `postgres://...`. The schema comes only from the committed migrations, which run at start-up;
@@ -80,8 +93,7 @@ export function databaseOptions(url: string): DataSourceOptions {
 
   if (url.startsWith('sqlite:')) {
     const database = url.slice('sqlite:'.length);
-    if (database !== ':memory:')
-      mkdirSync(dirname(database), { recursive: true });
+    if (database !== ':memory:') sqliteFolder(database);
     return {
       ...common,
       type: 'better-sqlite3',

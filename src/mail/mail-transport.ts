@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { ensureWritableFolder, FolderProblem } from '../common/folders.js';
+import { ConfigurationError } from '../config/environment.js';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../config/environment.js';
@@ -11,6 +13,10 @@ export type MailToSend = Pick<
   OutboxMessage,
   'id' | 'kind' | 'recipient' | 'subject' | 'text' | 'html'
 >;
+
+/** A MIME part whose content is written unencoded (8bit, UTF-8). */
+const asIs = (contentType: string, content: string): string =>
+  `Content-Type: ${contentType}; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${content}`;
 
 /** Deadlines for the SMTP relay: a frozen one must fail the attempt, not hold it forever. */
 const SMTP_CONNECT_TIMEOUT_MS = 10_000;
@@ -45,6 +51,17 @@ export class MailTransport {
           socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
         })
       : null;
+    if (!this.smtp) {
+      // A folder mail cannot be written to is found now, not at the first signup.
+      try {
+        ensureWritableFolder(this.directory);
+      } catch (error) {
+        if (!(error instanceof FolderProblem)) throw error;
+        throw new ConfigurationError([
+          `MAIL_OUTBOX_DIR (where mail goes without SMTP_URL): ${error.message}`,
+        ]);
+      }
+    }
   }
 
   /** Where mail goes, for the start-up log. */
@@ -65,10 +82,19 @@ export class MailTransport {
       await this.smtp.sendMail(mail);
       return;
     }
+    // The file is for people: its parts are written as they are (8bit; lines stay far below
+    // RFC 5322's 998), so a link can be copied out of it whole. Quoted-printable, nodemailer's
+    // choice for long lines, would break it and write its `=` as `=3D`.
     const raw = await nodemailer
       .createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
-      .sendMail(mail);
-    await mkdir(this.directory, { recursive: true });
+      .sendMail({
+        ...mail,
+        text: { raw: asIs('text/plain', message.text) },
+        ...(message.html
+          ? { html: { raw: asIs('text/html', message.html) } }
+          : {}),
+      });
+    ensureWritableFolder(this.directory);
     const file = join(this.directory, `${message.id}.eml`);
     await writeFile(file, raw.message as Buffer);
     this.logger.log(`mail ${message.id} (${message.kind}) written to ${file}`);

@@ -194,7 +194,7 @@ describe('Start-up of the built server (node dist/main.js)', () => {
     );
     expect(code).toBe(1);
     expect(output.trim()).toBe(
-      'Warden failed to start: cannot create the folder afile for the SQLite database (DATABASE_URL): EEXIST',
+      'Invalid configuration: DATABASE_URL names a SQLite file whose folder afile is a file, not a folder',
     );
   });
 

@@ -135,12 +135,15 @@ export async function startServer(
 export function runUntilExit(
   env: Record<string, string>,
   cwd = scratchDirectory(),
+  /** Runs the server as this user (the test must be root to ask). */
+  user?: { uid: number; gid: number },
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, [MAIN], {
       cwd,
       env: childEnvironment({ PORT: '0', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...user,
     });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
