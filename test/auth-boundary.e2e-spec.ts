@@ -5,6 +5,7 @@ import {
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { AccessTokenService } from '../src/auth/access-token.service.js';
 import { BearerAuthenticationService } from '../src/auth/bearer-authentication.service.js';
 import { JwtAuthGuard } from '../src/auth/jwt-auth.guard.js';
 import { bearer, signUp, type TestUser } from './support/api.js';
@@ -29,37 +30,68 @@ class UndeclaredController {
 describe('The auth boundary', () => {
   let t: TestApp;
   let alice: TestUser;
-  let authenticate: ReturnType<typeof vi.spyOn>;
+  let principalFor: ReturnType<typeof vi.spyOn>;
   beforeAll(async () => {
     t = await startTestApp();
     alice = await signUp(t);
-    authenticate = vi.spyOn(
+    principalFor = vi.spyOn(
       t.app.get(BearerAuthenticationService),
-      'authenticate',
+      'principalFor',
     );
   });
   afterAll(() => t.close());
-  beforeEach(() => authenticate.mockClear());
+  // A block body: a function returned from beforeEach is run as its cleanup.
+  beforeEach(() => {
+    principalFor.mockClear();
+  });
 
   it('checks a bearer token once per request, also where a controller names JwtAuthGuard itself', async () => {
     await request(t.server)
       .get('/todos')
       .set(bearer(alice.accessToken))
       .expect(200);
-    expect(authenticate).toHaveBeenCalledTimes(1);
+    expect(principalFor).toHaveBeenCalledTimes(1);
 
-    authenticate.mockClear();
+    principalFor.mockClear();
     await request(t.server)
       .post('/posts')
       .set(bearer(alice.accessToken))
       .send({ title: 'once', content: 'checked once' })
       .expect(201);
-    expect(authenticate).toHaveBeenCalledTimes(1);
-    expect(authenticate).toHaveBeenCalledWith(
-      `Bearer ${alice.accessToken}`,
+    expect(principalFor).toHaveBeenCalledTimes(1);
+    expect(principalFor).toHaveBeenCalledWith(
+      expect.objectContaining({ sub: alice.id }),
       expect.objectContaining({ scopes: ['posts:write'], sensitive: null }),
       { title: 'once', content: 'checked once' },
     );
+  });
+
+  it('has passport-jwt verify a token the first time it is seen, and remembers it after', async () => {
+    const tokens = t.app.get(AccessTokenService);
+    const accept = vi.spyOn(tokens, 'accept');
+    const verify = vi.spyOn(tokens, 'verify');
+    try {
+      const fresh = (
+        await request(t.server)
+          .post('/auth/login')
+          .send({ username: alice.username, password: alice.password })
+          .expect(200)
+      ).body.access_token as string;
+      for (let i = 0; i < 3; i++)
+        await request(t.server).get('/users/me').set(bearer(fresh)).expect(200);
+      // Once, from passport-jwt's verify callback: jsonwebtoken ran there, not in verify().
+      expect(accept).toHaveBeenCalledTimes(1);
+      expect(accept).toHaveBeenCalledWith(
+        fresh,
+        expect.objectContaining({
+          header: expect.objectContaining({ typ: 'at+jwt' }),
+        }),
+      );
+      expect(verify).not.toHaveBeenCalled();
+    } finally {
+      accept.mockRestore();
+      verify.mockRestore();
+    }
   });
 
   it('never looks at a token on a public route', async () => {
@@ -68,7 +100,7 @@ describe('The auth boundary', () => {
       .set(bearer(alice.accessToken))
       .expect(200);
     await request(t.server).get('/health/live').expect(200);
-    expect(authenticate).not.toHaveBeenCalled();
+    expect(principalFor).not.toHaveBeenCalled();
   });
 
   // Last: passport's strategies are process-wide, so the second application's JwtStrategy

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
 import jwt, { type Jwt, type JwtPayload } from 'jsonwebtoken';
 import { isUUID } from 'class-validator';
-import { randomUUID } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import type { Config, JwtAlgorithm } from '../config/environment.js';
 import { JwtKeys } from './jwt-keys.js';
 import type { Scope } from '../roles/scopes.js';
@@ -49,7 +49,8 @@ const EXPIRED: AccessTokenCheck = { valid: false, reason: 'expired' };
 @Injectable()
 export class AccessTokenService {
   readonly ttlSeconds: number;
-  private readonly verifyOptions: {
+  /** What jsonwebtoken checks; `JwtStrategy` gives passport-jwt the same. */
+  readonly verifyOptions: {
     algorithms: JwtAlgorithm[];
     issuer: [string, ...string[]];
     audience: string;
@@ -109,16 +110,13 @@ export class AccessTokenService {
    * The signature (the key chosen by `kid`), exactly one algorithm, our issuer and audience,
    * `exp` and `nbf` (jsonwebtoken), then Warden's own claim rules (`claimsOf`); for a token
    * already found valid, only `exp` again. Does not look at the session or the account:
-   * `BearerAuthenticationService` does, on every request.
+   * `BearerAuthenticationService` does, on every request. Token revocation uses it; protected
+   * routes get the same checks through passport-jwt (`JwtStrategy`).
    */
   verify(token: string): AccessTokenCheck {
-    const remembered = this.verified.get(token);
-    if (remembered) {
-      if (!expired(remembered)) return { valid: true, claims: remembered };
-      this.verified.delete(token);
-      return EXPIRED;
-    }
-    const key = this.keys.verificationKeyFor(token);
+    const remembered = this.recall(token);
+    if (remembered) return remembered;
+    const key = this.verificationKeyFor(token);
     if (!key) return INVALID;
     let decoded: Jwt;
     try {
@@ -129,6 +127,32 @@ export class AccessTokenService {
     } catch (error) {
       return error instanceof jwt.TokenExpiredError ? EXPIRED : INVALID;
     }
+    return this.accept(token, decoded);
+  }
+
+  /** The key of the token's `kid` (JWKS rotation), or none for a token no key of ours signed. */
+  verificationKeyFor(token: string): KeyObject | undefined {
+    return this.keys.verificationKeyFor(token);
+  }
+
+  /**
+   * What a token already found valid is now (valid, or expired: only `exp` can change), or null
+   * for a token not seen or forgotten.
+   */
+  recall(token: string): AccessTokenCheck | null {
+    const remembered = this.verified.get(token);
+    if (!remembered) return null;
+    if (!expired(remembered)) return { valid: true, claims: remembered };
+    this.verified.delete(token);
+    return EXPIRED;
+  }
+
+  /**
+   * The verdict on a token whose signature, issuer, audience and expiry jsonwebtoken has checked
+   * (here, or passport-jwt in `JwtStrategy`): Warden's own claim rules, and a valid token is
+   * remembered.
+   */
+  accept(token: string, decoded: Jwt): AccessTokenCheck {
     const claims = this.claimsOf(decoded);
     if (!claims) return INVALID;
     if (this.verified.size >= VERIFIED_TOKENS_MAX) {

@@ -9,7 +9,7 @@ import {
   requiresVerifiedEmail,
 } from '../users/account-status.js';
 import { UsersService } from '../users/users.service.js';
-import { AccessTokenService } from './access-token.service.js';
+import type { AccessTokenClaims } from './access-token.service.js';
 import type { UserPrincipal } from '../access/principal.js';
 import type { User } from '../users/user.entity.js';
 import type { TokenRequirements } from '../access/auth.decorator.js';
@@ -48,19 +48,7 @@ export type BearerAuthentication =
   | { ok: true; principal: UserPrincipal; account: User }
   | { ok: false; failure: BearerFailure };
 
-// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110).
-const BEARER_CREDENTIALS = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
-
-const MISSING: BearerAuthentication = {
-  ok: false,
-  failure: { kind: 'missing' },
-};
-const MALFORMED: BearerAuthentication = {
-  ok: false,
-  failure: { kind: 'malformed' },
-};
-
-const invalidToken = (
+export const invalidToken = (
   reason: Extract<BearerFailure, { kind: 'invalid_token' }>['reason'],
 ): BearerAuthentication => ({
   ok: false,
@@ -68,9 +56,9 @@ const invalidToken = (
 });
 
 /**
- * The one way from an `Authorization` header to a `Principal`, for every protected route (via
- * `JwtStrategy`): the header's syntax, the token (`AccessTokenService.verify`), the account
- * (`isActiveAccount`), the session, and the scopes the route needs. The user and session lookups
+ * From a verified access token to a `Principal`, for every protected route (`JwtStrategy` reads
+ * the header and has the token verified): the account (`isActiveAccount`), the session, the
+ * scopes the route needs, and the assurance of a sensitive action. The user and session lookups
  * are memory hits for a warm user.
  */
 @Injectable()
@@ -78,7 +66,6 @@ export class BearerAuthenticationService {
   private readonly requireVerifiedEmail: boolean;
 
   constructor(
-    private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly signInMethods: SignInMethods,
@@ -88,17 +75,11 @@ export class BearerAuthenticationService {
   }
 
   /** `body`: the request's parsed body, for an action that is sensitive only with some fields. */
-  async authenticate(
-    authorization: string | undefined,
+  async principalFor(
+    claims: AccessTokenClaims,
     requirements: TokenRequirements,
     body?: unknown,
   ): Promise<BearerAuthentication> {
-    const token = readBearerToken(authorization);
-    if (token === undefined) return MISSING;
-    if (token === null) return MALFORMED;
-    const check = this.accessTokens.verify(token);
-    if (!check.valid) return invalidToken(check.reason);
-    const { claims } = check;
     const user = await this.users.findByIdCached(claims.sub);
     if (!isActiveAccount(user, this.requireVerifiedEmail))
       return invalidToken('account_inactive');
@@ -171,17 +152,3 @@ const hasTextField = (body: unknown, field: string): boolean =>
   typeof body === 'object' &&
   body !== null &&
   typeof (body as Record<string, unknown>)[field] === 'string';
-
-/**
- * The access token of an Authorization header, and only of that: tokens in the query string or
- * body are never read (RFC 6750 §5.3). Undefined when there are no bearer credentials (another
- * scheme counts as none), null when they are malformed.
- */
-function readBearerToken(
-  authorization: string | undefined,
-): string | null | undefined {
-  if (!authorization) return undefined;
-  const [scheme] = authorization.split(' ', 1);
-  if (scheme.toLowerCase() !== 'bearer') return undefined;
-  return BEARER_CREDENTIALS.exec(authorization)?.[1] ?? null;
-}

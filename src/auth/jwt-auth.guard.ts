@@ -5,6 +5,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import jwt from 'jsonwebtoken';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -20,6 +21,8 @@ import {
 import type { JwtAuthenticateOptions } from './jwt.strategy.js';
 import type { Principal } from '../access/principal.js';
 import type { ProblemCode } from '../problems/problem-types.js';
+
+const { TokenExpiredError } = jwt;
 
 /** Every route is `@Auth()` unless it says otherwise. */
 const DEFAULT_ROUTE_AUTH: RouteAuth = {
@@ -65,14 +68,22 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override handleRequest<TUser = Principal | null>(
     error: unknown,
     principal: TUser | false,
-    failure: BearerFailure | undefined,
+    /** The strategy's `BearerFailure`, or passport-jwt's jsonwebtoken error. */
+    failure: BearerFailure | Error | undefined,
     context: ExecutionContext,
   ): TUser {
     // A failure inside the strategy (the database, say) is not the client's fault: rethrow it.
     if (error instanceof Error) throw error;
     if (error) throw new Error('JwtStrategy failed with a non-Error value');
     if (principal) return principal;
-    const reason = failure ?? { kind: 'missing' };
+    const reason: BearerFailure =
+      failure instanceof Error
+        ? {
+            kind: 'invalid_token',
+            reason:
+              failure instanceof TokenExpiredError ? 'expired' : 'invalid',
+          }
+        : (failure ?? { kind: 'missing' });
     if (
       reason.kind === 'missing' &&
       this.routeAuth(context).mode === 'optional'

@@ -1,58 +1,120 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Jwt } from 'jsonwebtoken';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Strategy } from 'passport-jwt';
-import { attachAccount } from '../users/current-account.decorator.js';
-import { BearerAuthenticationService } from './bearer-authentication.service.js';
+import { type SecretOrKeyProvider, Strategy } from 'passport-jwt';
 import type { TokenRequirements } from '../access/auth.decorator.js';
+import type { UserPrincipal } from '../access/principal.js';
+import { attachAccount } from '../users/current-account.decorator.js';
+import {
+  type AccessTokenCheck,
+  AccessTokenService,
+} from './access-token.service.js';
+import {
+  type BearerFailure,
+  BearerAuthenticationService,
+  invalidToken,
+} from './bearer-authentication.service.js';
+import { readBearerToken } from './bearer-token.js';
 
 /** What `JwtAuthGuard` tells the strategy about the route (passport's authenticate options). */
 export interface JwtAuthenticateOptions {
   requirements: TokenRequirements;
 }
 
+type BearerRequest = { headers: IncomingHttpHeaders; body?: unknown };
+
 const NO_REQUIREMENTS: TokenRequirements = { scopes: [], sensitive: null };
+const NO_KEY = new Error('no key of this server signed the token');
 
 /**
- * passport-jwt's strategy, registered as `jwt` for `JwtAuthGuard`, with every decision handed to
- * `BearerAuthenticationService`. passport-jwt's own pipeline is bypassed (`authenticate` is
- * overridden): it reports failures as jsonwebtoken errors and cannot tell a missing header from a
- * malformed one, which RFC 6750 answers differently, so it would split the checks between
- * passport, this class and the guard again. Its constructor options are required by
- * passport-jwt and never consulted.
+ * passport-jwt's strategy, registered as `jwt` for `JwtAuthGuard`. passport-jwt does its own job
+ * for a token this process has not seen: it extracts the token (`readBearerToken`: RFC 6750's
+ * header only) and verifies it with the key of its `kid` and the options of
+ * `AccessTokenService.verifyOptions`; `validate` applies Warden's claim rules and hands the
+ * claims to `BearerAuthenticationService` (account, session, scopes, step-up). Two things come
+ * before it, in `authenticate`: a missing and a malformed header are told apart (RFC 6750 answers
+ * them differently; passport-jwt sees "no token" in both), and a token already verified skips the
+ * signature (`AccessTokenService.recall`), which is most of a request's cost
+ * (docs/decisions.md, "The strategies", measured by `npm run bench:passport-jwt`).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(private readonly bearer: BearerAuthenticationService) {
+  /** The route's requirements, for `validate`, which passport-jwt calls without them. */
+  private readonly requirementsOf = new WeakMap<object, TokenRequirements>();
+
+  constructor(
+    private readonly accessTokens: AccessTokenService,
+    private readonly bearer: BearerAuthenticationService,
+  ) {
+    const { algorithms, issuer, audience, clockTolerance } =
+      accessTokens.verifyOptions;
     super({
-      jwtFromRequest: () => null,
-      secretOrKeyProvider: (_request, _token, done) =>
-        done(new Error('JwtStrategy verifies through authenticate()')),
+      jwtFromRequest: (request: BearerRequest) =>
+        readBearerToken(request.headers.authorization) ?? null,
+      secretOrKeyProvider: ((_request, token: string, done) => {
+        const key = accessTokens.verificationKeyFor(token);
+        // @types/passport-jwt says string | Buffer; jsonwebtoken takes the KeyObject it is given.
+        if (key) done(null, key as unknown as Buffer);
+        else done(NO_KEY);
+      }) satisfies SecretOrKeyProvider,
+      algorithms,
+      issuer,
+      audience,
+      // Only options passport-jwt does not set itself are read from here.
+      jsonWebTokenOptions: { clockTolerance, complete: true },
+      passReqToCallback: true,
     });
   }
 
   override authenticate(
-    request: { headers: IncomingHttpHeaders; body?: unknown },
+    request: BearerRequest,
     options?: JwtAuthenticateOptions,
   ): void {
-    this.bearer
-      .authenticate(
-        request.headers.authorization,
-        options?.requirements ?? NO_REQUIREMENTS,
-        request.body,
-      )
-      .then(
-        (result) => {
-          if (!result.ok) return this.fail(result.failure, 401);
-          attachAccount(request, result.account);
-          this.success(result.principal);
-        },
+    const token = readBearerToken(request.headers.authorization);
+    if (token === undefined) return this.fail({ kind: 'missing' }, 401);
+    if (token === null) return this.fail({ kind: 'malformed' }, 400);
+    const requirements = options?.requirements ?? NO_REQUIREMENTS;
+    const remembered = this.accessTokens.recall(token);
+    if (remembered) {
+      this.finish(request, remembered, requirements).then(
+        ([principal, failure]) =>
+          principal ? this.success(principal) : this.fail(failure, 401),
         (error: unknown) => this.error(error as Error),
       );
+      return;
+    }
+    this.requirementsOf.set(request, requirements);
+    // Typed for Express; passport-jwt reads the headers only, through `jwtFromRequest`.
+    super.authenticate(
+      request as Parameters<Strategy['authenticate']>[0],
+      options,
+    );
   }
 
-  /** Never called: `authenticate` above does the whole job. */
-  validate(): never {
-    throw new Error('JwtStrategy authenticates through authenticate()');
+  /** passport-jwt's verify callback: the token passed jsonwebtoken's checks. */
+  async validate(
+    request: BearerRequest,
+    decoded: Jwt,
+  ): Promise<[UserPrincipal | false, BearerFailure?]> {
+    const token = readBearerToken(request.headers.authorization) ?? '';
+    return this.finish(
+      request,
+      this.accessTokens.accept(token, decoded),
+      this.requirementsOf.get(request) ?? NO_REQUIREMENTS,
+    );
+  }
+
+  private async finish(
+    request: BearerRequest,
+    check: AccessTokenCheck,
+    requirements: TokenRequirements,
+  ): Promise<[UserPrincipal | false, BearerFailure?]> {
+    const result = check.valid
+      ? await this.bearer.principalFor(check.claims, requirements, request.body)
+      : invalidToken(check.reason);
+    if (!result.ok) return [false, result.failure];
+    attachAccount(request, result.account);
+    return [result.principal];
   }
 }
