@@ -1,13 +1,9 @@
 import request from 'supertest';
+import { appForSuite } from './support/suite.js';
 import { PASSWORD, bearer, signUp } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('DELETE /users/me', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = appForSuite();
 
   const count = async (table: string, column: string, id: string) =>
     Number(

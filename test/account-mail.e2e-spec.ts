@@ -17,8 +17,8 @@ import {
   relaySettings,
   startSmtp,
   type TestSmtp,
-  until,
 } from './support/smtp.js';
+import { until } from './support/until.js';
 import { freePort } from './support/server-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

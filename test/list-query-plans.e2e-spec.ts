@@ -1,9 +1,9 @@
+import { appForSuite } from './support/suite.js';
 import { randomUUID } from 'node:crypto';
 import { PostsService } from '../src/posts/posts.service.js';
 import { TodosService } from '../src/todos/todos.service.js';
 import { UsersService } from '../src/users/users.service.js';
 import { testDatabaseKind } from './support/database.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 
 interface PlanNode {
   'Node Type': string;
@@ -17,11 +17,7 @@ interface PlanNode {
  * database. Checked with the databases' own EXPLAIN on the exact SQL the services send.
  */
 describe(`List query plans (${testDatabaseKind()})`, () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = appForSuite();
 
   const ownerId = randomUUID();
   const cases = (): [string, () => [string, unknown[]], string[]][] => {

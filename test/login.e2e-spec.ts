@@ -1,17 +1,11 @@
 import request from 'supertest';
-import { PASSWORD, signUp, type TestUser } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { appAndUserForSuite } from './support/suite.js';
+import { PASSWORD, signUp } from './support/api.js';
 
 const LOGIN_PATHS = ['/auth/login', '/login', '/user/login'];
 
 describe('POST /auth/login (also /login and /user/login)', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    user = await signUp(t);
-  });
-  afterAll(() => t.close());
+  const { t, user } = appAndUserForSuite();
 
   it.each(LOGIN_PATHS)(
     '%s accepts JSON and answers 200 with a token response and no-store',

@@ -29,12 +29,8 @@ import {
 import { OutboxMessage } from '../src/mail/outbox-message.entity.js';
 import { OutboxSender } from '../src/mail/outbox-sender.service.js';
 import { testDatabaseKind } from './support/database.js';
-import {
-  relaySettings,
-  startSmtp,
-  type TestSmtp,
-  until,
-} from './support/smtp.js';
+import { relaySettings, startSmtp, type TestSmtp } from './support/smtp.js';
+import { until } from './support/until.js';
 import { freePort } from './support/server-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

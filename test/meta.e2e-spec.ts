@@ -1,13 +1,9 @@
 import request from 'supertest';
+import { appForSuite } from './support/suite.js';
 import { signUp } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('Meta routes, headers and HTTP-level input handling', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = appForSuite();
 
   it('GET / welcomes and points at the docs', async () => {
     await request(t.server)

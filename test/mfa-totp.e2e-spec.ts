@@ -19,7 +19,7 @@ import {
   type TestDatabase,
 } from './support/database.js';
 import { decodeClaims, sign, validClaims } from './support/jwt.js';
-import { until } from './support/smtp.js';
+import { until } from './support/until.js';
 import {
   startTestApp,
   TEST_MFA_KEY,

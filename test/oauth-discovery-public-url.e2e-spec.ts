@@ -1,15 +1,11 @@
 import request from 'supertest';
+import { appForSuite } from './support/suite.js';
 import { signUp } from './support/api.js';
 import { decodeClaims } from './support/jwt.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 
 // A file of its own: the application reads its configuration once per test file.
 describe('RFC 8414 discovery with PUBLIC_URL set', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ PUBLIC_URL: 'https://auth.example.com' });
-  });
-  afterAll(() => t.close());
+  const t = appForSuite({ PUBLIC_URL: 'https://auth.example.com' });
 
   it('names PUBLIC_URL, whatever Host the request carries, and signs tokens with it as iss', async () => {
     const response = await request(t.server)

@@ -1,7 +1,7 @@
 import request from 'supertest';
+import { appForSuite } from './support/suite.js';
 import { bearer, signUpVerified, type TestUser } from './support/api.js';
 import { testDatabaseKind } from './support/database.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 import {
   type CeremonyTweaks,
   SoftwareAuthenticator,
@@ -16,15 +16,11 @@ const RP_ID = 'app.example.com';
  * test/browser/passkeys.e2e-spec.ts, against Chromium's virtual authenticator.
  */
 describe(`Passkeys under bursts and bent ceremonies (${testDatabaseKind()})`, () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      WEBAUTHN_RP_ID: RP_ID,
-      WEBAUTHN_ORIGINS: ORIGIN,
-      AUTH_RATE_LIMIT: '0',
-    });
+  const t = appForSuite({
+    WEBAUTHN_RP_ID: RP_ID,
+    WEBAUTHN_ORIGINS: ORIGIN,
+    AUTH_RATE_LIMIT: '0',
   });
-  afterAll(() => t.close());
 
   const registrationOptions = async (user: TestUser) =>
     (

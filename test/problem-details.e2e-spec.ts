@@ -1,16 +1,10 @@
 import request from 'supertest';
+import { appAndUserForSuite } from './support/suite.js';
 import { PROBLEM_TYPES } from '../src/problems/problem-types.js';
-import { bearer, signUp, type TestUser } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { bearer } from './support/api.js';
 
 describe('RFC 9457 problem details', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    user = await signUp(t);
-  });
-  afterAll(() => t.close());
+  const { t, user } = appAndUserForSuite();
 
   it('serves a page at every type URI, naming the kind and what to do', async () => {
     for (const [code, kind] of Object.entries(PROBLEM_TYPES)) {

@@ -1,6 +1,6 @@
+import { appForSuite } from './support/suite.js';
 import { SignInMethods } from '../src/credentials/sign-in-methods.service.js';
 import { testDatabaseKind } from './support/database.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * Every table of the application, and why it does not sign a user in. A table that is neither
@@ -23,11 +23,7 @@ const NOT_SIGN_IN_METHODS: Record<string, string> = {
 };
 
 describe(`The registry of sign-in methods (${testDatabaseKind()})`, () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = appForSuite();
 
   it('holds every table that can sign a user in: each table is registered or said not to sign in', () => {
     const registered = new Map<string, string>();

@@ -1,14 +1,10 @@
 import request from 'supertest';
+import { appForSuite } from './support/suite.js';
 import { PASSWORD, signUp } from './support/api.js';
 import { storedUser } from './support/database.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('POST /auth/signup', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = appForSuite();
 
   const countUsers = async () =>
     Number(

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { bearer, signUp, type TestUser } from './support/api.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { appAndUserForSuite } from './support/suite.js';
+import { bearer, signUp } from './support/api.js';
 
 const ROUNDS = 8;
 
@@ -10,13 +10,7 @@ const ROUNDS = 8;
  * seconds; a trigger restamps it).
  */
 describe('Timestamps: millisecond precision, updatedAt >= createdAt', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    user = await signUp(t);
-  });
-  afterAll(() => t.close());
+  const { t, user } = appAndUserForSuite();
 
   const expectOrdered = (
     rows: { createdAt: string; updatedAt: string }[],

@@ -1,10 +1,8 @@
-import { simpleParser } from 'mailparser';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD } from '../support/api.js';
+import { mailInOutbox } from '../support/mailbox.js';
 import { chromiumAvailable, launchChromium } from '../support/browser.js';
 import { testDatabaseKind } from '../support/database.js';
 import {
@@ -50,31 +48,14 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
 
     /** The link of the next new .eml file whose subject matches, on this server's origin. */
     async function nextLink(subject: RegExp): Promise<URL> {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const files = (() => {
-          try {
-            return readdirSync(outbox).filter((file) => !seen.has(file));
-          } catch {
-            return [];
-          }
-        })();
-        for (const file of files) {
-          const mail = await simpleParser(readFileSync(join(outbox, file)));
-          if (!subject.test(mail.subject ?? '')) continue;
-          seen.add(file);
-          const link = /https?:\/\/\S+token=\S+/.exec(mail.text ?? '')?.[0];
-          if (!link) throw new Error(`no link in ${file}`);
-          const url = new URL(link);
-          const origin = new URL(server.url);
-          url.protocol = origin.protocol;
-          url.host = origin.host;
-          return url;
-        }
-        if (Date.now() > deadline)
-          throw new Error(`no mail matching ${subject}`);
-        await sleep(100);
-      }
+      const mail = await mailInOutbox(outbox, null, subject, seen);
+      const link = /https?:\/\/\S+token=\S+/.exec(mail.text ?? '')?.[0];
+      if (!link) throw new Error(`no link in the mail "${mail.subject}"`);
+      const url = new URL(link);
+      const origin = new URL(server.url);
+      url.protocol = origin.protocol;
+      url.host = origin.host;
+      return url;
     }
 
     const post = (path: string, body: unknown, token?: string) =>

@@ -17,7 +17,8 @@ import {
 } from '../support/database.js';
 import { decodeClaims, sign, validClaims } from '../support/jwt.js';
 import { mailInOutbox } from '../support/mailbox.js';
-import { linkToken, until } from '../support/smtp.js';
+import { linkToken } from '../support/smtp.js';
+import { until } from '../support/until.js';
 import {
   postJson,
   scratchDirectory,

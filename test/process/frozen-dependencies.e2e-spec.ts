@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PASSWORD } from '../support/api.js';
+import { until } from '../support/until.js';
 import { testDatabaseKind } from '../support/database.js';
 import {
   ownPostgres,
@@ -200,30 +201,34 @@ describe.skipIf(
       // The outbox's sender has one query in flight at a time, begun up to a poll (1 s) after
       // the freeze: stay frozen until its deadline has passed too, or a thaw just before it
       // would let that query succeed and the outage go unseen by the sender.
-      const seen = Date.now() + 15_000;
-      while (
-        !server.output().includes('outbox: cannot read due mail') &&
-        Date.now() < seen
-      )
-        await sleep(200);
+      await until(
+        server.output,
+        (output) => output.includes('outbox: cannot read due mail'),
+        {
+          timeoutMs: 15_000,
+          intervalMs: 200,
+          what: "the outbox's outage line",
+        },
+      );
     } finally {
       postgres.thaw();
     }
-    const deadline = Date.now() + 20_000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 200) {
-      status = (await call(server, '/posts')).status;
-      if (status !== 200) await sleep(500);
-    }
-    expect(status).toBe(200);
+    await until(
+      async () => (await call(server, '/posts')).status,
+      (status) => status === 200,
+      { timeoutMs: 20_000, intervalMs: 500, what: 'GET /posts answering 200' },
+    );
     // The outbox's sender polls every second and met the same outage: one line as it began,
     // one as it ended, and it goes on polling.
-    const recovered = Date.now() + 20_000;
-    while (
-      !server.output().includes('outbox: the database answers again') &&
-      Date.now() < recovered
-    )
-      await sleep(200);
+    await until(
+      server.output,
+      (output) => output.includes('outbox: the database answers again'),
+      {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        what: "the outbox's recovery line",
+      },
+    );
     expect(server.output().match(/outbox: cannot read due mail/g)).toHaveLength(
       1,
     );
@@ -240,20 +245,17 @@ describe.skipIf(
       expect(answer.retryAfter).toMatch(/^\d+$/);
     }
     await postgres.start();
-    const deadline = Date.now() + 20_000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 200) {
-      status = (await call(server, '/posts')).status;
-      if (status !== 200) await sleep(500);
-    }
-    expect(status).toBe(200);
+    await until(
+      async () => (await call(server, '/posts')).status,
+      (status) => status === 200,
+      { timeoutMs: 20_000, intervalMs: 500, what: 'GET /posts answering 200' },
+    );
     // The outage is probed every few seconds; its end is logged by the probe that succeeds.
-    const logged = Date.now() + 20_000;
-    while (
-      !server.output().includes('database available again') &&
-      Date.now() < logged
-    )
-      await sleep(200);
+    await until(
+      server.output,
+      (output) => output.includes('database available again'),
+      { timeoutMs: 20_000, intervalMs: 200, what: 'the recovery line' },
+    );
     const output = server.output();
     // Two outages in this file (frozen, stopped): one line as each began, one as it ended.
     expect(output.match(/database unavailable/g)?.length).toBeLessThanOrEqual(

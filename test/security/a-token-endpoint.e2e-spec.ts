@@ -1,11 +1,6 @@
 import request from 'supertest';
-import {
-  PASSWORD,
-  signUp,
-  tokenRequest,
-  type TestUser,
-} from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { appAndUserForSuite } from '../support/suite.js';
+import { PASSWORD, signUp, tokenRequest } from '../support/api.js';
 
 /** RFC 6749 §5.2: `error` uses %x20-21 / %x23-5B / %x5D-7E only; descriptions have no CR/LF/TAB. */
 function expectOAuthError(response: request.Response, error: string): void {
@@ -25,13 +20,7 @@ function expectOAuthError(response: request.Response, error: string): void {
 }
 
 describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    user = await signUp(t);
-  });
-  afterAll(() => t.close());
+  const { t, user } = appAndUserForSuite();
 
   const password = (extra: Record<string, string | string[]> = {}) => ({
     grant_type: 'password',

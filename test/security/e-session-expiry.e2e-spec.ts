@@ -1,21 +1,17 @@
+import { appForSuite } from '../support/suite.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { bearer, signUp, tokenRequest } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Seconds instead of days, so that the clock can run past the limits for real.
 const IDLE_SECONDS = 2;
 const ABSOLUTE_SECONDS = 5;
 
 describe('E. Refresh tokens: idle and absolute expiry', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      REFRESH_TOKEN_TTL: String(IDLE_SECONDS),
-      SESSION_ABSOLUTE_TTL: String(ABSOLUTE_SECONDS),
-    });
+  const t = appForSuite({
+    REFRESH_TOKEN_TTL: String(IDLE_SECONDS),
+    SESSION_ABSOLUTE_TTL: String(ABSOLUTE_SECONDS),
   });
-  afterAll(() => t.close());
 
   const refresh = (refreshToken: string) =>
     tokenRequest(t, {

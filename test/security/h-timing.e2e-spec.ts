@@ -1,6 +1,5 @@
 import request from 'supertest';
-import { signUp, type TestUser } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { appAndUserForSuite } from '../support/suite.js';
 
 const ROUNDS = 30;
 
@@ -15,16 +14,10 @@ const median = (values: number[]) => {
  * would make unknown users ~25 ms faster, far outside the bounds asserted here.
  */
 describe('H. Timing and enumeration', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await startTestApp({
-      ARGON2_MEMORY_KIB: '19456',
-      ARGON2_TIME_COST: '2',
-    });
-    user = await signUp(t);
+  const { t, user } = appAndUserForSuite({
+    ARGON2_MEMORY_KIB: '19456',
+    ARGON2_TIME_COST: '2',
   });
-  afterAll(() => t.close());
 
   async function timings(
     send: (username: string) => request.Test,

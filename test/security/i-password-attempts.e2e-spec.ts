@@ -1,6 +1,6 @@
 import request from 'supertest';
+import { appForSuite } from '../support/suite.js';
 import { PASSWORD, bearer, signUp, type TestUser } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const LIMIT = 5;
 const BURST = 60;
@@ -12,16 +12,12 @@ const BURST = 60;
  * test/process/multi-instance.e2e-spec.ts.)
  */
 describe('I. Password-check budget under concurrency', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      LOGIN_FAILURE_LIMIT: String(LIMIT),
-      LOGIN_FAILURE_WINDOW: '60',
-      // One hash at a time: the burst queues behind argon2, the widest race window there is.
-      PASSWORD_HASH_CONCURRENCY: '1',
-    });
+  const t = appForSuite({
+    LOGIN_FAILURE_LIMIT: String(LIMIT),
+    LOGIN_FAILURE_WINDOW: '60',
+    // One hash at a time: the burst queues behind argon2, the widest race window there is.
+    PASSWORD_HASH_CONCURRENCY: '1',
   });
-  afterAll(() => t.close());
 
   const statusCounts = (responses: request.Response[]) => {
     const counts: Record<number, number> = {};

@@ -1,7 +1,7 @@
+import { appAndUserForSuite } from '../support/suite.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { PASSWORD, bearer, signUp, type TestUser } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { PASSWORD, bearer, signUp } from '../support/api.js';
 
 const AUTH_LIMIT = 5;
 const FAILURE_LIMIT = 3;
@@ -14,19 +14,13 @@ const freshIp = () =>
   `10.0.${Math.floor(nextIp / 250)}.${(nextIp++ % 250) + 1}`;
 
 describe('I. Rate limiting and brute force', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await startTestApp({
-      TRUST_PROXY: '127.0.0.1',
-      AUTH_RATE_LIMIT: String(AUTH_LIMIT),
-      RATE_LIMIT: String(RATE_LIMIT),
-      LOGIN_FAILURE_LIMIT: String(FAILURE_LIMIT),
-      LOGIN_FAILURE_WINDOW: String(FAILURE_WINDOW_SECONDS),
-    });
-    user = await signUp(t);
+  const { t, user } = appAndUserForSuite({
+    TRUST_PROXY: '127.0.0.1',
+    AUTH_RATE_LIMIT: String(AUTH_LIMIT),
+    RATE_LIMIT: String(RATE_LIMIT),
+    LOGIN_FAILURE_LIMIT: String(FAILURE_LIMIT),
+    LOGIN_FAILURE_WINDOW: String(FAILURE_WINDOW_SECONDS),
   });
-  afterAll(() => t.close());
 
   const login = (ip: string, username: string, password: string) =>
     request(t.server)

@@ -1,20 +1,14 @@
 import request from 'supertest';
-import { bearer, signUp, type TestUser } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { appAndUserForSuite } from '../support/suite.js';
+import { bearer, signUp } from '../support/api.js';
 
 const QUOTA = 3;
 
 describe('K. Validation and parsing', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await startTestApp({
-      MAX_TODOS_PER_USER: String(QUOTA),
-      MAX_POSTS_PER_USER: String(QUOTA),
-    });
-    user = await signUp(t);
+  const { t, user } = appAndUserForSuite({
+    MAX_TODOS_PER_USER: String(QUOTA),
+    MAX_POSTS_PER_USER: String(QUOTA),
   });
-  afterAll(() => t.close());
 
   const createTodo = (body: unknown, token = user.accessToken) =>
     request(t.server)

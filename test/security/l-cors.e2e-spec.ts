@@ -1,16 +1,12 @@
 import request from 'supertest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { appForSuite } from '../support/suite.js';
 
 const ALLOWED = 'https://app.example.com';
 
 describe('L. CORS with CORS_ORIGINS', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      CORS_ORIGINS: `${ALLOWED},http://localhost:5173`,
-    });
+  const t = appForSuite({
+    CORS_ORIGINS: `${ALLOWED},http://localhost:5173`,
   });
-  afterAll(() => t.close());
 
   const preflight = (origin: string) =>
     request(t.server)

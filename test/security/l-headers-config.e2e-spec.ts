@@ -1,15 +1,9 @@
 import request from 'supertest';
-import { PASSWORD, bearer, signUp, type TestUser } from '../support/api.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { appAndUserForSuite } from '../support/suite.js';
+import { PASSWORD, bearer } from '../support/api.js';
 
 describe('L. Headers, transport and configuration', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    user = await signUp(t);
-  });
-  afterAll(() => t.close());
+  const { t, user } = appAndUserForSuite();
 
   const sample = () => [
     request(t.server).get('/'),

@@ -1,3 +1,4 @@
+import { appForSuite } from '../support/suite.js';
 import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
 import request from 'supertest';
@@ -5,7 +6,6 @@ import { bearer, expectError, type TestUser } from '../support/api.js';
 import { testDatabaseKind } from '../support/database.js';
 import { mailInOutbox } from '../support/mailbox.js';
 import { linkToken } from '../support/smtp.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 import { SoftwareAuthenticator } from '../support/webauthn.js';
 
 const LIMIT = 5;
@@ -52,19 +52,15 @@ type Wrong = [number, string];
 describe.each(stores)(
   `Every guess at a secret spends a budget, $name (${testDatabaseKind()})`,
   ({ env }) => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await startTestApp({
-        ...env,
-        TRUST_PROXY: '127.0.0.1',
-        AUTH_RATE_LIMIT: String(AUTH_LIMIT),
-        LOGIN_FAILURE_LIMIT: String(LIMIT),
-        LOGIN_FAILURE_WINDOW: '120',
-        WEBAUTHN_RP_ID: RP_ID,
-        WEBAUTHN_ORIGINS: ORIGIN,
-      });
+    const t = appForSuite({
+      ...env,
+      TRUST_PROXY: '127.0.0.1',
+      AUTH_RATE_LIMIT: String(AUTH_LIMIT),
+      LOGIN_FAILURE_LIMIT: String(LIMIT),
+      LOGIN_FAILURE_WINDOW: '120',
+      WEBAUTHN_RP_ID: RP_ID,
+      WEBAUTHN_ORIGINS: ORIGIN,
     });
-    afterAll(() => t.close());
 
     /** A verified user, set up from addresses whose per-IP budgets are not the ones tested. */
     async function setUp(): Promise<TestUser> {

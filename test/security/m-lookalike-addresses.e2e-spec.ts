@@ -1,3 +1,4 @@
+import { appForSuite } from '../support/suite.js';
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { UsersService } from '../../src/users/users.service.js';
@@ -11,7 +12,7 @@ import {
 import { testDatabaseKind } from '../support/database.js';
 import { mailInOutbox } from '../support/mailbox.js';
 import { linkToken } from '../support/smtp.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { type TestApp } from '../support/test-app.js';
 
 /** Latin letters written with their Cyrillic look-alikes (UTS #39 maps each to the Latin). */
 const CYRILLIC: Record<string, string> = {
@@ -66,11 +67,7 @@ const signup = (t: TestApp, email: string) =>
  * this way (the table maps `rn` to `m`, `1` to `l`).
  */
 describe(`Look-alike addresses (${testDatabaseKind()})`, () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = appForSuite();
 
   it.each([
     ['whole-script Cyrillic', (local: string) => inScript(CYRILLIC, local)],

@@ -9,8 +9,8 @@ import {
   sentTo,
   startSmtp,
   type TestSmtp,
-  until,
 } from '../support/smtp.js';
+import { until } from '../support/until.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { SoftwareAuthenticator } from '../support/webauthn.js';
 

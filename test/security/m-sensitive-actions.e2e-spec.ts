@@ -1,3 +1,4 @@
+import { appForSuite } from '../support/suite.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { generate } from 'otplib';
@@ -17,7 +18,7 @@ import {
 } from '../support/api.js';
 import { testDatabaseKind } from '../support/database.js';
 import { declaredRoutes } from '../support/routes.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { type TestApp } from '../support/test-app.js';
 
 /** The routes of the issue's list, and the action each names. */
 const EXPECTED: Record<string, SensitiveAction> = {
@@ -60,11 +61,7 @@ function call(t: TestApp, route: string, token: string) {
  * same, and each route refuses a session that is too old and one without the second factor.
  */
 describe(`Sensitive actions: one assurance policy (${testDatabaseKind()})`, () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = appForSuite();
 
   it('every route names its action in the table, and no route carries a step-up of its own', () => {
     const found: Record<string, string | null> = {};

@@ -2,21 +2,22 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sentTo } from './smtp.js';
+import { until } from './until.js';
 
 /**
  * The mail a server without an SMTP relay has written as .eml files to its MAIL_OUTBOX_DIR:
- * the first message to `address` whose subject matches and whose file is not in `seen` (which
+ * the first message to `address` (or anyone) whose subject matches and whose file is not in `seen` (which
  * it is added to), waiting up to `timeoutMs` for the sender to write it.
  */
 export async function mailInOutbox(
   directory: string,
-  address: string,
+  /** null: to anyone. */
+  address: string | null,
   subject: RegExp,
   seen: Set<string> = new Set(),
   timeoutMs = 30_000,
 ): Promise<ParsedMail> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const next = async (): Promise<ParsedMail | null> => {
     let files: string[] = [];
     try {
       files = readdirSync(directory).filter((file) => !seen.has(file));
@@ -25,14 +26,18 @@ export async function mailInOutbox(
     }
     for (const file of files.sort()) {
       const mail = await simpleParser(readFileSync(join(directory, file)));
-      if (!sentTo(address)(mail) || !subject.test(mail.subject ?? '')) continue;
+      if (address !== null && !sentTo(address)(mail)) continue;
+      if (!subject.test(mail.subject ?? '')) continue;
       seen.add(file);
       return mail;
     }
-    if (Date.now() > deadline)
-      throw new Error(`no mail to ${address} matching ${subject}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    return null;
+  };
+  return (await until(next, (mail) => mail !== null, {
+    timeoutMs,
+    intervalMs: 50,
+    what: `a mail to ${address ?? 'anyone'} matching ${subject}`,
+  })) as ParsedMail;
 }
 
 /** Every mail to `address` written so far, oldest first. */

@@ -1,3 +1,4 @@
+import { until } from './until.js';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,11 +24,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 async function waitUntil(ready: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not start`);
-    await sleep(100);
-  }
+  await until(ready, Boolean, { what: `${what} starting` });
 }
 
 export async function ownRedis(): Promise<OwnService> {

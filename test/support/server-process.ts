@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase } from './database.js';
 import { scratchDirectory } from './scratch.js';
+import { until } from './until.js';
 import { TEST_ISSUER } from './jwt.js';
 import { TEST_JWT_SECRET, TEST_MFA_KEY } from './test-app.js';
 
@@ -115,12 +116,14 @@ export async function startServer(
     child,
     output: () => output,
     waitForOutput: async (pattern) => {
-      const deadline = Date.now() + 5000;
       const matches = () =>
         typeof pattern === 'string'
           ? output.includes(pattern)
           : pattern.test(output);
-      while (!matches() && Date.now() < deadline) await sleep(25);
+      // Gives up quietly: callers assert on the output they get back.
+      await until(matches, Boolean, { timeoutMs: 5000, intervalMs: 25 }).catch(
+        () => undefined,
+      );
       return output;
     },
     stop: async (signal = 'SIGTERM') => {

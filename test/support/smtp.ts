@@ -80,21 +80,6 @@ export async function startSmtp(
   };
 }
 
-/** Reads until `done` holds (every 100 ms, up to `timeoutMs`): for state that settles later. */
-export async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The token of the account link in a mail (`…?token=<token>`). */
 export function linkToken(mail: ParsedMail): string {
   const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
