@@ -126,7 +126,7 @@ export class MfaService {
   ): Promise<TotpEnrolment> {
     this.assertEnabled();
     this.signInMethods.assertMayAdd(user);
-    await this.users.assertPassword(user, password, 'password', client);
+    await this.account.assertPassword(user, password, 'password', client);
     return this.totp.begin(user);
   }
 
@@ -181,7 +181,7 @@ export class MfaService {
     currentSessionId: string,
   ): Promise<void> {
     this.assertEnabled();
-    await this.users.assertPassword(user, password, 'password', client);
+    await this.account.assertPassword(user, password, 'password', client);
     this.assertProof(await this.check(user, proof, client));
     await this.account.applyEvent(
       'totp-turned-off',
@@ -223,7 +223,7 @@ export class MfaService {
         'Recovery codes come with TOTP: turn it on first (POST /auth/mfa/totp)',
       );
     this.signInMethods.assertMayAdd(user);
-    await this.users.assertPassword(user, password, 'password', client);
+    await this.account.assertPassword(user, password, 'password', client);
     const { codes, ended } = await this.account.withMail(async (manager) => {
       const ended = await this.lifecycle.apply(
         manager,

@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   ConflictException,
+  ForbiddenException,
   Inject,
   Injectable,
   Logger,
@@ -33,7 +34,12 @@ import { MailOutbox } from '../mail/mail-outbox.service.js';
 import { OutboxSender } from '../mail/outbox-sender.service.js';
 import { AccountTokensService } from './account-tokens.service.js';
 import { mailboxOf, normalizeIdentifier } from './identifiers.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
+import {
+  accountLockedException,
+  LoginAttemptsService,
+  passwordClearsFailures,
+} from './login-attempts.service.js';
+import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { PasswordPolicy } from './password-policy.js';
 import type { User } from './user.entity.js';
@@ -147,7 +153,7 @@ export class AccountService {
     const pending = await this.tokens.peek('email-verification', token);
     const user = pending && (await this.users.findById(pending.userId));
     if (!user || user.disabled) throw invalidOrExpiredToken();
-    await this.users.assertPassword(user, password, 'password', client);
+    await this.assertPassword(user, password, 'password', client);
     const outcome = await this.withMail(async (manager) => {
       if (!(await this.tokens.consume('email-verification', token, manager)))
         throw invalidOrExpiredToken();
@@ -225,12 +231,7 @@ export class AccountService {
     currentSessionId: string,
     client: ClientInfo,
   ): Promise<void> {
-    await this.users.assertPassword(
-      user,
-      currentPassword,
-      'currentPassword',
-      client,
-    );
+    await this.assertPassword(user, currentPassword, 'currentPassword', client);
     this.policy.assertAcceptable(newPassword, user);
     const passwordHash = await this.hasher.hash(newPassword);
     const outcome = await this.withMail(async (manager) => {
@@ -273,7 +274,7 @@ export class AccountService {
           'currentPassword is required to change the email',
         );
       }
-      await this.users.assertPassword(
+      await this.assertPassword(
         user,
         currentPassword,
         'currentPassword',
@@ -313,6 +314,78 @@ export class AccountService {
       });
     });
     return { user: updated, pendingEmail: newEmail };
+  }
+
+  /**
+   * A password re-check is a login: it spends from the same per-account budget, so a stolen
+   * access token cannot be used to guess the password behind it (429 once the budget is spent).
+   */
+  async assertPassword(
+    user: User,
+    password: string,
+    field: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    const attempt = await this.attempts.check(
+      `user:${user.id}`,
+      client.ip,
+      () => this.hasher.verify(user.passwordHash, password),
+      { keepCount: !passwordClearsFailures(user) },
+    );
+    if (attempt.locked) throw accountLockedException(attempt.retryAfterSeconds);
+    if (!attempt.valid) throw new ForbiddenException(`${field} is incorrect`);
+  }
+
+  /**
+   * An admin's edit, with what it ends (`account-disabled`: every session, pending proof and
+   * link; `roles-changed-by-admin`: nothing, since scopes are re-read on every request) in the
+   * same transaction.
+   */
+  async adminUpdate(id: string, dto: AdminUpdateUserDto): Promise<User> {
+    const user = await this.users.getById(id);
+    const outcomes = await this.dataSource.transaction(async (manager) => {
+      await this.users.applyChanges(manager, user.id, dto);
+      const subject: CredentialSubject = { userId: user.id };
+      return [
+        ...(dto.disabled === true && !user.disabled
+          ? [await this.lifecycle.apply(manager, 'account-disabled', subject)]
+          : []),
+        ...(dto.roles !== undefined
+          ? [
+              await this.lifecycle.apply(
+                manager,
+                'roles-changed-by-admin',
+                subject,
+              ),
+            ]
+          : []),
+      ];
+    });
+    await this.users.announce(user.id);
+    for (const outcome of outcomes) await outcome.afterCommit();
+    return this.users.getById(user.id);
+  }
+
+  /**
+   * Deletes the account (after the password, asked again), in one transaction with what the
+   * deletion ends; its rows go with it.
+   */
+  async deleteAccount(
+    user: User,
+    password: string,
+    client: ClientInfo,
+    currentSessionId: string,
+  ): Promise<void> {
+    await this.assertPassword(user, password, 'password', client);
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const ended = await this.lifecycle.apply(manager, 'account-deleted', {
+        userId: user.id,
+        sessionId: currentSessionId,
+      });
+      return (await this.users.remove(manager, user.id)) ? ended : null;
+    });
+    await this.users.announce(user.id);
+    await outcome?.afterCommit();
   }
 
   /**

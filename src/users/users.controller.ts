@@ -114,7 +114,7 @@ export class UsersController {
     @Body() dto: DeleteAccountDto,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.users.deleteAccount(
+    await this.account.deleteAccount(
       account,
       dto.password,
       client,
@@ -193,7 +193,7 @@ export class UsersController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: AdminUpdateUserDto,
   ): Promise<UserDto> {
-    return UserDto.from(await this.users.adminUpdate(id, dto));
+    return UserDto.from(await this.account.adminUpdate(id, dto));
   }
 
   @Delete(':id/sessions')

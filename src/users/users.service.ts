@@ -1,6 +1,5 @@
 import {
   ConflictException,
-  ForbiddenException,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
@@ -10,20 +9,11 @@ import { randomInt } from 'node:crypto';
 import { type EntityManager, IsNull, Repository } from 'typeorm';
 import { columnCodec, ListSelect } from '../database/raw-select.js';
 import type { Role } from '../roles/roles.js';
-import type { ClientInfo } from '../common/client-info.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
 import { InvalidationBus } from '../cache/invalidation-bus.js';
 import { violatedUniqueIndex } from '../database/database-errors.js';
-import type { CredentialSubject } from '../credentials/credential-events.js';
-import { CredentialLifecycle } from '../credentials/credential-lifecycle.service.js';
 import { confusableSkeleton, isAscii } from './confusables.js';
 import { normalizeIdentifier } from './identifiers.js';
-import {
-  accountLockedException,
-  LoginAttemptsService,
-  passwordClearsFailures,
-} from './login-attempts.service.js';
-import type { AdminUpdateUserDto } from './dto/admin-update-user.dto.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { PasswordPolicy } from './password-policy.js';
 import { User } from './user.entity.js';
@@ -67,8 +57,6 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly bus: InvalidationBus,
-    private readonly attempts: LoginAttemptsService,
-    private readonly lifecycle: CredentialLifecycle,
   ) {
     bus.attach('user', this.cache);
     const codecs = (
@@ -342,59 +330,16 @@ export class UsersService {
   }
 
   /**
-   * An admin's edit, with what it ends (`account-disabled`: every session, pending proof and
-   * link; `roles-changed-by-admin`: nothing, since scopes are re-read on every request) in the
-   * same transaction.
+   * Deletes the account's row (its todos, posts, sessions and credentials go with it through
+   * the foreign keys' ON DELETE CASCADE) inside the caller's transaction, and hands its address's
+   * look-alike claim on; false when it was already gone.
    */
-  async adminUpdate(id: string, dto: AdminUpdateUserDto): Promise<User> {
-    const user = await this.getById(id);
-    const outcomes = await this.users.manager.transaction(async (manager) => {
-      await this.applyChanges(manager, user.id, dto);
-      const subject: CredentialSubject = { userId: user.id };
-      return [
-        ...(dto.disabled === true && !user.disabled
-          ? [await this.lifecycle.apply(manager, 'account-disabled', subject)]
-          : []),
-        ...(dto.roles !== undefined
-          ? [
-              await this.lifecycle.apply(
-                manager,
-                'roles-changed-by-admin',
-                subject,
-              ),
-            ]
-          : []),
-      ];
-    });
-    await this.announce(user.id);
-    for (const outcome of outcomes) await outcome.afterCommit();
-    return this.getById(user.id);
-  }
-
-  /**
-   * Deletes the account and, through the foreign keys' ON DELETE CASCADE, its todos, posts,
-   * sessions and credentials, in one transaction with what the deletion ends.
-   */
-  async deleteAccount(
-    user: User,
-    password: string,
-    client: ClientInfo,
-    currentSessionId: string,
-  ): Promise<void> {
-    await this.assertPassword(user, password, 'password', client);
-    const outcome = await this.users.manager.transaction(async (manager) => {
-      const current = await manager.findOneBy(User, { id: user.id });
-      if (!current) return null;
-      const ended = await this.lifecycle.apply(manager, 'account-deleted', {
-        userId: user.id,
-        sessionId: currentSessionId,
-      });
-      await manager.delete(User, { id: user.id });
-      await this.handOverClaim(manager, current, null);
-      return ended;
-    });
-    await this.announce(user.id);
-    await outcome?.afterCommit();
+  async remove(manager: EntityManager, id: string): Promise<boolean> {
+    const current = await manager.findOneBy(User, { id });
+    if (!current) return false;
+    await manager.delete(User, { id });
+    await this.handOverClaim(manager, current, null);
+    return true;
   }
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
@@ -430,26 +375,6 @@ export class UsersService {
       await this.announce(id);
     }
     return this.getById(id);
-  }
-
-  /**
-   * A password re-check is a login: it spends from the same per-account budget, so a stolen
-   * access token cannot be used to guess the password behind it (429 once the budget is spent).
-   */
-  async assertPassword(
-    user: User,
-    password: string,
-    field: string,
-    client: ClientInfo,
-  ): Promise<void> {
-    const attempt = await this.attempts.check(
-      `user:${user.id}`,
-      client.ip,
-      () => this.hasher.verify(user.passwordHash, password),
-      { keepCount: !passwordClearsFailures(user) },
-    );
-    if (attempt.locked) throw accountLockedException(attempt.retryAfterSeconds);
-    if (!attempt.valid) throw new ForbiddenException(`${field} is incorrect`);
   }
 
   private conflictFrom(error: unknown): ConflictException | undefined {
