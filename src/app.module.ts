@@ -6,7 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { CacheModule } from './cache/cache.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
-import { validateEnvironment } from './config/environment.js';
+import { FEATURE_SETTINGS, type Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -47,18 +47,24 @@ import { UsersModule } from './users/users.module.js';
 })
 export class AppModule {
   /**
-   * The application with its configuration. The environment is read and validated here, when an
-   * application is built, not when this file is imported, so one process can build
-   * applications with different settings one after another (the test files do).
+   * The application with its settings, validated before it is built (`validateSettings`, one
+   * pass over every feature's settings). Each feature's values are its own `registerAs`
+   * namespace (`config.get('mail.MAIL_FROM', { infer: true })`); ConfigService reads nothing
+   * else, not even process.env, so a setting no feature declares cannot be read by mistake. One
+   * process can build applications with different settings one after another (the tests do).
    */
-  static withConfig(): DynamicModule {
+  static withSettings(settings: Settings): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({
           isGlobal: true,
           cache: true,
-          validate: validateEnvironment,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          load: FEATURE_SETTINGS.map((feature) =>
+            feature.register(settings[feature.namespace]),
+          ),
         }),
       ],
     };

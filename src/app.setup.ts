@@ -18,8 +18,12 @@ import { validationPipe } from './common/validation.js';
 import { guardRequestInput } from './common/request-input.js';
 import { applyRouteBodyLimits } from './common/route-facts.js';
 import { requestIdFor } from './logging/request-id.js';
-import type { Config } from './config/environment.js';
-import { isValidTrustProxy, parseTrustProxy } from './config/trust-proxy.js';
+import {
+  readEnvironment,
+  type Settings,
+  validateSettings,
+} from './config/settings.js';
+import { parseTrustProxy } from './config/trust-proxy.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
@@ -71,15 +75,13 @@ export interface CreateAppOptions {
 export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  // Every setting is checked before anything is built: one start names every problem.
+  const settings = validateSettings(readEnvironment());
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.withConfig(),
+    AppModule.withSettings(settings),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
-      // Fastify needs this before ConfigModule has validated the environment; a value that
-      // validation will refuse (naming TRUST_PROXY) must not reach Fastify, which would throw.
-      trustProxy: isValidTrustProxy(process.env.TRUST_PROXY ?? '')
-        ? parseTrustProxy(process.env.TRUST_PROXY)
-        : false,
+      trustProxy: parseTrustProxy(settings.app.TRUST_PROXY),
       requestIdHeader: false,
       genReqId: requestIdFor,
       frameworkErrors: answerFrameworkError,
@@ -92,16 +94,16 @@ export async function createApp(
   addResponseHeaders(fastify);
   guardRequestInput(app);
   inFlight.set(app, new InFlightRequests(app.getHttpServer()));
-  const config = app.get<ConfigService<Config, true>>(ConfigService);
+  const config = app.get<ConfigService<Settings, true>>(ConfigService);
   limitConnections(app.getHttpServer(), {
-    requestTimeoutMs: config.get('REQUEST_TIMEOUT', { infer: true }) * 1000,
-    maxConnections: config.get('MAX_CONNECTIONS', { infer: true }),
+    requestTimeoutMs: config.get('app.REQUEST_TIMEOUT', { infer: true }) * 1000,
+    maxConnections: config.get('app.MAX_CONNECTIONS', { infer: true }),
   });
   app.useLogger(app.get(Logger));
   logRequests(fastify);
   if (!options.holdStartupLogs) app.flushLogs();
 
-  const corsOrigins = config.get('CORS_ORIGINS', { infer: true });
+  const corsOrigins = config.get('app.CORS_ORIGINS', { infer: true });
   if (corsOrigins.length > 0) {
     app.enableCors({
       origin: corsOrigins,
@@ -111,7 +113,7 @@ export async function createApp(
     });
   }
   app.useGlobalPipes(validationPipe);
-  if (config.get('SWAGGER_ENABLED', { infer: true })) setupSwagger(app);
+  if (config.get('app.SWAGGER_ENABLED', { infer: true })) setupSwagger(app);
   await app.init();
   return app;
 }

@@ -5,7 +5,7 @@ import { flushLogs } from './logging/logging.module.js';
 import { startupProblem } from './startup-problem.js';
 import { listeningLine } from './listening-line.js';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config/environment.js';
+import type { Settings } from './config/settings.js';
 
 /** In-flight requests get this long to finish after SIGTERM before the process gives up. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -15,18 +15,18 @@ process.on('exit', flushLogs);
 
 try {
   const app = await createApp({ holdStartupLogs: true });
-  const config = app.get<ConfigService<Config, true>>(ConfigService);
+  const config = app.get<ConfigService<Settings, true>>(ConfigService);
   await app.listen({
-    port: config.get('PORT', { infer: true }),
-    host: config.get('HOST', { infer: true }),
+    port: config.get('app.PORT', { infer: true }),
+    host: config.get('app.HOST', { infer: true }),
   });
   // Started: the start-up lines held until now go out, then the line that says where.
   app.flushLogs();
   Logger.log(
     listeningLine(
       app.getHttpServer().address() as AddressInfo,
-      config.get('PUBLIC_URL', { infer: true }),
-      config.get('SWAGGER_ENABLED', { infer: true }),
+      config.get('app.PUBLIC_URL', { infer: true }),
+      config.get('app.SWAGGER_ENABLED', { infer: true }),
     ),
     'Warden',
   );

@@ -1,4 +1,4 @@
-import { ConfigurationError } from './config/environment.js';
+import { ConfigurationError } from './config/configuration-error.js';
 import { errorCode } from './database/database-errors.js';
 import { databaseStartupProblem } from './database/startup-errors.js';
 

@@ -107,8 +107,11 @@ describe('The auth boundary', () => {
   // replaces the first one's.
   it('a route that declares nothing needs a valid token (guards are on by default)', async () => {
     const { AppModule } = await import('../src/app.module.js');
+    const { readEnvironment, validateSettings } =
+      await import('../src/config/settings.js');
+    const loadSettings = () => validateSettings(readEnvironment());
     @Module({
-      imports: [AppModule.withConfig()],
+      imports: [AppModule.withSettings(loadSettings())],
       controllers: [UndeclaredController],
     })
     class ExtendedAppModule {}

@@ -146,6 +146,7 @@ describe(`The mail outbox (${testDatabaseKind()})`, () => {
       t = await startTestApp({
         ...relaySettings(port),
         OUTBOX_RETRY_DELAY: '1',
+        SMTP_TIMEOUT: '2',
       });
     });
     afterAll(async () => {
@@ -358,8 +359,10 @@ describe.runIf(testDatabaseKind() === 'postgres')(
       t = await startTestApp(relaySettings(smtp.port));
       // A second application on the same database and settings: another instance.
       const { AppModule } = await import('../src/app.module.js');
+      const { readEnvironment, validateSettings } =
+        await import('../src/config/settings.js');
       second = await NestFactory.create<NestFastifyApplication>(
-        AppModule.withConfig(),
+        AppModule.withSettings(validateSettings(readEnvironment())),
         new FastifyAdapter(),
         { logger: false },
       );

@@ -4,7 +4,8 @@ import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
 import jwt, { type Jwt, type JwtPayload } from 'jsonwebtoken';
 import { isUUID } from 'class-validator';
 import { type KeyObject, randomUUID } from 'node:crypto';
-import type { Config, JwtAlgorithm } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
+import type { JwtAlgorithm } from './auth.settings.js';
 import { JwtKeys } from './jwt-keys.js';
 import type { Scope } from '../roles/scopes.js';
 import type { Authentication } from '../sessions/authentication.js';
@@ -67,15 +68,18 @@ export class AccessTokenService {
   constructor(
     private readonly jwtService: JwtService,
     private readonly keys: JwtKeys,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.ttlSeconds = config.get('ACCESS_TOKEN_TTL', { infer: true });
-    const issuer = config.get('JWT_ISSUER', { infer: true });
-    const audience = config.get('JWT_AUDIENCE', { infer: true });
+    this.ttlSeconds = config.get('auth.ACCESS_TOKEN_TTL', { infer: true });
+    const issuer = config.get('auth.JWT_ISSUER', { infer: true });
+    const audience = config.get('auth.JWT_AUDIENCE', { infer: true });
     this.verifyOptions = {
       algorithms: [keys.algorithm],
       // Older issuers stay accepted during a rolling upgrade (JWT_ACCEPTED_ISSUERS).
-      issuer: [issuer, ...config.get('JWT_ACCEPTED_ISSUERS', { infer: true })],
+      issuer: [
+        issuer,
+        ...config.get('auth.JWT_ACCEPTED_ISSUERS', { infer: true }),
+      ],
       audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     };

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { UserPrincipal } from '../access/principal.js';
 import type { ClientInfo } from '../common/client-info.js';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import type { SecondFactorProof } from '../mfa/mfa.service.js';
 import {
   type PasskeySignIn,
@@ -49,7 +49,7 @@ export class AuthService {
     private readonly mfaSignIn: MfaSignIn,
     private readonly accessTokens: AccessTokenService,
     private readonly passkeys: PasskeysService,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
   }

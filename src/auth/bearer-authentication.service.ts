@@ -1,5 +1,5 @@
 import { ConfigService } from '@nestjs/config';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { Injectable } from '@nestjs/common';
 import { effectiveScopes } from '../roles/roles.js';
 import type { Scope } from '../roles/scopes.js';
@@ -69,7 +69,7 @@ export class BearerAuthenticationService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly signInMethods: SignInMethods,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
   }

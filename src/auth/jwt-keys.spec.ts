@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configWith } from '../../test/support/config.js';
-import { ConfigurationError } from '../config/environment.js';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { JwtKeys } from './jwt-keys.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'warden-keys-'));

@@ -9,11 +9,9 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  ConfigurationError,
-  type Config,
-  type JwtAlgorithm,
-} from '../config/environment.js';
+import { ConfigurationError } from '../config/configuration-error.js';
+import type { Settings } from '../config/settings.js';
+import type { JwtAlgorithm } from './auth.settings.js';
 
 /** A public key as `/.well-known/jwks.json` serves it (RFC 7517). */
 export type PublicJwk = JsonWebKey & {
@@ -57,11 +55,11 @@ export class JwtKeys {
   readonly jwks: PublicJwk[];
   private readonly verificationKeys: Map<string | undefined, KeyObject>;
 
-  constructor(config: ConfigService<Config, true>) {
-    this.algorithm = config.get('JWT_ALGORITHM', { infer: true });
+  constructor(config: ConfigService<Settings, true>) {
+    this.algorithm = config.get('auth.JWT_ALGORITHM', { infer: true });
     if (this.algorithm === 'HS256') {
       const secret = createSecretKey(
-        Buffer.from(config.get('JWT_SECRET', { infer: true }), 'utf8'),
+        Buffer.from(config.get('auth.JWT_SECRET', { infer: true }), 'utf8'),
       );
       this.signingKey = secret;
       this.keyId = undefined;
@@ -72,12 +70,12 @@ export class JwtKeys {
     const algorithm = this.algorithm;
     this.signingKey = loadKey(
       'JWT_PRIVATE_KEY_FILE',
-      config.get('JWT_PRIVATE_KEY_FILE', { infer: true }),
+      config.get('auth.JWT_PRIVATE_KEY_FILE', { infer: true }),
       algorithm,
       createPrivateKey,
     );
     const publicKeys = [createPublicKey(this.signingKey)];
-    const previousFile = config.get('JWT_PREVIOUS_PUBLIC_KEY_FILE', {
+    const previousFile = config.get('auth.JWT_PREVIOUS_PUBLIC_KEY_FILE', {
       infer: true,
     });
     if (previousFile) {

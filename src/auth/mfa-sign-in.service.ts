@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { ClientInfo } from '../common/client-info.js';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { MfaTokensService } from '../mfa/mfa-tokens.service.js';
 import { MfaService, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { grantedScopes } from '../roles/roles.js';
@@ -34,7 +34,7 @@ export class MfaSignIn {
     private readonly mfaTokens: MfaTokensService,
     private readonly users: UsersService,
     private readonly sessionTokens: SessionTokens,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
   }

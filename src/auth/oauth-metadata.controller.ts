@@ -2,7 +2,7 @@ import { SUPPORTED_GRANT_TYPES } from './grants/token-grants.js';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { Public } from '../access/auth.decorator.js';
 import { OAuthMetadataDto } from './dto/oauth-metadata.dto.js';
 import { JwtKeys } from './jwt-keys.js';
@@ -23,11 +23,11 @@ export class OAuthMetadataController {
 
   constructor(
     private readonly keys: JwtKeys,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
     // The one issuer (JWT_ISSUER, which is PUBLIC_URL in production), never a request's Host.
-    this.issuer = config.get('JWT_ISSUER', { infer: true });
-    this.base = config.get('PUBLIC_URL', { infer: true });
+    this.issuer = config.get('auth.JWT_ISSUER', { infer: true });
+    this.base = config.get('app.PUBLIC_URL', { infer: true });
   }
 
   @Get('oauth-authorization-server')

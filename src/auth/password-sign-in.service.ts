@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { ClientInfo } from '../common/client-info.js';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import {
   accountStatus,
   requiresVerifiedEmail,
@@ -36,7 +36,7 @@ export class PasswordSignIn {
     private readonly loginAttempts: LoginAttemptsService,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
   }

@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { RedisConnections } from '../redis/redis.module.js';
 
 export type InvalidationKind = 'user' | 'session';
@@ -44,10 +44,10 @@ export class InvalidationBus implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly redis: RedisConnections,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
     this.subscribed = redis.subscriber === null;
-    this.channel = `${config.get('REDIS_KEY_PREFIX', { infer: true })}invalidate`;
+    this.channel = `${config.get('redis.REDIS_KEY_PREFIX', { infer: true })}invalidate`;
   }
 
   /** Whether cached state can be trusted right now. */

@@ -9,7 +9,12 @@ import {
   type FieldProblem,
   ProblemException,
 } from '../problems/problem.exception.js';
-import { ConfigurationError } from '../config/environment.js';
+import { ConfigurationError } from '../config/configuration-error.js';
+import {
+  readEnvironment,
+  type Settings,
+  validateSettings,
+} from '../config/settings.js';
 import type { Role } from '../roles/roles.js';
 import { AccountService } from '../users/account.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
@@ -56,7 +61,7 @@ async function main(): Promise<number> {
   )) as SignupDto;
 
   const app = await NestFactory.createApplicationContext(
-    AppModule.withConfig(),
+    AppModule.withSettings(validateSettings(readEnvironment())),
     {
       // stdout carries the created user as JSON, so nothing else may be written there.
       logger: ['fatal', 'error'],
@@ -67,7 +72,11 @@ async function main(): Promise<number> {
     const roles: Role[] = values.admin ? ['user', 'admin'] : ['user'];
     let user: User;
     if (values['send-verification']) {
-      if (app.get(ConfigService).get('EMAIL_VERIFICATION') === 'off') {
+      if (
+        app
+          .get<ConfigService<Settings, true>>(ConfigService)
+          .get('users.EMAIL_VERIFICATION', { infer: true }) === 'off'
+      ) {
         console.error(
           '--send-verification needs EMAIL_VERIFICATION=optional or required (it is off)',
         );

@@ -28,7 +28,7 @@ import {
   problemTypeUri,
 } from '../problems/problem-types.js';
 import { ConfigService } from '@nestjs/config';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 
 /**
  * The one place where errors become responses:
@@ -57,9 +57,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   constructor(
     private readonly outage: DatabaseOutage,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.publicUrl = config.get('PUBLIC_URL', { infer: true });
+    this.publicUrl = config.get('app.PUBLIC_URL', { infer: true });
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {

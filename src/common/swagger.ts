@@ -9,7 +9,7 @@ import { SCOPE_DESCRIPTIONS } from '../roles/scopes.js';
 import { oauthErrorCode } from './all-exceptions.filter.js';
 import { OAUTH_ERRORS_EXTENSION } from './route-facts.js';
 import { ConfigService } from '@nestjs/config';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import {
   isProblemCode,
   PROBLEM_JSON,
@@ -60,8 +60,8 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
   const document = withDescribedResponses(
     withUniqueOperationIds(SwaggerModule.createDocument(app, config)),
     app
-      .get<ConfigService<Config, true>>(ConfigService)
-      .get('PUBLIC_URL', { infer: true }),
+      .get<ConfigService<Settings, true>>(ConfigService)
+      .get('app.PUBLIC_URL', { infer: true }),
   );
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import type { User } from '../users/user.entity.js';
 import {
   SIGN_IN_METHOD_KINDS,
@@ -63,11 +63,11 @@ export class SignInMethods implements CredentialEnder {
 
   constructor(
     lifecycle: CredentialLifecycle,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
     lifecycle.register(this);
     this.verificationOn =
-      config.get('EMAIL_VERIFICATION', { infer: true }) !== 'off';
+      config.get('users.EMAIL_VERIFICATION', { infer: true }) !== 'off';
   }
 
   register(method: SignInMethod): void {

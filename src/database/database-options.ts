@@ -10,7 +10,7 @@ import { SecondFactors1732000007000 } from './migrations/1732000007000-second-fa
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ensureWritableFolder, FolderProblem } from '../common/folders.js';
-import { ConfigurationError } from '../config/environment.js';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { Post } from '../posts/post.entity.js';
 import { Todo } from '../todos/todo.entity.js';
 import { User } from '../users/user.entity.js';

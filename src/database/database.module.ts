@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { databaseOptions } from './database-options.js';
 import { DatabaseOutage } from './database-outage.js';
 import { connectWithRetry } from './connect-with-retry.js';
@@ -11,9 +11,13 @@ import { connectWithRetry } from './connect-with-retry.js';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Config, true>) => ({
-        ...databaseOptions(config.get('DATABASE_URL', { infer: true })),
-        connectTimeout: config.get('DATABASE_CONNECT_TIMEOUT', { infer: true }),
+      useFactory: (config: ConfigService<Settings, true>) => ({
+        ...databaseOptions(
+          config.get('database.DATABASE_URL', { infer: true }),
+        ),
+        connectTimeout: config.get('database.DATABASE_CONNECT_TIMEOUT', {
+          infer: true,
+        }),
         // Retrying is connectWithRetry's, with a line per attempt.
         retryAttempts: 0,
       }),

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { pino } from 'pino';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { requestIdMixin } from './request-logging.js';
 
 /**
@@ -40,13 +40,13 @@ let buffered: ReturnType<typeof pino.destination> | undefined;
   imports: [
     LoggerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Config, true>) => {
-        const level = config.get('LOG_LEVEL', { infer: true });
+      useFactory: (config: ConfigService<Settings, true>) => {
+        const level = config.get('logging.LOG_LEVEL', { infer: true });
 
         // No route gets nestjs-pino's middleware (see above); with none at all, Fastify runs no
         // middleware engine per request either.
         const forRoutes: string[] = [];
-        if (config.get('NODE_ENV', { infer: true }) === 'development') {
+        if (config.get('app.NODE_ENV', { infer: true }) === 'development') {
           return {
             forRoutes,
             pinoHttp: {

@@ -1,19 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import type { OutgoingMail } from './mail-outbox.service.js';
 
 /** An account link's page under ACCOUNT_URL, and the setting that can send it elsewhere. */
 const LINKS = {
   'email-verification': {
     page: 'verify-email',
-    setting: 'EMAIL_VERIFICATION_URL',
+    setting: 'mail.EMAIL_VERIFICATION_URL',
   },
-  'password-reset': { page: 'reset-password', setting: 'PASSWORD_RESET_URL' },
-  'email-change': { page: 'confirm-email', setting: 'EMAIL_CHANGE_URL' },
+  'password-reset': {
+    page: 'reset-password',
+    setting: 'mail.PASSWORD_RESET_URL',
+  },
+  'email-change': { page: 'confirm-email', setting: 'mail.EMAIL_CHANGE_URL' },
   'sign-in-method-removal': {
     page: 'remove-sign-in-method',
-    setting: 'SIGN_IN_METHOD_REMOVAL_URL',
+    setting: 'mail.SIGN_IN_METHOD_REMOVAL_URL',
   },
 } as const;
 export type LinkKind = keyof typeof LINKS;
@@ -64,11 +67,11 @@ export class AccountMails {
   private readonly logLinks: boolean;
   private readonly ttlSeconds: Record<LinkKind, number>;
 
-  constructor(config: ConfigService<Config, true>) {
-    this.product = config.get('PRODUCT_NAME', { infer: true });
+  constructor(config: ConfigService<Settings, true>) {
+    this.product = config.get('app.PRODUCT_NAME', { infer: true });
     const accountUrl =
-      config.get('ACCOUNT_URL', { infer: true }) ??
-      `${config.get('PUBLIC_URL', { infer: true })}/account`;
+      config.get('mail.ACCOUNT_URL', { infer: true }) ??
+      `${config.get('app.PUBLIC_URL', { infer: true })}/account`;
     const base = (kind: LinkKind) =>
       config.get(LINKS[kind].setting, { infer: true }) ??
       `${accountUrl}/${LINKS[kind].page}?token=`;
@@ -79,15 +82,15 @@ export class AccountMails {
       'sign-in-method-removal': base('sign-in-method-removal'),
     };
     this.logLinks =
-      !config.get('SMTP_URL', { infer: true }) &&
-      config.get('NODE_ENV', { infer: true }) !== 'production';
+      !config.get('mail.SMTP_URL', { infer: true }) &&
+      config.get('app.NODE_ENV', { infer: true }) !== 'production';
     this.ttlSeconds = {
-      'email-verification': config.get('EMAIL_VERIFICATION_TTL', {
+      'email-verification': config.get('mail.EMAIL_VERIFICATION_TTL', {
         infer: true,
       }),
-      'password-reset': config.get('PASSWORD_RESET_TTL', { infer: true }),
-      'email-change': config.get('EMAIL_CHANGE_TTL', { infer: true }),
-      'sign-in-method-removal': config.get('SIGN_IN_METHOD_REMOVAL_TTL', {
+      'password-reset': config.get('mail.PASSWORD_RESET_TTL', { infer: true }),
+      'email-change': config.get('mail.EMAIL_CHANGE_TTL', { infer: true }),
+      'sign-in-method-removal': config.get('mail.SIGN_IN_METHOD_REMOVAL_TTL', {
         infer: true,
       }),
     };

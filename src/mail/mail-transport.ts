@@ -2,10 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { writeFile } from 'node:fs/promises';
 import { ensureWritableFolder, FolderProblem } from '../common/folders.js';
-import { ConfigurationError } from '../config/environment.js';
+import { ConfigurationError } from '../config/configuration-error.js';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import type { OutboxMessage } from './outbox-message.entity.js';
 
 /** What the transport needs of an outbox row. */
@@ -17,10 +17,6 @@ export type MailToSend = Pick<
 /** A MIME part whose content is written unencoded (8bit, UTF-8). */
 const asIs = (contentType: string, content: string): string =>
   `Content-Type: ${contentType}; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${content}`;
-
-/** Deadlines for the SMTP relay: a frozen one must fail the attempt, not hold it forever. */
-const SMTP_CONNECT_TIMEOUT_MS = 10_000;
-const SMTP_SOCKET_TIMEOUT_MS = 30_000;
 
 /**
  * Hands one message to the SMTP relay of `SMTP_URL` (nodemailer), or, without one, writes it as
@@ -34,11 +30,13 @@ export class MailTransport {
   private readonly smtp: Transporter | null;
   private readonly directory: string;
 
-  constructor(config: ConfigService<Config, true>) {
-    this.from = config.get('MAIL_FROM', { infer: true });
-    this.directory = config.get('MAIL_OUTBOX_DIR', { infer: true });
-    const url = config.get('SMTP_URL', { infer: true });
-    const requireTls = config.get('SMTP_REQUIRE_TLS', { infer: true });
+  constructor(config: ConfigService<Settings, true>) {
+    this.from = config.get('mail.MAIL_FROM', { infer: true });
+    this.directory = config.get('mail.MAIL_OUTBOX_DIR', { infer: true });
+    const url = config.get('mail.SMTP_URL', { infer: true });
+    const requireTls = config.get('mail.SMTP_REQUIRE_TLS', { infer: true });
+    // Deadlines for the relay: a frozen one must fail the attempt, not hold it forever.
+    const timeoutMs = config.get('mail.SMTP_TIMEOUT', { infer: true }) * 1000;
     this.smtp = url
       ? nodemailer.createTransport({
           url,
@@ -46,9 +44,9 @@ export class MailTransport {
           // smtps:// is TLS from the first byte.
           requireTLS: requireTls && url.startsWith('smtp:'),
           ignoreTLS: !requireTls,
-          connectionTimeout: SMTP_CONNECT_TIMEOUT_MS,
-          greetingTimeout: SMTP_CONNECT_TIMEOUT_MS,
-          socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
+          connectionTimeout: timeoutMs,
+          greetingTimeout: timeoutMs,
+          socketTimeout: 3 * timeoutMs,
         })
       : null;
     if (!this.smtp) {

@@ -7,7 +7,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { withDeadline } from '../common/deadline.js';
 import { isPostgres, withPlaceholders } from '../database/dialect.js';
 import { type ColumnCodec, columnCodec } from '../database/raw-select.js';
@@ -73,10 +73,12 @@ export class OutboxSender
     @InjectRepository(OutboxMessage)
     private readonly messages: Repository<OutboxMessage>,
     private readonly transport: MailTransport,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.maxAttempts = config.get('OUTBOX_MAX_ATTEMPTS', { infer: true });
-    this.retryDelaySeconds = config.get('OUTBOX_RETRY_DELAY', { infer: true });
+    this.maxAttempts = config.get('mail.OUTBOX_MAX_ATTEMPTS', { infer: true });
+    this.retryDelaySeconds = config.get('mail.OUTBOX_RETRY_DELAY', {
+      infer: true,
+    });
     this.dueAt = columnCodec(messages, 'dueAt');
     const dataSource = messages.manager.connection;
     this.claimSql = withPlaceholders(

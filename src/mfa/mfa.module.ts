@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { MfaToken } from './mfa-token.entity.js';
@@ -33,12 +33,12 @@ import { TotpService } from './totp.service.js';
       inject: [ConfigService],
       // Under MFA_TOTP=false there is no key and nothing is sealed or opened: a throwaway key
       // stands in.
-      useFactory: (config: ConfigService<Config, true>) =>
+      useFactory: (config: ConfigService<Settings, true>) =>
         new SecretBox(
-          config.get('MFA_ENCRYPTION_KEY', { infer: true }) ||
+          config.get('mfa.MFA_ENCRYPTION_KEY', { infer: true }) ||
             randomBytes(32).toString('hex'),
-          config.get('MFA_TOTP', { infer: true })
-            ? config.get('MFA_PREVIOUS_ENCRYPTION_KEY', { infer: true })
+          config.get('mfa.MFA_TOTP', { infer: true })
+            ? config.get('mfa.MFA_PREVIOUS_ENCRYPTION_KEY', { infer: true })
             : undefined,
         ),
     },

@@ -6,7 +6,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
 import type { ClientInfo } from '../common/client-info.js';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import {
   CredentialLifecycle,
   type Ended,
@@ -70,9 +70,9 @@ export class MfaService {
     private readonly account: AccountService,
     private readonly signInMethods: SignInMethods,
     private readonly lifecycle: CredentialLifecycle,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.enabled = config.get('MFA_TOTP', { infer: true });
+    this.enabled = config.get('mfa.MFA_TOTP', { infer: true });
     signInMethods.register({
       kind: 'totp',
       entities: [TotpFactor],

@@ -10,7 +10,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import { toDataURL } from 'qrcode';
 import { type EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import type { User } from '../users/user.entity.js';
 import { SecretBox } from './secret-box.js';
 import { TotpFactor } from './totp-factor.entity.js';
@@ -45,9 +45,9 @@ export class TotpService
     @InjectRepository(TotpFactor)
     private readonly factors: Repository<TotpFactor>,
     private readonly box: SecretBox,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.issuer = config.get('PRODUCT_NAME', { infer: true });
+    this.issuer = config.get('app.PRODUCT_NAME', { infer: true });
   }
 
   /** With MFA_PREVIOUS_ENCRYPTION_KEY set, re-seals after start-up; requests do not wait. */

@@ -27,7 +27,7 @@ import { hashSecretToken } from '../common/secret-token.js';
 import { violatedUniqueIndex } from '../database/database-errors.js';
 import { spendOnce } from '../database/spend-once.js';
 import { lockUserRow } from '../database/user-row-lock.js';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import {
   CredentialLifecycle,
   type CredentialEnder,
@@ -80,11 +80,13 @@ export class PasskeysService implements CredentialEnder {
     private readonly account: AccountService,
     private readonly signInMethods: SignInMethods,
     lifecycle: CredentialLifecycle,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.rpId = config.get('WEBAUTHN_RP_ID', { infer: true });
-    this.rpName = config.get('PRODUCT_NAME', { infer: true });
-    this.origins = config.get('WEBAUTHN_ORIGINS', { infer: true }).split(',');
+    this.rpId = config.get('passkeys.WEBAUTHN_RP_ID', { infer: true });
+    this.rpName = config.get('app.PRODUCT_NAME', { infer: true });
+    this.origins = config
+      .get('passkeys.WEBAUTHN_ORIGINS', { infer: true })
+      .split(',');
     lifecycle.register(this);
     signInMethods.register({
       kind: 'passkey',

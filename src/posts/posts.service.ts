@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { Repository } from 'typeorm';
 import {
   type ColumnCodec,
@@ -58,9 +58,9 @@ export class PostsService {
   constructor(
     @InjectRepository(Post) private readonly posts: Repository<Post>,
     private readonly quota: OwnerQuota,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.maxPerUser = config.get('MAX_POSTS_PER_USER', { infer: true });
+    this.maxPerUser = config.get('posts.MAX_POSTS_PER_USER', { infer: true });
     this.codecs = {
       createdAt: columnCodec(posts, 'createdAt'),
       updatedAt: columnCodec(posts, 'updatedAt'),

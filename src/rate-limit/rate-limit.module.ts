@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { RedisConnections } from '../redis/redis.module.js';
 import { AUTH_RATE_LIMITED } from './auth-rate-limit.decorator.js';
 import { ResilientThrottlerStorage } from './resilient-throttler-storage.js';
@@ -18,12 +18,14 @@ const MINUTE_MS = 60_000;
     ThrottlerModule.forRootAsync({
       inject: [ConfigService, RedisConnections, Reflector],
       useFactory: (
-        config: ConfigService<Config, true>,
+        config: ConfigService<Settings, true>,
         redis: RedisConnections,
         reflector: Reflector,
       ) => {
-        const rateLimit = config.get('RATE_LIMIT', { infer: true });
-        const authRateLimit = config.get('AUTH_RATE_LIMIT', { infer: true });
+        const rateLimit = config.get('rateLimit.RATE_LIMIT', { infer: true });
+        const authRateLimit = config.get('rateLimit.AUTH_RATE_LIMIT', {
+          infer: true,
+        });
         return {
           throttlers: [
             {
@@ -46,7 +48,7 @@ const MINUTE_MS = 60_000;
           ],
           storage: new ResilientThrottlerStorage(
             redis.commands,
-            config.get('REDIS_KEY_PREFIX', { infer: true }),
+            config.get('redis.REDIS_KEY_PREFIX', { infer: true }),
           ),
           setHeaders: false,
         };

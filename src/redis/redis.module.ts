@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 
 /** Deadlines for Redis (docs/production.md, "Deadlines"): a command on a healthy Redis takes well under 1 ms. */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -24,8 +24,8 @@ export class RedisConnections implements OnApplicationShutdown {
   readonly commands: Redis | null;
   readonly subscriber: Redis | null;
 
-  constructor(config: ConfigService<Config, true>) {
-    const url = config.get('REDIS_URL', { infer: true });
+  constructor(config: ConfigService<Settings, true>) {
+    const url = config.get('redis.REDIS_URL', { infer: true });
     this.commands = url ? this.connect(url, 'commands') : null;
     this.subscriber = url ? this.connect(url, 'subscriber') : null;
   }

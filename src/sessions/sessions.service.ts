@@ -22,7 +22,7 @@ import { grantedScopes, intersectScopes } from '../roles/roles.js';
 import { resolveScopes, type Scope } from '../roles/scopes.js';
 import { ExpiringCache } from '../cache/expiring-cache.js';
 import { InvalidationBus } from '../cache/invalidation-bus.js';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import {
   isActiveAccount,
   requiresVerifiedEmail,
@@ -83,13 +83,14 @@ export class SessionsService implements CredentialEnder {
     @InjectRepository(RefreshToken)
     private readonly refreshTokens: Repository<RefreshToken>,
     private readonly bus: InvalidationBus,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
     lifecycle: CredentialLifecycle,
   ) {
     lifecycle.register(this);
-    this.idleTtlMs = config.get('REFRESH_TOKEN_TTL', { infer: true }) * 1000;
+    this.idleTtlMs =
+      config.get('sessions.REFRESH_TOKEN_TTL', { infer: true }) * 1000;
     this.absoluteTtlMs =
-      config.get('SESSION_ABSOLUTE_TTL', { infer: true }) * 1000;
+      config.get('sessions.SESSION_ABSOLUTE_TTL', { infer: true }) * 1000;
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
     bus.attach('session', this.activeUntil);
   }

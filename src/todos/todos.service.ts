@@ -1,6 +1,6 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import {
@@ -36,9 +36,9 @@ export class TodosService {
   constructor(
     @InjectRepository(Todo) private readonly todos: Repository<Todo>,
     private readonly quota: OwnerQuota,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.maxPerUser = config.get('MAX_TODOS_PER_USER', { infer: true });
+    this.maxPerUser = config.get('todos.MAX_TODOS_PER_USER', { infer: true });
     this.codecs = {
       done: columnCodec(todos, 'done'),
       createdAt: columnCodec(todos, 'createdAt'),

@@ -26,5 +26,6 @@ export const isActiveAccount = (
 
 /** EMAIL_VERIFICATION, read from the configuration, as the flag above. */
 export const requiresVerifiedEmail = (config: {
-  get(key: 'EMAIL_VERIFICATION', options: { infer: true }): string;
-}): boolean => config.get('EMAIL_VERIFICATION', { infer: true }) === 'required';
+  get(key: 'users.EMAIL_VERIFICATION', options: { infer: true }): string;
+}): boolean =>
+  config.get('users.EMAIL_VERIFICATION', { infer: true }) === 'required';

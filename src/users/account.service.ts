@@ -13,7 +13,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { BackgroundWork } from '../common/background-work.js';
 import { RateLimitedException } from '../common/rate-limited.exception.js';
 import type { ClientInfo } from '../common/client-info.js';
-import type { Config, EmailVerificationMode } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
+import type { EmailVerificationMode } from './users.settings.js';
 import type {
   CredentialEvent,
   CredentialSubject,
@@ -96,10 +97,10 @@ export class AccountService {
     private readonly background: BackgroundWork,
     private readonly dataSource: DataSource,
     @Inject(getStorageToken()) private readonly counters: ThrottlerStorage,
-    config: ConfigService<Config, true>,
+    config: ConfigService<Settings, true>,
   ) {
-    this.verification = config.get('EMAIL_VERIFICATION', { infer: true });
-    this.resetEnabled = config.get('PASSWORD_RESET', { infer: true });
+    this.verification = config.get('users.EMAIL_VERIFICATION', { infer: true });
+    this.resetEnabled = config.get('users.PASSWORD_RESET', { infer: true });
     signInMethods.notifyWith((manager, user, added) =>
       this.announceAdded(manager, user, added),
     );

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createHash } from 'node:crypto';
 import { RateLimitedException } from '../common/rate-limited.exception.js';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 import { RedisConnections } from '../redis/redis.module.js';
 import { RedisOrMemory } from '../redis/redis-or-memory.js';
 import type { Redis } from 'ioredis';
@@ -79,15 +79,16 @@ export class LoginAttemptsService {
   private readonly local = new Map<string, LocalCount>();
   private readonly counts: RedisOrMemory<Redis>;
 
-  constructor(redis: RedisConnections, config: ConfigService<Config, true>) {
+  constructor(redis: RedisConnections, config: ConfigService<Settings, true>) {
     this.counts = new RedisOrMemory(
       redis.commands,
       this.logger,
       'login counters',
     );
-    this.limit = config.get('LOGIN_FAILURE_LIMIT', { infer: true });
-    this.windowMs = config.get('LOGIN_FAILURE_WINDOW', { infer: true }) * 1000;
-    this.prefix = `${config.get('REDIS_KEY_PREFIX', { infer: true })}login-failures:`;
+    this.limit = config.get('users.LOGIN_FAILURE_LIMIT', { infer: true });
+    this.windowMs =
+      config.get('users.LOGIN_FAILURE_WINDOW', { infer: true }) * 1000;
+    this.prefix = `${config.get('redis.REDIS_KEY_PREFIX', { infer: true })}login-failures:`;
   }
 
   /**

@@ -1,18 +1,15 @@
-import type { ConfigService } from '@nestjs/config';
-import type { Config } from '../config/environment.js';
+import { configWith } from '../../test/support/config.js';
 import { PasswordHasher } from './password-hasher.service.js';
 
 function hasherWith(concurrency: number): PasswordHasher {
-  const values: Partial<Config> = {
-    ARGON2_MEMORY_KIB: 1024,
-    ARGON2_TIME_COST: 1,
-    ARGON2_PARALLELISM: 1,
-    PASSWORD_HASH_CONCURRENCY: concurrency,
-  };
-  const config = {
-    get: (key: keyof Config) => values[key],
-  } as unknown as ConfigService<Config, true>;
-  return new PasswordHasher(config);
+  return new PasswordHasher(
+    configWith({
+      ARGON2_MEMORY_KIB: 1024,
+      ARGON2_TIME_COST: 1,
+      ARGON2_PARALLELISM: 1,
+      PASSWORD_HASH_CONCURRENCY: concurrency,
+    }),
+  );
 }
 
 describe('PasswordHasher', () => {

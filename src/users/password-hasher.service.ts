@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
 import { ConcurrencyLimit } from '../common/concurrency-limit.js';
-import type { Config } from '../config/environment.js';
+import type { Settings } from '../config/settings.js';
 
 // OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1.
 const OWASP_MINIMUM_MEMORY_KIB = 19456;
@@ -20,15 +20,15 @@ export class PasswordHasher implements OnModuleInit {
   private readonly slots: ConcurrencyLimit;
   private dummyHash = '';
 
-  constructor(config: ConfigService<Config, true>) {
+  constructor(config: ConfigService<Settings, true>) {
     this.options = {
       type: argon2.argon2id,
-      memoryCost: config.get('ARGON2_MEMORY_KIB', { infer: true }),
-      timeCost: config.get('ARGON2_TIME_COST', { infer: true }),
-      parallelism: config.get('ARGON2_PARALLELISM', { infer: true }),
+      memoryCost: config.get('users.ARGON2_MEMORY_KIB', { infer: true }),
+      timeCost: config.get('users.ARGON2_TIME_COST', { infer: true }),
+      parallelism: config.get('users.ARGON2_PARALLELISM', { infer: true }),
     };
     this.slots = new ConcurrencyLimit(
-      config.get('PASSWORD_HASH_CONCURRENCY', { infer: true }),
+      config.get('users.PASSWORD_HASH_CONCURRENCY', { infer: true }),
     );
   }
 

@@ -24,10 +24,10 @@ export interface TestApp {
 
 /**
  * Boots the real application (`createApp`, exactly what `npm start` runs) on a database of its
- * own, with the test settings plus `env`. The configuration is read when the application is
- * built (`AppModule.withConfig()`), and `close()` puts `process.env` back as it was (ConfigModule
- * also writes every validated default into it), so test files that share a worker (the in-process
- * projects do not isolate files, for speed) never see each other's settings.
+ * own, with the test settings plus `env`. The settings are read and validated when the
+ * application is built (`createApp`), and `close()` puts `process.env` back as it was, so test
+ * files that share a worker (the in-process projects do not isolate files, for speed) never see
+ * each other's settings.
  */
 export async function startTestApp(
   env: Record<string, string> = {},

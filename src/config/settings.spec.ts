@@ -1,8 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, validateEnvironment } from './environment.js';
+import { ConfigurationError } from './configuration-error.js';
+import { variablesOf } from './setting-helpers.js';
+import {
+  FEATURE_SETTINGS,
+  readEnvironment,
+  validateSettings,
+  type Variables,
+} from './settings.js';
+
+/** The settings of every feature as one flat record (variable names are unique). */
+const validateEnvironment = (raw: Record<string, unknown>) =>
+  Object.assign({}, ...Object.values(validateSettings(raw))) as Variables &
+    Record<
+      | 'PUBLIC_URL'
+      | 'JWT_ISSUER'
+      | 'JWT_SECRET'
+      | 'MFA_ENCRYPTION_KEY'
+      | 'WEBAUTHN_RP_ID'
+      | 'WEBAUTHN_ORIGINS',
+      string
+    >;
 
 const STRONG_SECRET = 'k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a';
 /** What production needs for account mail: a relay, and where links lead. */
@@ -21,7 +41,78 @@ const MFA_KEY =
 const validate = (raw: Record<string, unknown>) =>
   validateEnvironment({ MFA_ENCRYPTION_KEY: MFA_KEY, ...raw });
 
-describe('validateEnvironment', () => {
+describe('settings beside their features', () => {
+  it('declares each variable in exactly one feature', () => {
+    const owners = new Map<string, string[]>();
+    for (const { namespace, schema } of FEATURE_SETTINGS)
+      for (const name of variablesOf(schema))
+        owners.set(name, [...(owners.get(name) ?? []), namespace]);
+    const shared = [...owners].filter(
+      ([, namespaces]) => namespaces.length > 1,
+    );
+    expect(shared).toEqual([]);
+    expect(owners.size).toBeGreaterThan(50);
+  });
+
+  it('has every variable documented in docs/configuration.md', () => {
+    const documented = readFileSync('docs/configuration.md', 'utf8');
+    const missing = FEATURE_SETTINGS.flatMap(({ schema }) =>
+      variablesOf(schema),
+    ).filter((name) => !documented.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it("serves each feature's values under its namespace, resolved ones included", () => {
+    const settings = validateSettings({
+      JWT_SECRET: STRONG_SECRET,
+      MFA_ENCRYPTION_KEY: MFA_KEY,
+      MAIL_FROM: 'Team <team@example.com>',
+    });
+    expect(settings.mail.MAIL_FROM).toBe('Team <team@example.com>');
+    expect(settings.app.PUBLIC_URL).toBe('http://localhost:3000');
+    expect(settings.auth.JWT_ISSUER).toBe('http://localhost:3000');
+    expect(settings.passkeys.WEBAUTHN_RP_ID).toBe('localhost');
+    expect(Object.keys(settings.todos)).toEqual(['MAX_TODOS_PER_USER']);
+    expect('MAIL_FROM' in settings.app).toBe(false);
+  });
+
+  it('names bad values of several features in one pass', () => {
+    expect(() =>
+      validateSettings({
+        JWT_SECRET: STRONG_SECRET,
+        MFA_ENCRYPTION_KEY: MFA_KEY,
+        PORT: 'x',
+        OUTBOX_MAX_ATTEMPTS: '0',
+        MAX_POSTS_PER_USER: 'lots',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.stringMatching(/^PORT /),
+          expect.stringMatching(/^OUTBOX_MAX_ATTEMPTS /),
+          expect.stringMatching(/^MAX_POSTS_PER_USER /),
+        ],
+      }),
+    );
+  });
+
+  it('reads .env under the process environment, as ConfigModule did', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'warden-env-'));
+    try {
+      const file = join(folder, '.env');
+      writeFileSync(file, '# defaults\nPORT=4000\nHOST="127.0.0.1"\n');
+      expect(readEnvironment({ PORT: '5000' }, file)).toEqual({
+        PORT: '5000',
+        HOST: '127.0.0.1',
+      });
+      expect(readEnvironment({}, join(folder, 'missing'))).toEqual({});
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('validateSettings', () => {
   it('applies the documented defaults', () => {
     const config = validate({ JWT_SECRET: STRONG_SECRET });
     expect(config).toMatchObject({

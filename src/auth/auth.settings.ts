@@ -1,0 +1,79 @@
+import { Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Min,
+} from 'class-validator';
+import {
+  atMost,
+  DAY,
+  defineSettings,
+  DURATION,
+  toDuration,
+  toList,
+} from '../config/setting-helpers.js';
+
+/**
+ * EdDSA is missing on purpose: jsonwebtoken 9, which passport-jwt and @nestjs/jwt verify and sign
+ * with, does not implement it.
+ */
+export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** The access tokens: how they are signed, whom they name as issuer and audience, how long they live. docs/configuration.md lists each variable. */
+export class AuthSettings {
+  @IsIn(JWT_ALGORITHMS, {
+    message: `$property must be one of ${JWT_ALGORITHMS.join(', ')} (EdDSA is not supported by jsonwebtoken 9)`,
+  })
+  JWT_ALGORITHM: JwtAlgorithm = 'HS256';
+
+  @IsOptional()
+  @IsString()
+  JWT_SECRET?: string;
+
+  /** PEM private key for RS256 / ES256. */
+  @IsOptional()
+  @IsString()
+  JWT_PRIVATE_KEY_FILE?: string;
+
+  /** PEM public key of the previous signing key, still accepted during a rotation. */
+  @IsOptional()
+  @IsString()
+  JWT_PREVIOUS_PUBLIC_KEY_FILE?: string;
+
+  /**
+   * The `iss` of every token, and the `issuer` of the discovery document: one issuer. Default:
+   * PUBLIC_URL; production refuses any other value.
+   */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  JWT_ISSUER?: string;
+
+  /**
+   * Other `iss` values still accepted on tokens (comma-separated): during a rolling upgrade that
+   * changes the issuer, the one the older instances sign with (`warden` before this release).
+   */
+  @Transform(toList)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  JWT_ACCEPTED_ISSUERS: string[] = [];
+
+  @IsString()
+  @IsNotEmpty()
+  JWT_AUDIENCE = 'warden-api';
+
+  @Transform(toDuration)
+  @IsInt(DURATION)
+  @Min(1)
+  @atMost(
+    DAY,
+    'a stolen access token works until it expires, and a long lifetime makes it a password',
+  )
+  ACCESS_TOKEN_TTL = 900;
+}
+
+export const authSettings = defineSettings('auth', AuthSettings);
