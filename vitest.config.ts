@@ -37,7 +37,7 @@ export default defineConfig({
     projects: [
       {
         extends: true as const,
-        test: { name: 'unit', include: ['src/**/*.spec.ts'] },
+        test: { name: 'unit', include: ['src/**/*.spec.ts'], isolate: false },
       },
       ...databases.flatMap((database) => [
         {

@@ -69,6 +69,8 @@ export interface CreateAppOptions {
    * bound), so a start that fails prints its one line and not a "successfully started" before it.
    */
   holdStartupLogs?: boolean;
+  /** Validated settings (main.ts validates them first); read from the environment if not given. */
+  settings?: Settings;
 }
 
 /** Builds the whole application, exactly as `npm start` serves it; the e2e tests use it too. */
@@ -76,7 +78,7 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   // Every setting is checked before anything is built: one start names every problem.
-  const settings = validateSettings(readEnvironment());
+  const settings = options.settings ?? validateSettings(readEnvironment());
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.withSettings(settings),
     new FastifyAdapter({

@@ -1,11 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { createApp, inFlightRequestsOf } from './app.setup.js';
 import { flushLogs } from './logging/logging.module.js';
 import { startupProblem } from './startup-problem.js';
 import { listeningLine } from './listening-line.js';
 import type { AddressInfo } from 'node:net';
-import type { Settings } from './config/settings.js';
+import {
+  readEnvironment,
+  type Settings,
+  validateSettings,
+} from './config/settings.js';
 
 /** In-flight requests get this long to finish after SIGTERM before the process gives up. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -13,20 +16,19 @@ const SHUTDOWN_GRACE_MS = 10_000;
 // Log lines are buffered; whatever way the process ends, the last ones are written out.
 process.on('exit', flushLogs);
 
+// Known once validated, so that a failure further on can name the setting to change.
+let settings: Settings | undefined;
 try {
-  const app = await createApp({ holdStartupLogs: true });
-  const config = app.get<ConfigService<Settings, true>>(ConfigService);
-  await app.listen({
-    port: config.get('app.PORT', { infer: true }),
-    host: config.get('app.HOST', { infer: true }),
-  });
+  settings = validateSettings(readEnvironment());
+  const app = await createApp({ holdStartupLogs: true, settings });
+  await app.listen({ port: settings.app.PORT, host: settings.app.HOST });
   // Started: the start-up lines held until now go out, then the line that says where.
   app.flushLogs();
   Logger.log(
     listeningLine(
       app.getHttpServer().address() as AddressInfo,
-      config.get('app.PUBLIC_URL', { infer: true }),
-      config.get('app.SWAGGER_ENABLED', { infer: true }),
+      settings.app.PUBLIC_URL,
+      settings.app.SWAGGER_ENABLED,
     ),
     'Warden',
   );
@@ -61,6 +63,6 @@ try {
 } catch (error) {
   // A configuration, database or address problem is the operator's to fix: one line names the
   // cause and the variable, where a stack trace would only bury it.
-  console.error(startupProblem(error, process.env));
+  console.error(startupProblem(error, settings));
   process.exit(1);
 }

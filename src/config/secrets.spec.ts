@@ -64,9 +64,9 @@ describe('production secrets', () => {
     expect(accepted).toEqual([]);
   });
 
-  it('accepts 1,000 values as openssl rand prints them (-base64 48, -base64 32, -hex 32, base64url)', () => {
+  it('accepts 400 values as openssl rand prints them (-base64 48, -base64 32, -hex 32, base64url)', () => {
     const refused: string[] = [];
-    for (let i = 0; i < 250; i++)
+    for (let i = 0; i < 100; i++)
       for (const value of [
         randomBytes(48).toString('base64'),
         randomBytes(32).toString('base64'),

@@ -49,6 +49,15 @@ async function call(
   };
 }
 
+/** Waits for the server to answer a database read again, as it must without a restart. */
+async function answersAgain(server: ServerProcess): Promise<void> {
+  await until(
+    async () => (await call(server, '/posts')).status,
+    (status) => status === 200,
+    { timeoutMs: 20_000, intervalMs: 500, what: 'GET /posts answering 200' },
+  );
+}
+
 async function signUpOn(
   server: ServerProcess,
 ): Promise<{ email: string; token: string }> {
@@ -213,11 +222,7 @@ describe.skipIf(
     } finally {
       postgres.thaw();
     }
-    await until(
-      async () => (await call(server, '/posts')).status,
-      (status) => status === 200,
-      { timeoutMs: 20_000, intervalMs: 500, what: 'GET /posts answering 200' },
-    );
+    await answersAgain(server);
     // The outbox's sender polls every second and met the same outage: one line as it began,
     // one as it ended, and it goes on polling.
     await until(
@@ -245,11 +250,7 @@ describe.skipIf(
       expect(answer.retryAfter).toMatch(/^\d+$/);
     }
     await postgres.start();
-    await until(
-      async () => (await call(server, '/posts')).status,
-      (status) => status === 200,
-      { timeoutMs: 20_000, intervalMs: 500, what: 'GET /posts answering 200' },
-    );
+    await answersAgain(server);
     // The outage is probed every few seconds; its end is logged by the probe that succeeds.
     await until(
       server.output,

@@ -5,7 +5,7 @@ import { bearer, signUp, tokenRequest } from '../support/api.js';
 
 // Seconds instead of days, so that the clock can run past the limits for real.
 const IDLE_SECONDS = 2;
-const ABSOLUTE_SECONDS = 5;
+const ABSOLUTE_SECONDS = 3;
 
 describe('E. Refresh tokens: idle and absolute expiry', () => {
   const t = appForSuite({

@@ -1,8 +1,25 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sentTo } from './smtp.js';
 import { until } from './until.js';
+
+/**
+ * Parsed files, by path and size: a test file's outbox grows to hundreds of mails, and parsing each
+ * one again on every look made a suite's mail checks quadratic. The size is part of the key
+ * because the sender writes a file in pieces: a half-written one is parsed again once it grows.
+ */
+const parsed = new Map<string, Promise<ParsedMail>>();
+
+function parse(path: string): Promise<ParsedMail> {
+  const key = `${path}\0${statSync(path).size}`;
+  let mail = parsed.get(key);
+  if (!mail) {
+    mail = simpleParser(readFileSync(path));
+    parsed.set(key, mail);
+  }
+  return mail;
+}
 
 /**
  * The mail a server without an SMTP relay has written as .eml files to its MAIL_OUTBOX_DIR:
@@ -25,7 +42,7 @@ export async function mailInOutbox(
       // Not made yet: the sender makes the folder with its first mail.
     }
     for (const file of files.sort()) {
-      const mail = await simpleParser(readFileSync(join(directory, file)));
+      const mail = await parse(join(directory, file));
       if (address !== null && !sentTo(address)(mail)) continue;
       if (!subject.test(mail.subject ?? '')) continue;
       seen.add(file);
@@ -52,7 +69,7 @@ export async function mailsInOutbox(
     return [];
   }
   const mails = await Promise.all(
-    files.map((file) => simpleParser(readFileSync(join(directory, file)))),
+    files.map((file) => parse(join(directory, file))),
   );
   return mails
     .filter(sentTo(address))
