@@ -5,13 +5,21 @@ const postgres = process.env.TEST_DATABASE_URL;
 /**
  * In-process e2e: the real AppModule over HTTP, booted inside the test worker. These files share
  * a worker's module cache (`isolate: false`): importing Nest, TypeORM and the application costs
- * ~2 s, booting it again ~50 ms. `startTestApp` reads the configuration per application and
+ * ~2 s, booting it again ~150 ms. `startTestApp` reads the configuration per application and
  * restores the environment on close, so files cannot see each other's settings.
  */
 const inProcess = ['test/*.e2e-spec.ts', 'test/security/**/*.e2e-spec.ts'];
-/** Slow on purpose: a property-based fuzzer, real server processes, a real browser. */
+/**
+ * Slow on purpose: a property-based fuzzer, real server processes (they run the build, which the
+ * `pretest` script makes), a real browser, and suites that wait for the clock (expiry windows) or
+ * measure it (response times, which a busy neighbour in the worker pool would distort). `npm test`
+ * runs them; `npm run test:fast` does not.
+ */
 const slow = [
   'test/fuzz.e2e-spec.ts',
+  'test/security/e-session-expiry.e2e-spec.ts',
+  'test/security/h-timing.e2e-spec.ts',
+  'test/security/l-logging.e2e-spec.ts',
   'test/process/**/*.e2e-spec.ts',
   'test/browser/**/*.e2e-spec.ts',
 ];
@@ -37,6 +45,8 @@ export default defineConfig({
     projects: [
       {
         extends: true as const,
+        // Unit files share a worker's module cache as well: none mocks a module or keeps state
+        // between files, and importing Nest once per worker halves the project's time.
         test: { name: 'unit', include: ['src/**/*.spec.ts'], isolate: false },
       },
       ...databases.flatMap((database) => [
