@@ -58,6 +58,19 @@ async function answersAgain(server: ServerProcess): Promise<void> {
   );
 }
 
+/** Waits for the server to log a line containing `text`. */
+async function logged(
+  server: ServerProcess,
+  text: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  await until(server.output, (output) => output.includes(text), {
+    timeoutMs,
+    intervalMs: 200,
+    what: `the log line "${text}"`,
+  });
+}
+
 async function signUpOn(
   server: ServerProcess,
 ): Promise<{ email: string; token: string }> {
@@ -210,30 +223,14 @@ describe.skipIf(
       // The outbox's sender has one query in flight at a time, begun up to a poll (1 s) after
       // the freeze: stay frozen until its deadline has passed too, or a thaw just before it
       // would let that query succeed and the outage go unseen by the sender.
-      await until(
-        server.output,
-        (output) => output.includes('outbox: cannot read due mail'),
-        {
-          timeoutMs: 15_000,
-          intervalMs: 200,
-          what: "the outbox's outage line",
-        },
-      );
+      await logged(server, 'outbox: cannot read due mail', 15_000);
     } finally {
       postgres.thaw();
     }
     await answersAgain(server);
     // The outbox's sender polls every second and met the same outage: one line as it began,
     // one as it ended, and it goes on polling.
-    await until(
-      server.output,
-      (output) => output.includes('outbox: the database answers again'),
-      {
-        timeoutMs: 20_000,
-        intervalMs: 200,
-        what: "the outbox's recovery line",
-      },
-    );
+    await logged(server, 'outbox: the database answers again');
     expect(server.output().match(/outbox: cannot read due mail/g)).toHaveLength(
       1,
     );
@@ -252,11 +249,7 @@ describe.skipIf(
     await postgres.start();
     await answersAgain(server);
     // The outage is probed every few seconds; its end is logged by the probe that succeeds.
-    await until(
-      server.output,
-      (output) => output.includes('database available again'),
-      { timeoutMs: 20_000, intervalMs: 200, what: 'the recovery line' },
-    );
+    await logged(server, 'database available again');
     const output = server.output();
     // Two outages in this file (frozen, stopped): one line as each began, one as it ended.
     expect(output.match(/database unavailable/g)?.length).toBeLessThanOrEqual(
