@@ -96,7 +96,7 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
           password: {
             tokenUrl: '/auth/token',
             scopes: expect.objectContaining({
-              profile: expect.any(String),
+              account: expect.any(String),
               'todos:write': expect.any(String),
             }),
           },

@@ -529,7 +529,7 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
         grant_type: 'password',
         username: user.username,
         password: PASSWORD,
-        scope: 'profile',
+        scope: 'account',
       }).expect(400);
       expect(first.body).toEqual({
         error: 'invalid_grant',
@@ -550,7 +550,7 @@ describe(`TOTP second factor (${testDatabaseKind()})`, () => {
         mfa_token: first.body.mfa_token,
         otp: await codeFor(user.secret, 1),
       }).expect(200);
-      expect(tokens.body.scope).toBe('profile');
+      expect(tokens.body.scope).toBe('account');
       expect(
         (decodeClaims(tokens.body.access_token) as unknown as { amr: string[] })
           .amr,

@@ -45,7 +45,7 @@ describe('RFC 8414 discovery with openid-client', () => {
       token_endpoint: `${issuer}/auth/token`,
       revocation_endpoint: `${issuer}/auth/revoke`,
       scopes_supported: [
-        'profile',
+        'account',
         'todos:read',
         'todos:write',
         'posts:write',
@@ -68,10 +68,10 @@ describe('RFC 8414 discovery with openid-client', () => {
     const tokens = await client.genericGrantRequest(config, 'password', {
       username: user.username,
       password: PASSWORD,
-      scope: 'profile todos:read',
+      scope: 'account todos:read',
     });
     expect(tokens.token_type).toBe('bearer');
-    expect(tokens.scope).toBe('profile todos:read');
+    expect(tokens.scope).toBe('account todos:read');
     // One issuer: what the tokens say is what discovery said.
     expect(
       (decodeClaims(tokens.access_token) as unknown as { iss: string }).iss,

@@ -28,7 +28,7 @@ describe('POST /auth/signup', () => {
     expect(response.body).toMatchObject({
       token_type: 'bearer',
       expires_in: 900,
-      scope: 'profile todos:read todos:write posts:write',
+      scope: 'account todos:read todos:write posts:write',
       user: {
         username: 'ada',
         email: 'ada@example.com',

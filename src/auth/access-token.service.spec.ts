@@ -36,7 +36,7 @@ describe('AccessTokenService.verify', () => {
     const token = older.issue(
       randomUUID(),
       randomUUID(),
-      ['profile'],
+      ['account'],
       PASSWORD,
     );
     expect(service().verify(token)).toMatchObject({ valid: false });
@@ -56,7 +56,7 @@ describe('AccessTokenService.verify', () => {
     const tokens = service();
     const userId = randomUUID();
     const sessionId = randomUUID();
-    const token = tokens.issue(userId, sessionId, ['profile'], {
+    const token = tokens.issue(userId, sessionId, ['account'], {
       amr: ['pwd', 'otp', 'mfa'],
       time: new Date(1_000_000_000_000),
     });
@@ -66,7 +66,7 @@ describe('AccessTokenService.verify', () => {
         claims: expect.objectContaining({
           sub: userId,
           sid: sessionId,
-          scope: 'profile',
+          scope: 'account',
           amr: ['pwd', 'otp', 'mfa'],
           auth_time: 1_000_000_000,
         }),
@@ -80,7 +80,7 @@ describe('AccessTokenService.verify', () => {
     const token = tokens.issue(
       randomUUID(),
       randomUUID(),
-      ['profile'],
+      ['account'],
       PASSWORD,
     );
     expect(tokens.verify(token).valid).toBe(true);
@@ -96,14 +96,14 @@ describe('AccessTokenService.verify', () => {
     const token = tokens.issue(
       randomUUID(),
       randomUUID(),
-      ['profile'],
+      ['account'],
       PASSWORD,
     );
     expect(tokens.verify(token).valid).toBe(true);
     const [header, payload, signature] = token.split('.');
-    const forged = Buffer.from(payload, 'base64url')
-      .toString()
-      .replace('"profile"', '"users:admin"');
+    const claims = Buffer.from(payload, 'base64url').toString();
+    const forged = claims.replace('"account"', '"users:admin"');
+    expect(forged).not.toBe(claims);
     expect(
       tokens.verify(
         `${header}.${Buffer.from(forged).toString('base64url')}.${signature}`,

@@ -67,7 +67,7 @@ export class PasskeysController {
   ) {}
 
   @Post('register/options')
-  @Auth('profile', { sensitive: 'add-passkey' })
+  @Auth('account', { sensitive: 'add-passkey' })
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({
@@ -83,7 +83,7 @@ export class PasskeysController {
   }
 
   @Post('register/verify')
-  @Auth('profile', { sensitive: 'add-passkey' })
+  @Auth('account', { sensitive: 'add-passkey' })
   @RouteFacts(AUTH_ROUTE)
   @ApiOperation({
     summary: "Finish adding a passkey with the authenticator's response",
@@ -142,7 +142,7 @@ export class PasskeysController {
   }
 
   @Get()
-  @Auth('profile')
+  @Auth('account')
   @NoStore()
   @ApiOperation({ summary: 'Your passkeys' })
   @ApiOkResponse({ type: [PasskeyDto] })
@@ -153,7 +153,7 @@ export class PasskeysController {
   }
 
   @Delete(':id')
-  @Auth('profile', { sensitive: 'remove-passkey' })
+  @Auth('account', { sensitive: 'remove-passkey' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Delete one of your passkeys; the sessions signed in with it end',

@@ -29,7 +29,7 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
-  @Auth('profile')
+  @Auth('account')
   @NoStore()
   @ApiOperation({
     summary: 'Your active sessions (devices), most recently used first',
@@ -43,7 +43,7 @@ export class SessionsController {
   }
 
   @Delete(':id')
-  @Auth('profile')
+  @Auth('account')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'End one of your sessions; its tokens stop working at once',

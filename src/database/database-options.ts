@@ -3,6 +3,7 @@ import { WebAuthnChallenge } from '../passkeys/webauthn-challenge.entity.js';
 import { Passkeys1732000008000 } from './migrations/1732000008000-passkeys.js';
 import { CredentialLifecycle1732000009000 } from './migrations/1732000009000-credential-lifecycle.js';
 import { EmailSkeletons1732000010000 } from './migrations/1732000010000-email-skeletons.js';
+import { AccountScope1732000011000 } from './migrations/1732000011000-account-scope.js';
 import { MfaToken } from '../mfa/mfa-token.entity.js';
 import { RecoveryCode } from '../mfa/recovery-code.entity.js';
 import { TotpFactor } from '../mfa/totp-factor.entity.js';
@@ -58,6 +59,7 @@ export const MIGRATIONS = [
   Passkeys1732000008000,
   CredentialLifecycle1732000009000,
   EmailSkeletons1732000010000,
+  AccountScope1732000011000,
 ];
 
 /** Makes the SQLite file's folder, or names DATABASE_URL in one line when it cannot be. */

@@ -53,7 +53,7 @@ export class MfaController {
   constructor(private readonly mfa: MfaService) {}
 
   @Get()
-  @Auth('profile')
+  @Auth('account')
   @NoStore()
   @ApiOperation({
     summary: 'Whether TOTP is on, and how many recovery codes are left',
@@ -67,7 +67,7 @@ export class MfaController {
   @Post('totp')
   @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
-  @Auth('profile', { sensitive: 'turn-on-totp' })
+  @Auth('account', { sensitive: 'turn-on-totp' })
   @NoStore()
   @ApiOperation({
     summary:
@@ -95,7 +95,7 @@ export class MfaController {
   @Post('totp/confirm')
   @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
-  @Auth('profile', { sensitive: 'turn-on-totp' })
+  @Auth('account', { sensitive: 'turn-on-totp' })
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({
@@ -126,7 +126,7 @@ export class MfaController {
   @Delete('totp')
   @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
-  @Auth('profile', { sensitive: 'turn-off-totp' })
+  @Auth('account', { sensitive: 'turn-off-totp' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
@@ -156,7 +156,7 @@ export class MfaController {
   @Post('recovery-codes')
   @RouteFacts(AUTH_ROUTE)
   @AuthRateLimited()
-  @Auth('profile', { sensitive: 'replace-recovery-codes' })
+  @Auth('account', { sensitive: 'replace-recovery-codes' })
   @HttpCode(HttpStatus.OK)
   @NoStore()
   @ApiOperation({

@@ -4,7 +4,7 @@ export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 const USER_SCOPES: Scope[] = [
-  'profile',
+  'account',
   'todos:read',
   'todos:write',
   'posts:write',

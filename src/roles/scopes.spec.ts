@@ -10,9 +10,16 @@ describe('resolveScopes (refresh grant: never more than originally granted)', ()
   });
 
   it('narrows to the requested scopes, once each, in the order asked', () => {
-    expect(resolveScopes(user, 'todos:read  profile todos:read')).toEqual([
+    expect(resolveScopes(user, 'todos:read  account todos:read')).toEqual([
       'todos:read',
-      'profile',
+      'account',
+    ]);
+  });
+
+  it('reads the old name profile as account, for one release', () => {
+    expect(resolveScopes(user, 'profile todos:read account')).toEqual([
+      'account',
+      'todos:read',
     ]);
   });
 
@@ -28,7 +35,14 @@ describe('resolveScopes (refresh grant: never more than originally granted)', ()
 
 describe('grantableScopes (password grant: may grant less than asked)', () => {
   it('grants what is available of what is asked, and drops the rest', () => {
-    expect(grantableScopes(user, 'profile users:admin')).toEqual(['profile']);
+    expect(grantableScopes(user, 'account users:admin')).toEqual(['account']);
+  });
+
+  it('reads the old name profile as account, for one release', () => {
+    expect(grantableScopes(user, 'profile todos:read')).toEqual([
+      'account',
+      'todos:read',
+    ]);
   });
 
   it('grants everything available when nothing is asked for', () => {
@@ -36,7 +50,7 @@ describe('grantableScopes (password grant: may grant less than asked)', () => {
   });
 
   it.each([
-    ['a name that is no scope at all', 'profile email'],
+    ['a name that is no scope at all', 'account email'],
     ['nothing grantable', 'users:admin'],
     ['an empty list', '   '],
   ])('refuses %s', (_, requested) => {
@@ -48,7 +62,7 @@ describe('grantedScopes', () => {
   it('gives a user no admin scope and an admin every scope', () => {
     expect(user.has('users:admin')).toBe(false);
     const all: Scope[] = [
-      'profile',
+      'account',
       'todos:read',
       'todos:write',
       'posts:write',

@@ -1,6 +1,7 @@
 /** Every scope a token can carry, with the description Swagger's Authorize dialog shows. */
 export const SCOPE_DESCRIPTIONS = {
-  profile: 'Read and edit your own profile, password and sessions',
+  account:
+    'Read and edit your own account: profile, email, password, sessions, second factors and passkeys',
   'todos:read': 'Read your todos',
   'todos:write': 'Create, edit and delete your todos',
   'posts:write': 'Write, edit and delete your blog posts',
@@ -14,9 +15,21 @@ export function isScope(value: string): value is Scope {
   return Object.hasOwn(SCOPE_DESCRIPTIONS, value);
 }
 
-/** The distinct names in a `scope` parameter (RFC 6749 §3.3: space-delimited). */
+/**
+ * Scopes a request may still name by their old name, for one release (docs/upgrading.md):
+ * `profile` became `account`, so that OpenID's claim scope of that name can never change a
+ * password. Only what a client asks for is translated; every token carries the new name.
+ */
+const RENAMED_SCOPES = new Map<string, Scope>([['profile', 'account']]);
+
+/** The distinct names in a `scope` parameter (RFC 6749 §3.3: space-delimited), renamed ones new. */
 const scopeNames = (scope: string): string[] => [
-  ...new Set(scope.split(' ').filter(Boolean)),
+  ...new Set(
+    scope
+      .split(' ')
+      .filter(Boolean)
+      .map((name) => RENAMED_SCOPES.get(name) ?? name),
+  ),
 ];
 
 /**

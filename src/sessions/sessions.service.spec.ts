@@ -44,7 +44,7 @@ describe.each(specDatabaseKinds())('SessionsService.rotate on %s', (kind) => {
     user = await saveSpecUser(dataSource);
   });
 
-  const start = (scope = 'profile todos:read todos:write') =>
+  const start = (scope = 'account todos:read todos:write') =>
     sessions.start(user, scope, CLIENT, { amr: ['pwd'], time: new Date() });
 
   it('exchanges a refresh token for a new one, once', async () => {
@@ -53,7 +53,7 @@ describe.each(specDatabaseKinds())('SessionsService.rotate on %s', (kind) => {
     expect(rotation).toMatchObject({ ok: true, session: { id: session.id } });
     if (!rotation.ok) return;
     expect(rotation.refreshToken).not.toBe(refreshToken);
-    expect(rotation.scopes).toEqual(['profile', 'todos:read', 'todos:write']);
+    expect(rotation.scopes).toEqual(['account', 'todos:read', 'todos:write']);
     expect(await sessions.isActive(session.id, user.id)).toBe(true);
   });
 
@@ -94,7 +94,7 @@ describe.each(specDatabaseKinds())('SessionsService.rotate on %s', (kind) => {
   });
 
   it('narrows scopes on request, and refuses a wider one without consuming the token', async () => {
-    const { refreshToken } = await start('profile todos:read');
+    const { refreshToken } = await start('account todos:read');
     expect(await sessions.rotate(refreshToken, CLIENT, 'todos:write')).toEqual({
       ok: false,
       reason: 'invalid-scope',
@@ -104,12 +104,12 @@ describe.each(specDatabaseKinds())('SessionsService.rotate on %s', (kind) => {
   });
 
   it("grants only what the user's roles still allow", async () => {
-    const { refreshToken } = await start('profile users:admin');
+    const { refreshToken } = await start('account users:admin');
     expect(
       await sessions.rotate(refreshToken, CLIENT, undefined),
     ).toMatchObject({
       ok: true,
-      scopes: ['profile'],
+      scopes: ['account'],
     });
   });
 

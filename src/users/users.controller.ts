@@ -54,7 +54,7 @@ export class UsersController {
   ) {}
 
   @Get('me')
-  @Auth('profile')
+  @Auth('account')
   @NoStore()
   @ApiOperation({ summary: 'Your profile' })
   @ApiOkResponse({ type: UserDto })
@@ -64,7 +64,7 @@ export class UsersController {
 
   @Patch('me')
   @AuthRateLimited()
-  @Auth('profile', { sensitive: 'change-email' })
+  @Auth('account', { sensitive: 'change-email' })
   @NoStore()
   @ApiOperation({
     summary:
@@ -97,7 +97,7 @@ export class UsersController {
 
   @Delete('me')
   @AuthRateLimited()
-  @Auth('profile', { sensitive: 'delete-account' })
+  @Auth('account', { sensitive: 'delete-account' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
@@ -124,7 +124,7 @@ export class UsersController {
 
   @Post('me/password')
   @AuthRateLimited()
-  @Auth('profile', { sensitive: 'change-password' })
+  @Auth('account', { sensitive: 'change-password' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:

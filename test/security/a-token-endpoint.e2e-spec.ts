@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { appAndUserForSuite } from '../support/suite.js';
-import { PASSWORD, signUp, tokenRequest } from '../support/api.js';
+import { bearer, PASSWORD, signUp, tokenRequest } from '../support/api.js';
 
 /** RFC 6749 §5.2: `error` uses %x20-21 / %x23-5B / %x5D-7E only; descriptions have no CR/LF/TAB. */
 function expectOAuthError(response: request.Response, error: string): void {
@@ -46,7 +46,7 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
       expect(Number.isInteger(response.body.expires_in)).toBe(true);
       expect(response.body.expires_in).toBeLessThanOrEqual(900);
       expect(response.body.scope).toBe(
-        'profile todos:read todos:write posts:write',
+        'account todos:read todos:write posts:write',
       );
       expect(JSON.stringify(response.body)).not.toMatch(/argon2|passwordHash/);
     },
@@ -68,7 +68,7 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
       sub: user.id,
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      scope: 'profile todos:read todos:write posts:write',
+      scope: 'account todos:read todos:write posts:write',
       iat: expect.any(Number),
       exp: expect.any(Number),
       amr: ['pwd'],
@@ -159,42 +159,60 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
     await tokenRequest(t, password({ foo: 'bar' })).expect(200);
     const response = await tokenRequest(t, password({ scope: '' })).expect(200);
     expect(response.body.scope).toBe(
-      'profile todos:read todos:write posts:write',
+      'account todos:read todos:write posts:write',
     );
   });
 
   it("TOK-14: grants a requested subset of scopes, grants fewer than asked when some are not the user's, and refuses unknown scopes", async () => {
     const narrow = await tokenRequest(
       t,
-      password({ scope: 'todos:read profile' }),
+      password({ scope: 'todos:read account' }),
     ).expect(200);
-    expect(narrow.body.scope).toBe('todos:read profile');
+    expect(narrow.body.scope).toBe('todos:read account');
     expectOAuthError(
       await tokenRequest(t, password({ scope: 'admin' })),
       'invalid_scope',
     );
     expectOAuthError(
-      await tokenRequest(t, password({ scope: 'profile not-a-scope' })),
+      await tokenRequest(t, password({ scope: 'account not-a-scope' })),
       'invalid_scope',
     );
     // RFC 6749 §3.3: fewer than asked, said in `scope` (Swagger's "select all" for a user).
     const fewer = await tokenRequest(
       t,
-      password({ scope: 'profile users:admin' }),
+      password({ scope: 'account users:admin' }),
     ).expect(200);
-    expect(fewer.body.scope).toBe('profile');
+    expect(fewer.body.scope).toBe('account');
     const all = await tokenRequest(
       t,
       password({
-        scope: 'profile todos:read todos:write posts:write users:admin',
+        scope: 'account todos:read todos:write posts:write users:admin',
       }),
     ).expect(200);
-    expect(all.body.scope).toBe('profile todos:read todos:write posts:write');
+    expect(all.body.scope).toBe('account todos:read todos:write posts:write');
     // Nothing of the request can be granted: invalid_scope.
     expectOAuthError(
       await tokenRequest(t, password({ scope: 'users:admin' })),
       'invalid_scope',
     );
+  });
+
+  it('TOK-14: reads the old scope name profile as account, for one release, and its refresh too', async () => {
+    const granted = await tokenRequest(
+      t,
+      password({ scope: 'profile todos:read' }),
+    ).expect(200);
+    expect(granted.body.scope).toBe('account todos:read');
+    await request(t.server)
+      .get('/users/me')
+      .set(bearer(granted.body.access_token))
+      .expect(200);
+    const refreshed = await tokenRequest(t, {
+      grant_type: 'refresh_token',
+      refresh_token: granted.body.refresh_token,
+      scope: 'profile',
+    }).expect(200);
+    expect(refreshed.body.scope).toBe('account');
   });
 
   it('TOK-10: answers GET with 404 and issues nothing, whatever the query says', async () => {

@@ -102,8 +102,23 @@ describe('C and D. Bearer tokens on protected routes (RFC 6750, RFC 8725)', () =
         403,
       );
       expect(response.headers['www-authenticate']).toBe(
-        'Bearer realm="warden", error="insufficient_scope", scope="profile"',
+        'Bearer realm="warden", error="insufficient_scope", scope="account"',
       );
+    });
+
+    it('BEAR-08: answers a token issued before profile became account with 403, scope="account"', async () => {
+      const before = sign({
+        ...validClaims(user),
+        scope: 'profile todos:read todos:write posts:write',
+      });
+      const response = await me(`Bearer ${before}`).expect(403);
+      expect(response.headers['www-authenticate']).toBe(
+        'Bearer realm="warden", error="insufficient_scope", scope="account"',
+      );
+      await request(t.server)
+        .get('/todos')
+        .set('Authorization', `Bearer ${before}`)
+        .expect(200);
     });
 
     it('serves GET /protected to any valid token', async () => {

@@ -162,10 +162,10 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
     it('RT-10: grants a narrower scope on refresh and refuses a wider one without spending the token', async () => {
       const user = await signUp(t);
       const login = await passwordGrant(user, {
-        scope: 'profile todos:read',
+        scope: 'account todos:read',
       }).expect(200);
       const wider = await refreshGrant(login.body.refresh_token, {
-        scope: 'profile todos:write',
+        scope: 'account todos:write',
       });
       expect(wider.status).toBe(400);
       expect(wider.body.error).toBe('invalid_scope');
@@ -183,9 +183,9 @@ describe('Sessions: refresh-token rotation, reuse detection, logout and revocati
         .set(bearer(narrower.body.access_token))
         .expect(200);
       await me(narrower.body.access_token).expect(403);
-      // The session keeps its scope: the next refresh may ask for profile again.
+      // The session keeps its scope: the next refresh may ask for account again.
       const again = await refreshGrant(narrower.body.refresh_token).expect(200);
-      expect(again.body.scope).toBe('profile todos:read');
+      expect(again.body.scope).toBe('account todos:read');
     });
 
     it('RT-12: issues refresh tokens of 256 random bits and stores only their SHA-256', async () => {

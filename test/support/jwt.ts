@@ -34,7 +34,7 @@ export function validClaims(user: {
     sub: user.id,
     sid: decodeClaims(user.accessToken).sid,
     jti: randomUUID(),
-    scope: 'profile todos:read todos:write posts:write',
+    scope: 'account todos:read todos:write posts:write',
     iat: now,
     exp: now + 600,
   };

@@ -45,7 +45,7 @@ export class TokenRequestDto {
 
   @ApiPropertyOptional({
     description: `Space-separated subset of: ${ALL_SCOPES.join(', ')}. Omitted: every scope your role grants.`,
-    example: 'profile todos:read',
+    example: 'account todos:read',
   })
   scope?: string;
 }

@@ -25,7 +25,7 @@ export class TokenResponseDto {
   })
   refresh_token?: string;
 
-  @ApiProperty({ example: 'profile todos:read todos:write posts:write' })
+  @ApiProperty({ example: 'account todos:read todos:write posts:write' })
   scope: string;
 }
 
