@@ -5,6 +5,7 @@ import { AppController } from './app.controller.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { CacheModule } from './cache/cache.module.js';
+import { ClientsModule } from './clients/clients.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { FEATURE_SETTINGS, type Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -31,6 +32,7 @@ import { UsersModule } from './users/users.module.js';
     RateLimitModule,
     UsersModule,
     AuthModule,
+    ClientsModule,
     TodosModule,
     PostsModule,
     HealthModule,

@@ -1,26 +1,15 @@
-import { HttpException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
-import { AppModule } from '../app.module.js';
 import { SignupDto } from '../auth/dto/signup.dto.js';
 import { validationPipe } from '../common/validation.js';
-import {
-  type FieldProblem,
-  ProblemException,
-} from '../problems/problem.exception.js';
-import { ConfigurationError } from '../config/configuration-error.js';
-import {
-  readEnvironment,
-  type Settings,
-  validateSettings,
-} from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
 import type { Role } from '../roles/roles.js';
 import { AccountService } from '../users/account.service.js';
 import { UserDto } from '../users/dto/user.dto.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { readPassword } from './read-password.js';
+import { runCommand, withApplication } from './run-command.js';
 
 const USAGE = `Usage: npm run user:create -- --email EMAIL [--username NAME] [--full-name NAME] [--admin] [--send-verification]
 The password is prompted for, or read from standard input when it is piped.
@@ -60,15 +49,7 @@ async function main(): Promise<number> {
     { type: 'body', metatype: SignupDto },
   )) as SignupDto;
 
-  const app = await NestFactory.createApplicationContext(
-    AppModule.withSettings(validateSettings(readEnvironment())),
-    {
-      // stdout carries the created user as JSON, so nothing else may be written there.
-      logger: ['fatal', 'error'],
-      abortOnError: false,
-    },
-  );
-  try {
+  return withApplication(async (app) => {
     const roles: Role[] = values.admin ? ['user', 'admin'] : ['user'];
     let user: User;
     if (values['send-verification']) {
@@ -89,29 +70,7 @@ async function main(): Promise<number> {
     }
     console.log(JSON.stringify(UserDto.from(user), null, 2));
     return 0;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ProblemException) {
-      // A validation problem lists each field's message; print one per line.
-      const { errors } = error.getResponse() as { errors?: FieldProblem[] };
-      console.error(
-        errors ? errors.map((field) => field.detail).join('\n') : error.message,
-      );
-    } else if (
-      error instanceof HttpException ||
-      error instanceof ConfigurationError ||
-      error instanceof TypeError
-    ) {
-      console.error(error.message);
-    } else {
-      console.error(error);
-    }
-    process.exit(1);
-  },
-);
+runCommand(main);

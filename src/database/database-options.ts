@@ -1,9 +1,11 @@
 import { Passkey } from '../passkeys/passkey.entity.js';
+import { Client } from '../clients/client.entity.js';
 import { WebAuthnChallenge } from '../passkeys/webauthn-challenge.entity.js';
 import { Passkeys1732000008000 } from './migrations/1732000008000-passkeys.js';
 import { CredentialLifecycle1732000009000 } from './migrations/1732000009000-credential-lifecycle.js';
 import { EmailSkeletons1732000010000 } from './migrations/1732000010000-email-skeletons.js';
 import { AccountScope1732000011000 } from './migrations/1732000011000-account-scope.js';
+import { Clients1732000012000 } from './migrations/1732000012000-clients.js';
 import { MfaToken } from '../mfa/mfa-token.entity.js';
 import { RecoveryCode } from '../mfa/recovery-code.entity.js';
 import { TotpFactor } from '../mfa/totp-factor.entity.js';
@@ -40,6 +42,7 @@ export const ENTITIES = [
   MfaToken,
   Passkey,
   WebAuthnChallenge,
+  Client,
 ];
 
 /** Deadlines for the database (docs/production.md, "Deadlines"). */
@@ -60,6 +63,7 @@ export const MIGRATIONS = [
   CredentialLifecycle1732000009000,
   EmailSkeletons1732000010000,
   AccountScope1732000011000,
+  Clients1732000012000,
 ];
 
 /** Makes the SQLite file's folder, or names DATABASE_URL in one line when it cannot be. */

@@ -3,7 +3,7 @@ import { isScope, type Scope } from './scopes.js';
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-const USER_SCOPES: Scope[] = [
+export const USER_SCOPES: readonly Scope[] = [
   'account',
   'todos:read',
   'todos:write',

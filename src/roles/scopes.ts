@@ -9,6 +9,13 @@ export const SCOPE_DESCRIPTIONS = {
 } as const;
 
 export type Scope = keyof typeof SCOPE_DESCRIPTIONS;
+
+/**
+ * OpenID Connect's scopes (Core §3.1.2.1, §5.4): they ask for an ID token and claims about the
+ * user, and grant no access to the API. A registered client may be allowed them beside API scopes.
+ */
+export const CLAIM_SCOPES = ['openid', 'profile', 'email'] as const;
+export type ClaimScope = (typeof CLAIM_SCOPES)[number];
 export const ALL_SCOPES = Object.keys(SCOPE_DESCRIPTIONS) as Scope[];
 
 export function isScope(value: string): value is Scope {

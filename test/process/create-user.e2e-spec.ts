@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import {
   createSharedTestDatabase,
   type TestDatabase,
@@ -11,36 +9,14 @@ import {
   sentTo,
   startSmtp,
 } from '../support/smtp.js';
-import { TEST_JWT_SECRET } from '../support/test-app.js';
+import { runCli } from '../support/cli.js';
 
-const CLI = resolve(import.meta.dirname, '../../dist/cli/create-user.js');
-
-function createUser(
+const createUser = (
   args: string[],
   password: string,
   env: Record<string, string>,
   cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        JWT_SECRET: TEST_JWT_SECRET,
-        ARGON2_MEMORY_KIB: '4096',
-        ARGON2_TIME_COST: '1',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.end(`${password}\n`);
-    child.once('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+) => runCli('create-user', args, { env, cwd, input: `${password}\n` });
 
 describe('npm run user:create (the first admin)', () => {
   let database: TestDatabase;

@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import { ClientsService } from '../clients/clients.service.js';
+import { ClientDto } from '../clients/dto/client.dto.js';
+import { CreateClientDto } from '../clients/dto/create-client.dto.js';
+import { validationPipe } from '../common/validation.js';
+import { runCommand, withApplication } from './run-command.js';
+
+const USAGE = `Usage: npm run client:create -- --name NAME --redirect-uri URI [--redirect-uri URI ...]
+       [--post-logout-redirect-uri URI ...] [--confidential] [--first-party] [--scope "SCOPES"]
+Registers an application that signs users in through Warden and prints it as JSON. A
+--confidential client (a server) gets a client_secret, printed this once and never again.
+Redirect URIs match exactly: https, http on a loopback host (any port on 127.0.0.1 or [::1], for
+native apps), or a private-use scheme such as com.example.app:/callback.`;
+
+/** Registers a client against the database DATABASE_URL names. */
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      confidential: { type: 'boolean', default: false },
+      'first-party': { type: 'boolean', default: false },
+      scope: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help || !values.name || !values['redirect-uri']) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const fields = (await validationPipe.transform(
+    {
+      name: values.name,
+      redirectUris: values['redirect-uri'],
+      postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+      confidential: values.confidential,
+      firstParty: values['first-party'],
+      ...(values.scope !== undefined && { scope: values.scope }),
+    },
+    { type: 'body', metatype: CreateClientDto },
+  )) as CreateClientDto;
+
+  return withApplication(async (app) => {
+    const { client, secret } = await app.get(ClientsService).create(fields);
+    console.log(JSON.stringify(ClientDto.from(client, secret), null, 2));
+    return 0;
+  });
+}
+
+runCommand(main);

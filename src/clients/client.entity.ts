@@ -1,0 +1,57 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { CreatedAtColumn, UpdatedAtColumn } from '../database/timestamps.js';
+
+/** The grants a registered client may use at the token endpoint. */
+export const CLIENT_GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+] as const;
+export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];
+
+/**
+ * An application registered to sign users in through Warden (RFC 6749 §2): public (a SPA or a
+ * native app, which cannot keep a secret) or confidential (a server, which authenticates with a
+ * secret Warden keeps only the SHA-256 of).
+ */
+@Entity({ name: 'clients' })
+export class Client {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** What the client sends as `client_id`: generated, never UUID-shaped (see ClientsService). */
+  @Column({ type: 'varchar', length: 64 })
+  clientId: string;
+
+  /** Shown to users on the consent page. */
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  /** SHA-256 (hex) of a confidential client's secret; null for a public client. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  secretHash: string | null;
+
+  /** Exact-match redirect URIs (see redirect-uris.ts), in the order registered. */
+  @Column({ type: 'simple-json' })
+  redirectUris: string[];
+
+  /** Where RP-initiated logout may send the browser afterwards. */
+  @Column({ type: 'simple-json' })
+  postLogoutRedirectUris: string[];
+
+  @Column({ type: 'simple-array' })
+  grantTypes: ClientGrantType[];
+
+  /** The scopes the client may ask for, space-separated. */
+  @Column({ type: 'text' })
+  scope: string;
+
+  /** An application of the API's owner: its users are not asked for consent. */
+  @Column({ type: 'boolean', default: false })
+  firstParty: boolean;
+
+  @CreatedAtColumn()
+  createdAt: Date;
+
+  @UpdatedAtColumn()
+  updatedAt: Date;
+}

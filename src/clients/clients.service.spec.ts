@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import {
+  openSpecDatabase,
+  specDatabaseKinds,
+} from '../../test/support/database.js';
+import { validationPipe } from '../common/validation.js';
+import { Client } from './client.entity.js';
+import { ClientsService } from './clients.service.js';
+import { CreateClientDto } from './dto/create-client.dto.js';
+
+const UUID_SHAPE =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the CLI and the admin route hand the service: the DTO after validation. */
+const fields = async (plain: Record<string, unknown>) =>
+  (await validationPipe.transform(plain, {
+    type: 'body',
+    metatype: CreateClientDto,
+  })) as CreateClientDto;
+
+/** The client registry on a real database: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
+  let close: () => Promise<void>;
+  let dataSource: DataSource;
+  let clients: ClientsService;
+
+  beforeAll(async () => {
+    ({ dataSource, close } = await openSpecDatabase(kind));
+    clients = new ClientsService(dataSource.getRepository(Client));
+  });
+  afterAll(() => close?.());
+
+  it('registers a public client: a generated client_id that is no UUID, no secret, the default scopes', async () => {
+    const { client, secret } = await clients.create(
+      await fields({
+        name: '  Notes SPA ',
+        redirectUris: ['https://notes.example.com/callback'],
+      }),
+    );
+    expect(secret).toBeNull();
+    expect(client.clientId).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(client.clientId).not.toMatch(UUID_SHAPE);
+    const stored = await clients.findByClientId(client.clientId);
+    expect(stored).toMatchObject({
+      name: 'Notes SPA',
+      secretHash: null,
+      redirectUris: ['https://notes.example.com/callback'],
+      postLogoutRedirectUris: [],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scope: 'openid profile email account todos:read todos:write posts:write',
+      firstParty: false,
+    });
+    expect(clients.secretMatches(stored!, '')).toBe(false);
+  });
+
+  it("keeps only the SHA-256 of a confidential client's secret, and knows the secret by it", async () => {
+    const { client, secret } = await clients.create(
+      await fields({
+        name: 'Notes server',
+        redirectUris: [
+          'https://notes.example.com/a',
+          'https://notes.example.com/b?x=1,2',
+        ],
+        postLogoutRedirectUris: ['https://notes.example.com/'],
+        confidential: true,
+        firstParty: true,
+        scope: 'openid openid account',
+      }),
+    );
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const stored = (await clients.findByClientId(client.clientId))!;
+    expect(stored.secretHash).toBe(
+      createHash('sha256').update(secret!).digest('hex'),
+    );
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    expect(stored.redirectUris).toEqual([
+      'https://notes.example.com/a',
+      'https://notes.example.com/b?x=1,2',
+    ]);
+    expect(stored.scope).toBe('openid account');
+    expect(stored.firstParty).toBe(true);
+    expect(clients.secretMatches(stored, secret!)).toBe(true);
+    expect(clients.secretMatches(stored, `${secret}x`)).toBe(false);
+    expect(clients.secretMatches(stored, '')).toBe(false);
+  });
+
+  it('gives every client its own client_id, and refuses to store one twice', async () => {
+    const created = await Promise.all(
+      Array.from(
+        { length: 10 },
+        async () =>
+          (
+            await clients.create(
+              await fields({
+                name: 'Many',
+                redirectUris: ['https://many.example.com/cb'],
+              }),
+            )
+          ).client.clientId,
+      ),
+    );
+    expect(new Set(created).size).toBe(10);
+    await expect(
+      clients.create(
+        await fields({
+          name: 'Twin',
+          redirectUris: ['https://twin.example.com/cb'],
+        }),
+        created[0],
+      ),
+    ).rejects.toThrow();
+  });
+
+  it('answers null for a client_id nobody registered', async () => {
+    expect(await clients.findByClientId('no-such-client')).toBeNull();
+  });
+});
+
+describe('CreateClientDto', () => {
+  it.each([
+    [{ redirectUris: ['https://a.example.com/cb'] }, /name/],
+    [{ name: 'x' }, /redirectUris must be a list/],
+    [{ name: 'x', redirectUris: [] }, /at least 1/],
+    [
+      { name: 'x', redirectUris: ['https://*.example.com/cb'] },
+      /redirectUris\[0\] \(https:\/\/\*\.example\.com\/cb\) contains a wildcard/,
+    ],
+    [
+      {
+        name: 'x',
+        redirectUris: ['https://a.example.com/cb', 'http://a.example.com/cb'],
+      },
+      /redirectUris\[1\]/,
+    ],
+    [
+      {
+        name: 'x',
+        redirectUris: Array.from(
+          { length: 21 },
+          (_, i) => `https://a.example.com/${i}`,
+        ),
+      },
+      /at most 20/,
+    ],
+    [
+      {
+        name: 'x',
+        redirectUris: ['https://a.example.com/cb'],
+        postLogoutRedirectUris: ['javascript:alert(1)'],
+      },
+      /postLogoutRedirectUris\[0\]/,
+    ],
+    [
+      {
+        name: 'x',
+        redirectUris: ['https://a.example.com/cb'],
+        scope: 'openid admin',
+      },
+      /no scope: admin/,
+    ],
+    [
+      { name: 'x', redirectUris: ['https://a.example.com/cb'], scope: ' ' },
+      /at least one scope/,
+    ],
+    [
+      { name: 'a\u202eb', redirectUris: ['https://a.example.com/cb'] },
+      /one line/,
+    ],
+    [
+      { name: 'x'.repeat(101), redirectUris: ['https://a.example.com/cb'] },
+      /name/,
+    ],
+    [{ name: 'x', redirectUris: [42] }, /redirectUris\[0\] must be a string/],
+  ])('refuses %j', async (plain, message) => {
+    await expect(fields(plain)).rejects.toMatchObject({
+      message: expect.stringMatching(message),
+    });
+  });
+});

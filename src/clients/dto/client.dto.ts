@@ -1,0 +1,62 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Client } from '../client.entity.js';
+
+/**
+ * A registered client as RFC 7591 §3.2.1 names its metadata, so that tools that speak dynamic
+ * registration read it as they expect. `client_secret` is present once, when it is created.
+ */
+export class ClientDto {
+  @ApiProperty({ example: 'pQ3x9fK2mZr7TnV0aB4cD8eF' })
+  client_id: string;
+
+  @ApiPropertyOptional({
+    description:
+      "A confidential client's secret: shown once, at creation; Warden keeps only its SHA-256",
+  })
+  client_secret?: string;
+
+  @ApiProperty({ example: 'Acme Notes' })
+  client_name: string;
+
+  @ApiProperty({ type: [String] })
+  redirect_uris: string[];
+
+  @ApiProperty({ type: [String] })
+  post_logout_redirect_uris: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['authorization_code', 'refresh_token'],
+  })
+  grant_types: string[];
+
+  @ApiProperty({ enum: ['none', 'client_secret_basic'] })
+  token_endpoint_auth_method: 'none' | 'client_secret_basic';
+
+  @ApiProperty({ example: 'openid profile email account' })
+  scope: string;
+
+  @ApiProperty({
+    description: "The API owner's own application: no consent is asked",
+  })
+  first_party: boolean;
+
+  @ApiProperty()
+  created_at: string;
+
+  static from(client: Client, secret: string | null = null): ClientDto {
+    return {
+      client_id: client.clientId,
+      ...(secret !== null && { client_secret: secret }),
+      client_name: client.name,
+      redirect_uris: client.redirectUris,
+      post_logout_redirect_uris: client.postLogoutRedirectUris,
+      grant_types: client.grantTypes,
+      token_endpoint_auth_method:
+        client.secretHash === null ? 'none' : 'client_secret_basic',
+      scope: client.scope,
+      first_party: client.firstParty,
+      created_at: client.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,125 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsOptional,
+  IsString,
+  Length,
+  ValidateBy,
+} from 'class-validator';
+import { SingleLineText } from '../../common/text-fields.js';
+import { USER_SCOPES } from '../../roles/roles.js';
+import { CLAIM_SCOPES, isScope } from '../../roles/scopes.js';
+import { redirectUriProblem } from '../redirect-uris.js';
+
+/** More than any real application registers; a bound on what one row holds. */
+const MAX_REDIRECT_URIS = 20;
+
+/** What a client is allowed when nothing else is said: OpenID's claims and a user's API scopes. */
+export const DEFAULT_CLIENT_SCOPE = [...CLAIM_SCOPES, ...USER_SCOPES].join(' ');
+
+/** The first problem of a list of redirect URIs, naming the entry, or null. */
+function redirectUrisProblem(
+  value: unknown,
+  property: string,
+  minimum: number,
+): string | null {
+  if (!Array.isArray(value)) return `${property} must be a list of URIs`;
+  if (value.length < minimum)
+    return `${property} must hold at least ${minimum} URI`;
+  if (value.length > MAX_REDIRECT_URIS)
+    return `${property} may hold at most ${MAX_REDIRECT_URIS} URIs`;
+  for (const [index, uri] of value.entries()) {
+    if (typeof uri !== 'string')
+      return `${property}[${index}] must be a string`;
+    const problem = redirectUriProblem(uri);
+    if (problem) return `${property}[${index}] (${uri}) ${problem}`;
+  }
+  return null;
+}
+
+function RedirectUris(minimum: number) {
+  return ValidateBy({
+    name: 'redirectUris',
+    validator: {
+      validate: (value: unknown, args) =>
+        redirectUrisProblem(value, args?.property ?? '', minimum) === null,
+      defaultMessage: (args) =>
+        redirectUrisProblem(args?.value, args?.property ?? '', minimum) ??
+        'invalid redirect URIs',
+    },
+  });
+}
+
+function scopeProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'scope must be a string';
+  const names = value.split(' ').filter(Boolean);
+  if (names.length === 0) return 'scope must name at least one scope';
+  const unknown = names.filter(
+    (name) =>
+      !isScope(name) && !(CLAIM_SCOPES as readonly string[]).includes(name),
+  );
+  return unknown.length > 0
+    ? `scope names what is no scope: ${unknown.join(', ')}`
+    : null;
+}
+
+/** A client to register: what `npm run client:create` and the admin route accept. */
+export class CreateClientDto {
+  @ApiProperty({ maxLength: 100, example: 'Acme Notes' })
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().normalize('NFC') : value,
+  )
+  @IsString()
+  @Length(1, 100)
+  @SingleLineText()
+  name: string;
+
+  @ApiProperty({
+    type: [String],
+    example: ['https://notes.example.com/callback'],
+    description: `1-${MAX_REDIRECT_URIS} exact-match URIs: https, http on a loopback host, or a private-use scheme (com.example.app:/callback); no wildcards or fragments`,
+  })
+  @RedirectUris(1)
+  redirectUris: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['https://notes.example.com/'],
+  })
+  @IsOptional()
+  @RedirectUris(0)
+  postLogoutRedirectUris?: string[];
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'A server that can keep a secret; one is generated and shown once',
+  })
+  @IsOptional()
+  @IsBoolean()
+  confidential?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "The API owner's own application: its users are not asked for consent",
+  })
+  @IsOptional()
+  @IsBoolean()
+  firstParty?: boolean;
+
+  @ApiPropertyOptional({
+    default: DEFAULT_CLIENT_SCOPE,
+    description: 'The scopes the client may ask for, space-separated',
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'clientScope',
+    validator: {
+      validate: (value: unknown) => scopeProblem(value) === null,
+      defaultMessage: (args) => scopeProblem(args?.value) ?? 'invalid scope',
+    },
+  })
+  scope: string = DEFAULT_CLIENT_SCOPE;
+}
