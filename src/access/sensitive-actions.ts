@@ -40,6 +40,9 @@ export const SENSITIVE_ACTIONS = {
   'administer-account': RECENT_WITH_SECOND_FACTOR,
   /** Admin reads: the second factor, however long ago. */
   'read-accounts': { recent: false, secondFactor: true },
+  /** Registering or removing an application that signs users in. */
+  'administer-clients': RECENT_WITH_SECOND_FACTOR,
+  'read-clients': { recent: false, secondFactor: true },
 } as const satisfies Record<string, AssuranceRequirement>;
 
 export type SensitiveAction = keyof typeof SENSITIVE_ACTIONS;

@@ -32,11 +32,13 @@ async function main(): Promise<number> {
   }
   const fields = (await validationPipe.transform(
     {
-      name: values.name,
-      redirectUris: values['redirect-uri'],
-      postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
-      confidential: values.confidential,
-      firstParty: values['first-party'],
+      client_name: values.name,
+      redirect_uris: values['redirect-uri'],
+      post_logout_redirect_uris: values['post-logout-redirect-uri'] ?? [],
+      token_endpoint_auth_method: values.confidential
+        ? 'client_secret_basic'
+        : 'none',
+      first_party: values['first-party'],
       ...(values.scope !== undefined && { scope: values.scope }),
     },
     { type: 'body', metatype: CreateClientDto },

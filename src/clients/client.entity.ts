@@ -8,6 +8,15 @@ export const CLIENT_GRANT_TYPES = [
 ] as const;
 export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];
 
+/** How a client authenticates at the token endpoint (RFC 7591 §2): `none` is a public client. */
+export const TOKEN_ENDPOINT_AUTH_METHODS = [
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+] as const;
+export type TokenEndpointAuthMethod =
+  (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
 /**
  * An application registered to sign users in through Warden (RFC 6749 §2): public (a SPA or a
  * native app, which cannot keep a secret) or confidential (a server, which authenticates with a
@@ -25,6 +34,10 @@ export class Client {
   /** Shown to users on the consent page. */
   @Column({ type: 'varchar', length: 100 })
   name: string;
+
+  /** The one way this client authenticates at the token endpoint; `none` for a public client. */
+  @Column({ type: 'varchar', length: 32 })
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
 
   /** SHA-256 (hex) of a confidential client's secret; null for a public client. */
   @Column({ type: 'varchar', length: 64, nullable: true })

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from './client.entity.js';
+import { ClientsController } from './clients.controller.js';
 import { ClientsService } from './clients.service.js';
 
 /** The registry of applications that sign users in through Warden (OAuth clients). */
 @Module({
   imports: [TypeOrmModule.forFeature([Client])],
+  controllers: [ClientsController],
   providers: [ClientsService],
   exports: [ClientsService],
 })

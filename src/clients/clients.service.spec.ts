@@ -34,8 +34,9 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
   it('registers a public client: a generated client_id that is no UUID, no secret, the default scopes', async () => {
     const { client, secret } = await clients.create(
       await fields({
-        name: '  Notes SPA ',
-        redirectUris: ['https://notes.example.com/callback'],
+        client_name: '  Notes SPA ',
+        redirect_uris: ['https://notes.example.com/callback'],
+        token_endpoint_auth_method: 'none',
       }),
     );
     expect(secret).toBeNull();
@@ -44,6 +45,7 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
     const stored = await clients.findByClientId(client.clientId);
     expect(stored).toMatchObject({
       name: 'Notes SPA',
+      tokenEndpointAuthMethod: 'none',
       secretHash: null,
       redirectUris: ['https://notes.example.com/callback'],
       postLogoutRedirectUris: [],
@@ -57,19 +59,20 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
   it("keeps only the SHA-256 of a confidential client's secret, and knows the secret by it", async () => {
     const { client, secret } = await clients.create(
       await fields({
-        name: 'Notes server',
-        redirectUris: [
+        client_name: 'Notes server',
+        redirect_uris: [
           'https://notes.example.com/a',
           'https://notes.example.com/b?x=1,2',
         ],
-        postLogoutRedirectUris: ['https://notes.example.com/'],
-        confidential: true,
-        firstParty: true,
+        post_logout_redirect_uris: ['https://notes.example.com/'],
+        first_party: true,
         scope: 'openid openid account',
       }),
     );
+    // RFC 7591 §2: a client that names no method is client_secret_basic, so confidential.
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const stored = (await clients.findByClientId(client.clientId))!;
+    expect(stored.tokenEndpointAuthMethod).toBe('client_secret_basic');
     expect(stored.secretHash).toBe(
       createHash('sha256').update(secret!).digest('hex'),
     );
@@ -93,8 +96,8 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
           (
             await clients.create(
               await fields({
-                name: 'Many',
-                redirectUris: ['https://many.example.com/cb'],
+                client_name: 'Many',
+                redirect_uris: ['https://many.example.com/cb'],
               }),
             )
           ).client.clientId,
@@ -104,8 +107,8 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
     await expect(
       clients.create(
         await fields({
-          name: 'Twin',
-          redirectUris: ['https://twin.example.com/cb'],
+          client_name: 'Twin',
+          redirect_uris: ['https://twin.example.com/cb'],
         }),
         created[0],
       ),
@@ -119,24 +122,24 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
 
 describe('CreateClientDto', () => {
   it.each([
-    [{ redirectUris: ['https://a.example.com/cb'] }, /name/],
-    [{ name: 'x' }, /redirectUris must be a list/],
-    [{ name: 'x', redirectUris: [] }, /at least 1/],
+    [{ redirect_uris: ['https://a.example.com/cb'] }, /client_name/],
+    [{ client_name: 'x' }, /redirect_uris must be a list/],
+    [{ client_name: 'x', redirect_uris: [] }, /at least 1/],
     [
-      { name: 'x', redirectUris: ['https://*.example.com/cb'] },
-      /redirectUris\[0\] \(https:\/\/\*\.example\.com\/cb\) contains a wildcard/,
+      { client_name: 'x', redirect_uris: ['https://*.example.com/cb'] },
+      /redirect_uris\[0\] \(https:\/\/\*\.example\.com\/cb\) contains a wildcard/,
     ],
     [
       {
-        name: 'x',
-        redirectUris: ['https://a.example.com/cb', 'http://a.example.com/cb'],
+        client_name: 'x',
+        redirect_uris: ['https://a.example.com/cb', 'http://a.example.com/cb'],
       },
-      /redirectUris\[1\]/,
+      /redirect_uris\[1\]/,
     ],
     [
       {
-        name: 'x',
-        redirectUris: Array.from(
+        client_name: 'x',
+        redirect_uris: Array.from(
           { length: 21 },
           (_, i) => `https://a.example.com/${i}`,
         ),
@@ -145,33 +148,51 @@ describe('CreateClientDto', () => {
     ],
     [
       {
-        name: 'x',
-        redirectUris: ['https://a.example.com/cb'],
-        postLogoutRedirectUris: ['javascript:alert(1)'],
+        client_name: 'x',
+        redirect_uris: ['https://a.example.com/cb'],
+        post_logout_redirect_uris: ['javascript:alert(1)'],
       },
-      /postLogoutRedirectUris\[0\]/,
+      /post_logout_redirect_uris\[0\]/,
     ],
     [
       {
-        name: 'x',
-        redirectUris: ['https://a.example.com/cb'],
+        client_name: 'x',
+        redirect_uris: ['https://a.example.com/cb'],
         scope: 'openid admin',
       },
       /no scope: admin/,
     ],
     [
-      { name: 'x', redirectUris: ['https://a.example.com/cb'], scope: ' ' },
+      {
+        client_name: 'x',
+        redirect_uris: ['https://a.example.com/cb'],
+        scope: ' ',
+      },
       /at least one scope/,
     ],
     [
-      { name: 'a\u202eb', redirectUris: ['https://a.example.com/cb'] },
+      {
+        client_name: 'x',
+        redirect_uris: ['https://a.example.com/cb'],
+        token_endpoint_auth_method: 'private_key_jwt',
+      },
+      /token_endpoint_auth_method/,
+    ],
+    [
+      { client_name: 'a\u202eb', redirect_uris: ['https://a.example.com/cb'] },
       /one line/,
     ],
     [
-      { name: 'x'.repeat(101), redirectUris: ['https://a.example.com/cb'] },
-      /name/,
+      {
+        client_name: 'x'.repeat(101),
+        redirect_uris: ['https://a.example.com/cb'],
+      },
+      /client_name/,
     ],
-    [{ name: 'x', redirectUris: [42] }, /redirectUris\[0\] must be a string/],
+    [
+      { client_name: 'x', redirect_uris: [42] },
+      /redirect_uris\[0\] must be a string/,
+    ],
   ])('refuses %j', async (plain, message) => {
     await expect(fields(plain)).rejects.toMatchObject({
       message: expect.stringMatching(message),

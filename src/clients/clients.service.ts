@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Repository } from 'typeorm';
@@ -29,17 +29,19 @@ export class ClientsService {
     fields: CreateClientDto,
     clientId = randomBytes(CLIENT_ID_BYTES).toString('base64url'),
   ): Promise<CreatedClient> {
-    const secret = fields.confidential ? newSecretToken() : null;
+    const method = fields.token_endpoint_auth_method;
+    const secret = method === 'none' ? null : newSecretToken();
     const client = await this.clients.save(
       this.clients.create({
         clientId,
-        name: fields.name,
+        name: fields.client_name,
+        tokenEndpointAuthMethod: method,
         secretHash: secret === null ? null : hashSecretToken(secret),
-        redirectUris: fields.redirectUris,
-        postLogoutRedirectUris: fields.postLogoutRedirectUris ?? [],
+        redirectUris: fields.redirect_uris,
+        postLogoutRedirectUris: fields.post_logout_redirect_uris,
         grantTypes: GRANT_TYPES,
         scope: [...new Set(fields.scope.split(' ').filter(Boolean))].join(' '),
-        firstParty: fields.firstParty ?? false,
+        firstParty: fields.first_party,
       }),
     );
     return { client, secret };
@@ -47,6 +49,30 @@ export class ClientsService {
 
   findByClientId(clientId: string): Promise<Client | null> {
     return this.clients.findOneBy({ clientId });
+  }
+
+  async getByClientId(clientId: string): Promise<Client> {
+    const client = await this.findByClientId(clientId);
+    if (!client) throw new NotFoundException('Client not found');
+    return client;
+  }
+
+  /** A page of clients, oldest first, and how many there are. */
+  list(limit: number, offset: number): Promise<[Client[], number]> {
+    return this.clients.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+  }
+
+  /**
+   * Removes a client. Nothing is issued to clients yet; once the authorization endpoint issues
+   * codes and tokens to them, what a client holds must end with it.
+   */
+  async remove(clientId: string): Promise<void> {
+    const { affected } = await this.clients.delete({ clientId });
+    if (!affected) throw new NotFoundException('Client not found');
   }
 
   /**

@@ -91,7 +91,7 @@ describe('npm run client:create (registering an application)', () => {
     [
       'a wildcard',
       ['--name', 'x', '--redirect-uri', 'https://*.example.com/cb'],
-      /redirectUris\[0\] \(https:\/\/\*\.example\.com\/cb\) contains a wildcard/,
+      /redirect_uris\[0\] \(https:\/\/\*\.example\.com\/cb\) contains a wildcard/,
     ],
     [
       'http on a public host',

@@ -37,6 +37,10 @@ const EXPECTED: Record<string, SensitiveAction> = {
   'DELETE /users/{id}/mfa': 'administer-account',
   'GET /users': 'read-accounts',
   'GET /users/{id}': 'read-accounts',
+  'POST /clients': 'administer-clients',
+  'DELETE /clients/{clientId}': 'administer-clients',
+  'GET /clients': 'read-clients',
+  'GET /clients/{clientId}': 'read-clients',
 };
 
 const SOME_ID = '3f1c8a52-7d2e-4b8e-9a51-0c7f2b9d6e14';
@@ -44,7 +48,9 @@ const SOME_ID = '3f1c8a52-7d2e-4b8e-9a51-0c7f2b9d6e14';
 /** A request to a route of the table, with a body that makes it the sensitive action. */
 function call(t: TestApp, route: string, token: string) {
   const [method, path] = route.split(' ');
-  const url = path.replace('{id}', SOME_ID);
+  const url = path
+    .replace('{id}', SOME_ID)
+    .replace('{clientId}', 'no-such-client');
   const body =
     route === 'PATCH /users/me'
       ? { email: 'somewhere@example.com', currentPassword: 'x' }

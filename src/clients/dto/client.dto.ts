@@ -1,5 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Client } from '../client.entity.js';
+import {
+  type Client,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type TokenEndpointAuthMethod,
+} from '../client.entity.js';
 
 /**
  * A registered client as RFC 7591 §3.2.1 names its metadata, so that tools that speak dynamic
@@ -30,8 +34,8 @@ export class ClientDto {
   })
   grant_types: string[];
 
-  @ApiProperty({ enum: ['none', 'client_secret_basic'] })
-  token_endpoint_auth_method: 'none' | 'client_secret_basic';
+  @ApiProperty({ enum: TOKEN_ENDPOINT_AUTH_METHODS })
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
 
   @ApiProperty({ example: 'openid profile email account' })
   scope: string;
@@ -52,8 +56,7 @@ export class ClientDto {
       redirect_uris: client.redirectUris,
       post_logout_redirect_uris: client.postLogoutRedirectUris,
       grant_types: client.grantTypes,
-      token_endpoint_auth_method:
-        client.secretHash === null ? 'none' : 'client_secret_basic',
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod,
       scope: client.scope,
       first_party: client.firstParty,
       created_at: client.createdAt.toISOString(),

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsIn,
   IsOptional,
   IsString,
   Length,
@@ -10,6 +11,10 @@ import {
 import { SingleLineText } from '../../common/text-fields.js';
 import { USER_SCOPES } from '../../roles/roles.js';
 import { CLAIM_SCOPES, isScope } from '../../roles/scopes.js';
+import {
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type TokenEndpointAuthMethod,
+} from '../client.entity.js';
 import { redirectUriProblem } from '../redirect-uris.js';
 
 /** More than any real application registers; a bound on what one row holds. */
@@ -64,7 +69,10 @@ function scopeProblem(value: unknown): string | null {
     : null;
 }
 
-/** A client to register: what `npm run client:create` and the admin route accept. */
+/**
+ * A client to register, in RFC 7591's names (§2) so that its request and the answer (`ClientDto`)
+ * read alike: what `npm run client:create` and `POST /clients` accept.
+ */
 export class CreateClientDto {
   @ApiProperty({ maxLength: 100, example: 'Acme Notes' })
   @Transform(({ value }: { value: unknown }) =>
@@ -73,7 +81,7 @@ export class CreateClientDto {
   @IsString()
   @Length(1, 100)
   @SingleLineText()
-  name: string;
+  client_name: string;
 
   @ApiProperty({
     type: [String],
@@ -81,7 +89,7 @@ export class CreateClientDto {
     description: `1-${MAX_REDIRECT_URIS} exact-match URIs: https, http on a loopback host, or a private-use scheme (com.example.app:/callback); no wildcards or fragments`,
   })
   @RedirectUris(1)
-  redirectUris: string[];
+  redirect_uris: string[];
 
   @ApiPropertyOptional({
     type: [String],
@@ -89,25 +97,27 @@ export class CreateClientDto {
   })
   @IsOptional()
   @RedirectUris(0)
-  postLogoutRedirectUris?: string[];
+  post_logout_redirect_uris: string[] = [];
 
   @ApiPropertyOptional({
-    default: false,
+    enum: TOKEN_ENDPOINT_AUTH_METHODS,
+    default: 'client_secret_basic',
     description:
-      'A server that can keep a secret; one is generated and shown once',
+      'none: a public client (a SPA, a native app); otherwise a confidential one, whose secret is generated and shown once (RFC 7591 §2 makes client_secret_basic the default)',
   })
   @IsOptional()
-  @IsBoolean()
-  confidential?: boolean;
+  @IsIn(TOKEN_ENDPOINT_AUTH_METHODS)
+  token_endpoint_auth_method: TokenEndpointAuthMethod = 'client_secret_basic';
 
   @ApiPropertyOptional({
+    type: Boolean,
     default: false,
     description:
       "The API owner's own application: its users are not asked for consent",
   })
   @IsOptional()
   @IsBoolean()
-  firstParty?: boolean;
+  first_party = false;
 
   @ApiPropertyOptional({
     default: DEFAULT_CLIENT_SCOPE,
