@@ -20,6 +20,8 @@ const NOT_SIGN_IN_METHODS: Record<string, string> = {
   outbox_messages: 'mail waiting to go out',
   todos: 'content',
   posts: 'content',
+  clients:
+    'applications that send a user to sign in; they hold no credential of any user',
 };
 
 describe(`The registry of sign-in methods (${testDatabaseKind()})`, () => {
