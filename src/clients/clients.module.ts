@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BuiltInClientsService } from './built-in-clients.service.js';
 import { Client } from './client.entity.js';
 import { ClientsController } from './clients.controller.js';
 import { ClientsService } from './clients.service.js';
@@ -8,7 +9,7 @@ import { ClientsService } from './clients.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Client])],
   controllers: [ClientsController],
-  providers: [ClientsService],
+  providers: [ClientsService, BuiltInClientsService],
   exports: [ClientsService],
 })
 export class ClientsModule {}

@@ -67,8 +67,8 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     swaggerOptions: {
       persistAuthorization: true,
-      // Swagger UI requires a client_id in its form; Warden has no registered clients and
-      // ignores it, so it comes filled in.
+      // The client registered for Swagger UI (BuiltInClientsService); the password flow it uses
+      // today does not check it.
       initOAuth: { clientId: 'swagger-ui' },
     },
   });
