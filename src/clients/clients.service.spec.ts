@@ -174,6 +174,14 @@ describe('CreateClientDto', () => {
       {
         client_name: 'x',
         redirect_uris: ['https://a.example.com/cb'],
+        scope: 'openid '.repeat(200),
+      },
+      /at most 1000 characters/,
+    ],
+    [
+      {
+        client_name: 'x',
+        redirect_uris: ['https://a.example.com/cb'],
         token_endpoint_auth_method: 'private_key_jwt',
       },
       /token_endpoint_auth_method/,

@@ -56,8 +56,13 @@ function RedirectUris(minimum: number) {
   });
 }
 
+/** Every scope there is, with room to spare; a bound on what one request makes the server split. */
+const MAX_SCOPE_LENGTH = 1000;
+
 function scopeProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'scope must be a string';
+  if (value.length > MAX_SCOPE_LENGTH)
+    return `scope must be at most ${MAX_SCOPE_LENGTH} characters long`;
   const names = value.split(' ').filter(Boolean);
   if (names.length === 0) return 'scope must name at least one scope';
   const unknown = names.filter(
@@ -121,6 +126,7 @@ export class CreateClientDto {
 
   @ApiPropertyOptional({
     default: DEFAULT_CLIENT_SCOPE,
+    maxLength: MAX_SCOPE_LENGTH,
     description: 'The scopes the client may ask for, space-separated',
   })
   @IsOptional()
