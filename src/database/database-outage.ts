@@ -29,6 +29,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return (
     UNAVAILABLE_SQLSTATE.test(code) ||
     UNAVAILABLE_CODES.has(code) ||
+    // SQLite's extended codes of the same condition: SQLITE_BUSY_SNAPSHOT, _RECOVERY, _TIMEOUT.
+    code.startsWith('SQLITE_BUSY_') ||
     UNAVAILABLE_MESSAGE.test(cause.message)
   );
 }

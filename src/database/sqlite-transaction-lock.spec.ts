@@ -3,7 +3,10 @@ import type { DataSource } from 'typeorm';
 import { openSpecDatabase } from '../../test/support/database.js';
 import { OutboxMessage } from '../mail/outbox-message.entity.js';
 import { errorCode, driverErrorOf } from './database-errors.js';
-import { TransactionLock } from './sqlite-transaction-lock.js';
+import { isDatabaseUnavailable } from './database-outage.js';
+import { databaseOptions } from './database-options.js';
+import { newDataSource, TransactionLock } from './sqlite-transaction-lock.js';
+import { scratchDirectory } from '../../test/support/scratch.js';
 
 const row = (subject: string) => ({
   kind: 'test',
@@ -137,6 +140,54 @@ describe('SQLite transactions (real database)', () => {
     await held;
     expect(await subjects()).toEqual(['slow']);
   }, 30_000);
+});
+
+/**
+ * Two instances on one SQLite file (the passkey browser test runs two): each process has its own
+ * lock, so SQLite's file lock is what keeps their transactions apart.
+ */
+describe('SQLite transactions of two processes on one file', () => {
+  it("takes the write lock at BEGIN, so a transaction that read first is never failed by another process's commit", async () => {
+    const options = databaseOptions(
+      `sqlite:${scratchDirectory()}/shared.sqlite`,
+    );
+    if (options.type !== 'better-sqlite3') throw new Error('not SQLite');
+    const first = await newDataSource({
+      ...options,
+      logging: false,
+    }).initialize();
+    // The other process gives up quickly: this test runs both in one thread, where waiting
+    // would only wait for itself.
+    const second = await newDataSource({
+      ...options,
+      timeout: 100,
+      migrationsRun: false,
+      logging: false,
+    }).initialize();
+    try {
+      let otherWrite: unknown = 'not tried';
+      await first.transaction(async (manager) => {
+        await manager.count(OutboxMessage);
+        // With a deferred BEGIN this write would succeed, and the insert below would fail at
+        // once with SQLITE_BUSY_SNAPSHOT (a 500 in the passkey test).
+        otherWrite = await second
+          .getRepository(OutboxMessage)
+          .insert(row('other'))
+          .then(
+            () => 'written',
+            (error: unknown) => error,
+          );
+        await manager.insert(OutboxMessage, row('mine'));
+      });
+      expect(errorCode(driverErrorOf(otherWrite))).toBe('SQLITE_BUSY');
+      expect(isDatabaseUnavailable(otherWrite)).toBe(true);
+      const stored = await first.getRepository(OutboxMessage).find();
+      expect(stored.map((message) => message.subject)).toEqual(['mine']);
+    } finally {
+      await second.destroy();
+      await first.destroy();
+    }
+  });
 });
 
 describe('TransactionLock', () => {

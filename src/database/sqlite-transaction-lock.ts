@@ -159,7 +159,15 @@ class LockingQueryRunner extends BetterSqlite3QueryRunner {
     // TypeORM's own result type; what the driver returns passes through untouched.
   ): ReturnType<BetterSqlite3QueryRunner['query']> {
     if (this.lock.isHeldBy(this))
-      return super.query(query, parameters, useStructuredResult);
+      return super.query(
+        // TypeORM begins deferred: the write lock is taken at the first write, and if another
+        // process (a second instance on the same file) committed since this transaction's first
+        // read, SQLite fails that write at once with SQLITE_BUSY_SNAPSHOT, without waiting.
+        // IMMEDIATE takes the write lock at BEGIN, where busy_timeout waits for it.
+        query === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : query,
+        parameters,
+        useStructuredResult,
+      );
     if (!this.lock.tryEnterStatement()) await this.lock.enterStatement();
     try {
       return await super.query(query, parameters, useStructuredResult);
