@@ -9,7 +9,7 @@ import type { Repository } from 'typeorm';
 import { DOCS_PATH } from '../common/swagger.js';
 import type { Settings } from '../config/settings.js';
 import { ALL_SCOPES, CLAIM_SCOPES } from '../roles/scopes.js';
-import { Client } from './client.entity.js';
+import { Client, CLIENT_GRANT_TYPES } from './client.entity.js';
 import { DEFAULT_CLIENT_SCOPE } from './dto/create-client.dto.js';
 
 /** The client Swagger UI's Authorize dialog signs in as (`initOAuth` in common/swagger.ts). */
@@ -83,29 +83,22 @@ export class BuiltInClientsService implements OnApplicationBootstrap {
         this.logger.log(`removed the built-in client ${client.clientId}`);
       return;
     }
+    const { clientId, ...fields } = client;
+    const row = {
+      ...fields,
+      tokenEndpointAuthMethod: 'none' as const,
+      secretHash: null,
+      grantTypes: [...CLIENT_GRANT_TYPES],
+    };
     await this.clients
       .createQueryBuilder()
       .insert()
       .into(Client)
-      .values({
-        ...client,
-        tokenEndpointAuthMethod: 'none',
-        secretHash: null,
-        grantTypes: ['authorization_code', 'refresh_token'],
-      })
+      .values({ clientId, ...row })
       .orIgnore()
       .execute();
-    await this.clients.update(
-      { clientId: client.clientId },
-      {
-        name: client.name,
-        redirectUris: client.redirectUris,
-        postLogoutRedirectUris: client.postLogoutRedirectUris,
-        scope: client.scope,
-        firstParty: true,
-        tokenEndpointAuthMethod: 'none',
-        secretHash: null,
-      },
-    );
+    // Another instance's insert, or an earlier start's with another PUBLIC_URL, is brought up
+    // to date.
+    await this.clients.update({ clientId }, row);
   }
 }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
-import { Client, type ClientGrantType } from './client.entity.js';
+import { Client, CLIENT_GRANT_TYPES } from './client.entity.js';
 import type { CreateClientDto } from './dto/create-client.dto.js';
 
 /** A client as created: the secret is here once, and nowhere afterwards. */
@@ -15,8 +15,6 @@ export interface CreatedClient {
 
 /** 18 random bytes: 24 base64url characters, which no one takes for a user's UUID. */
 const CLIENT_ID_BYTES = 18;
-
-const GRANT_TYPES: ClientGrantType[] = ['authorization_code', 'refresh_token'];
 
 /** The registry of clients: creates them, finds them by `client_id`, checks their secrets. */
 @Injectable()
@@ -39,7 +37,7 @@ export class ClientsService {
         secretHash: secret === null ? null : hashSecretToken(secret),
         redirectUris: fields.redirect_uris,
         postLogoutRedirectUris: fields.post_logout_redirect_uris,
-        grantTypes: GRANT_TYPES,
+        grantTypes: [...CLIENT_GRANT_TYPES],
         scope: [...new Set(fields.scope.split(' ').filter(Boolean))].join(' '),
         firstParty: fields.first_party,
       }),

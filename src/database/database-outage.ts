@@ -15,7 +15,6 @@ const UNAVAILABLE_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'EHOSTUNREACH',
-  'SQLITE_BUSY',
 ]);
 // node-postgres reports its own deadlines and lost connections only in the message.
 const UNAVAILABLE_MESSAGE =
@@ -29,8 +28,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return (
     UNAVAILABLE_SQLSTATE.test(code) ||
     UNAVAILABLE_CODES.has(code) ||
-    // SQLite's extended codes of the same condition: SQLITE_BUSY_SNAPSHOT, _RECOVERY, _TIMEOUT.
-    code.startsWith('SQLITE_BUSY_') ||
+    // SQLITE_BUSY and its extended codes (SQLITE_BUSY_SNAPSHOT, _RECOVERY, _TIMEOUT).
+    /^SQLITE_BUSY(_|$)/.test(code) ||
     UNAVAILABLE_MESSAGE.test(cause.message)
   );
 }

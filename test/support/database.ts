@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { databaseOptions } from '../../src/database/database-options.js';
+import {
+  databaseOptions,
+  type MIGRATIONS,
+} from '../../src/database/database-options.js';
 import { newDataSource } from '../../src/database/sqlite-transaction-lock.js';
 import { User } from '../../src/users/user.entity.js';
 import { scratchDirectory } from './scratch.js';
@@ -71,6 +74,33 @@ async function withClient(
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A database for a migration's test: a SQLite file (memory would not outlive a connection) or a
+ * PostgreSQL schema. `open` connects with the migrations given, which the test runs itself.
+ */
+export async function createMigrationTestDatabase(
+  kind: TestDatabaseKind,
+): Promise<{
+  open(migrations: typeof MIGRATIONS): Promise<DataSource>;
+  drop(): Promise<void>;
+}> {
+  const database = await createTestDatabase(kind);
+  const url =
+    kind === 'sqlite'
+      ? `sqlite:${join(scratchDirectory(), 'migration.sqlite')}`
+      : database.url;
+  return {
+    open: (migrations) =>
+      newDataSource({
+        ...databaseOptions(url),
+        migrations,
+        migrationsRun: false,
+        logging: false,
+      }).initialize(),
+    drop: () => database.drop(),
+  };
 }
 
 /** A row of the users table as stored, read through the application's own connection. */

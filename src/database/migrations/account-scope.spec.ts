@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import {
-  createTestDatabase,
+  createMigrationTestDatabase,
   specDatabaseKinds,
 } from '../../../test/support/database.js';
-import { scratchDirectory } from '../../../test/support/scratch.js';
 import { withPlaceholders } from '../dialect.js';
-import { databaseOptions, MIGRATIONS } from '../database-options.js';
-import { newDataSource } from '../sqlite-transaction-lock.js';
+import { MIGRATIONS } from '../database-options.js';
 import { AccountScope1732000011000 } from './1732000011000-account-scope.js';
 
 /**
@@ -17,20 +14,8 @@ import { AccountScope1732000011000 } from './1732000011000-account-scope.js';
  */
 describe.each(specDatabaseKinds())('AccountScope migration on %s', (kind) => {
   it('renames profile to account in stored sessions and second steps, and back', async () => {
-    const database = await createTestDatabase(kind);
-    // A file, not memory: the schema must survive from one connection to the next.
-    const url =
-      kind === 'sqlite'
-        ? `sqlite:${scratchDirectory()}/migration.sqlite`
-        : database.url;
+    const { open, drop } = await createMigrationTestDatabase(kind);
     const index = MIGRATIONS.indexOf(AccountScope1732000011000);
-    const open = (migrations: typeof MIGRATIONS): Promise<DataSource> =>
-      newDataSource({
-        ...databaseOptions(url),
-        migrations,
-        migrationsRun: false,
-        logging: false,
-      }).initialize();
     const userId = randomUUID();
     const stored = {
       'profile todos:read todos:write': 'account todos:read todos:write',
@@ -98,7 +83,7 @@ describe.each(specDatabaseKinds())('AccountScope migration on %s', (kind) => {
       });
     } finally {
       await after.destroy();
-      await database.drop();
+      await drop();
     }
   });
 });

@@ -1,13 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import {
-  createTestDatabase,
+  createMigrationTestDatabase,
   specDatabaseKinds,
 } from '../../../test/support/database.js';
 import { withPlaceholders } from '../dialect.js';
-import { databaseOptions, MIGRATIONS } from '../database-options.js';
-import { newDataSource } from '../sqlite-transaction-lock.js';
+import { MIGRATIONS } from '../database-options.js';
 import { EmailSkeletons1732000010000 } from './1732000010000-email-skeletons.js';
 
 /**
@@ -17,22 +15,8 @@ import { EmailSkeletons1732000010000 } from './1732000010000-email-skeletons.js'
  */
 describe.each(specDatabaseKinds())('EmailSkeletons migration on %s', (kind) => {
   it('reports existing collisions instead of failing', async () => {
-    const database = await createTestDatabase(kind);
-    // A file, not memory: the schema must survive from one connection to the next.
-    const url =
-      kind === 'sqlite'
-        ? `sqlite:${await import('../../../test/support/scratch.js').then(
-            ({ scratchDirectory }) => `${scratchDirectory()}/migration.sqlite`,
-          )}`
-        : database.url;
+    const { open, drop } = await createMigrationTestDatabase(kind);
     const index = MIGRATIONS.indexOf(EmailSkeletons1732000010000);
-    const open = (migrations: typeof MIGRATIONS): Promise<DataSource> =>
-      newDataSource({
-        ...databaseOptions(url),
-        migrations,
-        migrationsRun: false,
-        logging: false,
-      }).initialize();
     const before = await open(MIGRATIONS.slice(0, index));
     const ids = {
       latin: randomUUID(),
@@ -115,7 +99,7 @@ describe.each(specDatabaseKinds())('EmailSkeletons migration on %s', (kind) => {
     } finally {
       warn.mockRestore();
       await after.destroy();
-      await database.drop();
+      await drop();
     }
   });
 });
