@@ -24,6 +24,7 @@ import {
   validateSettings,
 } from './config/settings.js';
 import { parseTrustProxy } from './config/trust-proxy.js';
+import { registerBrowserPlugins } from './auth/hosted-pages/browser-plugins.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
@@ -92,6 +93,7 @@ export async function createApp(
     { abortOnError: false, bufferLogs: true, autoFlushLogs: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  await registerBrowserPlugins(app);
   applyRouteBodyLimits(fastify);
   addResponseHeaders(fastify);
   guardRequestInput(app);

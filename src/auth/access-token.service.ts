@@ -7,7 +7,7 @@ import { type KeyObject, randomUUID } from 'node:crypto';
 import type { Settings } from '../config/settings.js';
 import type { JwtAlgorithm } from './auth.settings.js';
 import { JwtKeys } from './jwt-keys.js';
-import type { Scope } from '../roles/scopes.js';
+import type { ClaimScope, Scope } from '../roles/scopes.js';
 import type { Authentication } from '../sessions/authentication.js';
 
 /** The header `typ` of Warden's access tokens (RFC 9068 §2.1). */
@@ -32,6 +32,8 @@ export interface AccessTokenClaims extends JwtPayload {
   amr?: string[];
   /** When the user signed in (OpenID Connect Core §2); before Warden set it, `iat` stood for it. */
   auth_time?: number;
+  /** The registered client the token was issued to (RFC 9068 §2.2); absent for the password grant. */
+  client_id?: string;
 }
 
 /** Why an access token is not valid: only expiry gets its own message (RFC 6750 §3.1). */
@@ -96,8 +98,10 @@ export class AccessTokenService {
   issue(
     userId: string,
     sessionId: string,
-    scopes: readonly Scope[],
+    /** API scopes, and OpenID's claim scopes for a client that asked for them. */
+    scopes: readonly (Scope | ClaimScope)[],
     authentication: Authentication,
+    clientId: string | null = null,
   ): string {
     return this.jwtService.sign(
       {
@@ -105,6 +109,7 @@ export class AccessTokenService {
         scope: scopes.join(' '),
         amr: authentication.amr,
         auth_time: Math.floor(authentication.time.getTime() / 1000),
+        ...(clientId === null ? {} : { client_id: clientId }),
       },
       { ...this.signOptions, subject: userId, jwtid: randomUUID() },
     );
@@ -199,7 +204,9 @@ export class AccessTokenService {
           payload.amr.every((value) => typeof value === 'string'))) &&
       (payload.auth_time === undefined ||
         (typeof payload.auth_time === 'number' &&
-          payload.auth_time <= payload.iat + CLOCK_TOLERANCE_SECONDS));
+          payload.auth_time <= payload.iat + CLOCK_TOLERANCE_SECONDS)) &&
+      (payload.client_id === undefined ||
+        typeof payload.client_id === 'string');
     return valid ? (payload as AccessTokenClaims) : null;
   }
 }

@@ -184,8 +184,9 @@ export class AuthController {
     // unknown parameters ignored and errors in the OAuth shape.
     @Body() body: unknown,
     @Client() client: ClientInfo,
+    @Headers('authorization') authorization: string | undefined,
   ): Promise<TokenResponseDto> {
-    return this.tokenEndpoint.grant(contentType, body, client);
+    return this.tokenEndpoint.grant(contentType, body, client, authorization);
   }
 
   @Post('auth/refresh')

@@ -19,6 +19,11 @@ import { JwtStrategy } from './jwt.strategy.js';
 import { LocalStrategy } from './local.strategy.js';
 import { tokenGrantProviders } from './grants/token-grants.js';
 import { MfaSignIn } from './mfa-sign-in.service.js';
+import { ClientAuthentication } from './client-authentication.service.js';
+import { AuthorizationEndpoint } from './authorization-endpoint.service.js';
+import { AuthorizeController } from './authorize.controller.js';
+import { ClientsModule } from '../clients/clients.module.js';
+import { AuthorizationModule } from '../authorization/authorization.module.js';
 import { PasswordSignIn } from './password-sign-in.service.js';
 import { SessionTokens } from './session-tokens.service.js';
 
@@ -31,6 +36,8 @@ import { SessionTokens } from './session-tokens.service.js';
     MfaModule,
     PasskeysModule,
     CredentialsModule,
+    ClientsModule,
+    AuthorizationModule,
   ],
   controllers: [
     AuthController,
@@ -38,12 +45,15 @@ import { SessionTokens } from './session-tokens.service.js';
     SessionsController,
     JwksController,
     OAuthMetadataController,
+    AuthorizeController,
   ],
   providers: [
     AuthService,
     PasswordSignIn,
     MfaSignIn,
     SessionTokens,
+    ClientAuthentication,
+    AuthorizationEndpoint,
     ...tokenGrantProviders,
     AccessTokenService,
     BearerAuthenticationService,

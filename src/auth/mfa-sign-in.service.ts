@@ -17,7 +17,12 @@ import type { TokenResponseDto } from './dto/token-response.dto.js';
 import { SessionTokens } from './session-tokens.service.js';
 import type { SignInFailure } from './sign-in-outcomes.js';
 
-const PASSWORD_AND_CODE: AuthMethod[] = ['pwd', 'otp', 'mfa'];
+/** A password and a one-time code (TOTP or a recovery code). */
+export const PASSWORD_AND_CODE_METHODS: readonly AuthMethod[] = [
+  'pwd',
+  'otp',
+  'mfa',
+];
 
 /**
  * The second step of a password sign-in, for the login route and the password grant alike: the
@@ -64,6 +69,28 @@ export class MfaSignIn {
     proof: SecondFactorProof,
     client: ClientInfo,
   ): Promise<TokenResponseDto | SignInFailure> {
+    const verified = await this.verify(mfaToken, proof, client);
+    if ('outcome' in verified) return verified;
+    const { user, scope } = verified;
+    const scopes = grantableScopes(grantedScopes(user.roles), scope);
+    return this.sessionTokens.start(
+      user,
+      scopes ?? [],
+      client,
+      PASSWORD_AND_CODE_METHODS,
+    );
+  }
+
+  /**
+   * The second step without a session: the user, and the scope the `mfa_token` was issued
+   * for, once the code is right and the token spent. The hosted sign-in page starts a browser
+   * session with it.
+   */
+  async verify(
+    mfaToken: string,
+    proof: SecondFactorProof,
+    client: ClientInfo,
+  ): Promise<{ user: User; scope: string } | SignInFailure> {
     const pending = await this.mfaTokens.peek(mfaToken);
     const user = pending ? await this.users.findById(pending.userId) : null;
     if (!pending || !user) return { outcome: 'invalid_mfa_token' };
@@ -81,12 +108,6 @@ export class MfaSignIn {
       !isActiveAccount(user, this.requireVerifiedEmail)
     )
       return { outcome: 'invalid_mfa_token' };
-    const scopes = grantableScopes(grantedScopes(user.roles), pending.scope);
-    return this.sessionTokens.start(
-      user,
-      scopes ?? [],
-      client,
-      PASSWORD_AND_CODE,
-    );
+    return { user, scope: pending.scope };
   }
 }

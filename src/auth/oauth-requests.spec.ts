@@ -27,7 +27,7 @@ async function oauthError(run: () => unknown): Promise<{
 
 /** A grant that answers with the parameters it read, so dispatch can be seen. */
 const echoGrant = (names: string[]): TokenGrant => ({
-  grant: (params) =>
+  grant: ({ params }) =>
     Promise.resolve({
       access_token: names.map((name) => params.optional(name)).join(','),
     } as TokenResponseDto),
@@ -51,6 +51,7 @@ describe('TokenEndpoint (RFC 6749 §3.2)', () => {
         client_id: 'swagger',
       },
       CLIENT,
+      undefined,
     );
     expect(tokens.access_token).toBe('jane,pw');
   });
@@ -85,7 +86,7 @@ describe('TokenEndpoint (RFC 6749 §3.2)', () => {
     ],
   ])('refuses %s', async (_, contentType, body, error) => {
     expect(
-      (await oauthError(() => endpoint.grant(contentType, body, CLIENT))).error,
+      (await oauthError(() => endpoint.grant(contentType, body, CLIENT, undefined))).error,
     ).toBe(error);
   });
 
@@ -93,7 +94,7 @@ describe('TokenEndpoint (RFC 6749 §3.2)', () => {
     expect(
       (
         await oauthError(() =>
-          endpoint.grant(FORM, { grant_type: 'implicit' }, CLIENT),
+          endpoint.grant(FORM, { grant_type: 'implicit' }, CLIENT, undefined),
         )
       ).description,
     ).toBe('Supported grant types: password, refresh_token');

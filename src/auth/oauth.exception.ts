@@ -4,7 +4,9 @@ import { HttpExceptionWithHeaders } from '../common/http-exception-with-headers.
 /** RFC 6749 §5.2 and RFC 7009 §2.2.1 error codes that Warden emits. */
 export type OAuthErrorCode =
   | 'invalid_request'
+  | 'invalid_client'
   | 'invalid_grant'
+  | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope';
 
@@ -18,14 +20,26 @@ export class OAuthException extends HttpExceptionWithHeaders {
     description: string,
     /** Extension members of the error (`mfa_required`, `mfa_token`). */
     extra: Record<string, unknown> = {},
+    status: number = HttpStatus.BAD_REQUEST,
+    headers: Record<string, string> = {},
   ) {
-    super(
-      { error, error_description: description, ...extra },
-      HttpStatus.BAD_REQUEST,
-      {
-        'Cache-Control': 'no-store',
-        Pragma: 'no-cache',
-      },
-    );
+    super({ error, error_description: description, ...extra }, status, {
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+      ...headers,
+    });
   }
 }
+
+/**
+ * RFC 6749 §5.2 `invalid_client`: 401, with a Basic challenge when the client tried the
+ * Authorization header (which the RFC requires then, and which is harmless otherwise).
+ */
+export const invalidClient = (description: string): OAuthException =>
+  new OAuthException(
+    'invalid_client',
+    description,
+    {},
+    HttpStatus.UNAUTHORIZED,
+    { 'WWW-Authenticate': 'Basic realm="warden", charset="UTF-8"' },
+  );

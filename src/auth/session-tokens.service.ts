@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ClientInfo } from '../common/client-info.js';
-import type { Scope } from '../roles/scopes.js';
+import { grantedScopes, intersectScopes } from '../roles/roles.js';
+import { claimScopesOf, type Scope } from '../roles/scopes.js';
 import type { Authentication, AuthMethod } from '../sessions/authentication.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -39,13 +40,22 @@ export class SessionTokens {
     return this.tokenResponse(user, session, scopes, refreshToken);
   }
 
-  /** Rotates a refresh token (RFC 6749 §6); see `SessionsService.rotate`. */
+  /**
+   * Rotates a refresh token (RFC 6749 §6); see `SessionsService.rotate`. `authenticateClient`
+   * is asked only for a session issued to a registered client, and must name that client.
+   */
   async rotate(
     refreshToken: string,
     scope: string | undefined,
     client: ClientInfo,
+    authenticateClient?: () => Promise<string>,
   ): Promise<TokenResponseDto | SignInFailure> {
-    const rotation = await this.sessions.rotate(refreshToken, client, scope);
+    const rotation = await this.sessions.rotate(
+      refreshToken,
+      client,
+      scope,
+      authenticateClient,
+    );
     if (!rotation.ok)
       return {
         outcome:
@@ -61,12 +71,28 @@ export class SessionTokens {
     );
   }
 
+  /** Tokens for a session a redeemed authorization code started. */
+  forClientSession(
+    user: User,
+    session: Session,
+    refreshToken: string,
+  ): TokenResponseDto {
+    return this.tokenResponse(
+      user,
+      session,
+      [...intersectScopes(session.scope, grantedScopes(user.roles))],
+      refreshToken,
+    );
+  }
+
   private tokenResponse(
     user: User,
     session: Session,
-    scopes: Scope[],
+    apiScopes: Scope[],
     refreshToken: string,
   ): TokenResponseDto {
+    // OpenID's claim scopes ride along unchanged: they grant no access, only claims.
+    const scopes = [...apiScopes, ...claimScopesOf(session.scope)];
     const authentication: Authentication = {
       amr: session.amr.split(' ') as AuthMethod[],
       time: session.authTime,
@@ -77,6 +103,7 @@ export class SessionTokens {
         session.id,
         scopes,
         authentication,
+        session.clientId,
       ),
       token_type: 'bearer',
       expires_in: this.accessTokens.ttlSeconds,

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthorizationModule } from '../authorization/authorization.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { BuiltInClientsService } from './built-in-clients.service.js';
 import { Client } from './client.entity.js';
 import { ClientsController } from './clients.controller.js';
@@ -7,7 +9,11 @@ import { ClientsService } from './clients.service.js';
 
 /** The registry of applications that sign users in through Warden (OAuth clients). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Client])],
+  imports: [
+    TypeOrmModule.forFeature([Client]),
+    AuthorizationModule,
+    SessionsModule,
+  ],
   controllers: [ClientsController],
   providers: [ClientsService, BuiltInClientsService],
   exports: [ClientsService],

@@ -27,7 +27,14 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
 
   beforeAll(async () => {
     ({ dataSource, close } = await openSpecDatabase(kind));
-    clients = new ClientsService(dataSource.getRepository(Client));
+    // What removal ends (codes, consents, sessions) is tested over HTTP, in test/clients.e2e-spec.ts.
+    const unused = {} as never;
+    clients = new ClientsService(
+      dataSource.getRepository(Client),
+      unused,
+      unused,
+      unused,
+    );
   });
   afterAll(() => close?.());
 

@@ -3,6 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
+import { AuthorizationCodesService } from '../authorization/authorization-codes.service.js';
+import { ConsentsService } from '../authorization/consents.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import { Client, CLIENT_GRANT_TYPES } from './client.entity.js';
 import type { CreateClientDto } from './dto/create-client.dto.js';
 
@@ -21,6 +24,9 @@ const CLIENT_ID_BYTES = 18;
 export class ClientsService {
   constructor(
     @InjectRepository(Client) private readonly clients: Repository<Client>,
+    private readonly codes: AuthorizationCodesService,
+    private readonly consents: ConsentsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async create(
@@ -65,12 +71,15 @@ export class ClientsService {
   }
 
   /**
-   * Removes a client. Nothing is issued to clients yet; once the authorization endpoint issues
-   * codes and tokens to them, what a client holds must end with it.
+   * Removes a client, and what it holds: its sessions end (their access tokens stop working on
+   * every instance at once), its unredeemed codes and users' consents to it are deleted.
    */
   async remove(clientId: string): Promise<void> {
     const { affected } = await this.clients.delete({ clientId });
     if (!affected) throw new NotFoundException('Client not found');
+    await this.codes.deleteForClient(clientId);
+    await this.consents.deleteForClient(clientId);
+    await this.sessions.endForClient(clientId);
   }
 
   /**

@@ -6,6 +6,9 @@ import { CredentialLifecycle1732000009000 } from './migrations/1732000009000-cre
 import { EmailSkeletons1732000010000 } from './migrations/1732000010000-email-skeletons.js';
 import { AccountScope1732000011000 } from './migrations/1732000011000-account-scope.js';
 import { Clients1732000012000 } from './migrations/1732000012000-clients.js';
+import { AuthorizationCodes1732000013000 } from './migrations/1732000013000-authorization-codes.js';
+import { AuthorizationCode } from '../authorization/authorization-code.entity.js';
+import { Consent } from '../authorization/consent.entity.js';
 import { MfaToken } from '../mfa/mfa-token.entity.js';
 import { RecoveryCode } from '../mfa/recovery-code.entity.js';
 import { TotpFactor } from '../mfa/totp-factor.entity.js';
@@ -43,6 +46,8 @@ export const ENTITIES = [
   Passkey,
   WebAuthnChallenge,
   Client,
+  AuthorizationCode,
+  Consent,
 ];
 
 /** Deadlines for the database (docs/production.md, "Deadlines"). */
@@ -64,6 +69,7 @@ export const MIGRATIONS = [
   EmailSkeletons1732000010000,
   AccountScope1732000011000,
   Clients1732000012000,
+  AuthorizationCodes1732000013000,
 ];
 
 /** Makes the SQLite file's folder, or names DATABASE_URL in one line when it cannot be. */

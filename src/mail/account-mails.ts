@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { escapeHtml } from '../common/html.js';
 import { ConfigService } from '@nestjs/config';
 import type { Settings } from '../config/settings.js';
 import type { OutgoingMail } from './mail-outbox.service.js';
@@ -45,12 +46,6 @@ export interface NoticeDetails {
   /** A "this was not me" token: the notice carries the link that removes what was added. */
   removalToken?: string;
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (character) => `&#${character.codePointAt(0) ?? 0};`,
-  );
 
 /**
  * The account mails: their words, and their links (`ACCOUNT_URL`, default `<PUBLIC_URL>/account`,

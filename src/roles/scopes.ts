@@ -16,6 +16,15 @@ export type Scope = keyof typeof SCOPE_DESCRIPTIONS;
  */
 export const CLAIM_SCOPES = ['openid', 'profile', 'email'] as const;
 export type ClaimScope = (typeof CLAIM_SCOPES)[number];
+
+/** The claim scopes in a space-separated scope string. */
+export const claimScopesOf = (scope: string): ClaimScope[] =>
+  scope
+    .split(' ')
+    .filter((name): name is ClaimScope =>
+      (CLAIM_SCOPES as readonly string[]).includes(name),
+    );
+
 export const ALL_SCOPES = Object.keys(SCOPE_DESCRIPTIONS) as Scope[];
 
 export function isScope(value: string): value is Scope {

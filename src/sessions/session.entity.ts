@@ -20,6 +20,8 @@ export type SessionEndReason =
   | 'logout-all'
   | 'revoked'
   | 'refresh-token-reuse'
+  | 'authorization-code-reuse'
+  | 'client-removed'
   | CredentialEvent
   | 'disabled'
   | 'ended-by-admin';
@@ -52,6 +54,24 @@ export class Session {
   /** The passkey the user signed in with, if any: removing it ends this session. */
   @Column({ type: 'uuid', nullable: true })
   passkeyId: string | null;
+
+  /**
+   * For a session issued to a registered client through the authorization code flow: the
+   * browser session it came from. Ending that one ends this one (`SessionsService`).
+   */
+  @Column({ type: 'uuid', nullable: true })
+  parentId: string | null;
+
+  /** The registered client (`client_id`) this session's tokens were issued to, if any. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  clientId: string | null;
+
+  /**
+   * For a browser session (the hosted sign-in pages' `__Host-warden` cookie): the SHA-256 of
+   * the cookie's secret. Such a session has no refresh tokens and issues none itself.
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  browserTokenHash: string | null;
 
   @Column({ type: 'varchar', length: 512, nullable: true })
   userAgent: string | null;

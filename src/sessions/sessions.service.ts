@@ -101,27 +101,122 @@ export class SessionsService implements CredentialEnder {
     client: ClientInfo,
     authentication: Authentication,
   ): Promise<{ session: Session; refreshToken: string }> {
-    const now = Date.now();
-    const absoluteExpiresAt = new Date(now + this.absoluteTtlMs);
     const session = await this.sessions.save(
-      this.sessions.create({
-        userId: user.id,
-        scope,
-        amr: authentication.amr.join(' '),
-        authTime: authentication.time,
-        passkeyId: authentication.passkeyId ?? null,
-        userAgent: client.userAgent,
-        ip: client.ip,
-        lastUsedAt: new Date(now),
-        idleExpiresAt: new Date(
-          Math.min(now + this.idleTtlMs, absoluteExpiresAt.getTime()),
-        ),
-        absoluteExpiresAt,
-        endedAt: null,
-        endReason: null,
-      }),
+      this.newSession(user.id, scope, client, authentication),
     );
     return { session, refreshToken: await this.issueRefreshToken(session.id) };
+  }
+
+  /**
+   * A browser session of the hosted sign-in pages: no scopes and no refresh token of its own;
+   * the cookie's secret is the credential, stored as its SHA-256. Sessions started from it for
+   * clients (`startForClient`) end with it.
+   */
+  async startBrowserSession(
+    user: User,
+    client: ClientInfo,
+    authentication: Authentication,
+  ): Promise<{ session: Session; cookieSecret: string }> {
+    const cookieSecret = newSecretToken();
+    const session = await this.sessions.save({
+      ...this.newSession(user.id, '', client, authentication),
+      browserTokenHash: hashSecretToken(cookieSecret),
+    });
+    return { session, cookieSecret };
+  }
+
+  /** The active browser session a cookie's secret names, with its user; null otherwise. */
+  findBrowserSession(cookieSecret: string): Promise<Session | null> {
+    return this.findActiveWhere({
+      browserTokenHash: hashSecretToken(cookieSecret),
+    });
+  }
+
+  /** The session, with its user, while both are active; null otherwise. */
+  findActive(sessionId: string): Promise<Session | null> {
+    return this.findActiveWhere({ id: sessionId });
+  }
+
+  private async findActiveWhere(
+    where: FindOptionsWhere<Session>,
+  ): Promise<Session | null> {
+    const session = await this.sessions.findOne({
+      where,
+      relations: { user: true },
+    });
+    if (!session || this.inactiveReason(session) !== null) return null;
+    if (!isActiveAccount(session.user, this.requireVerifiedEmail)) return null;
+    return session;
+  }
+
+  /**
+   * The session (and first refresh token) of a redeemed authorization code: a child of the
+   * browser session, with its sign-in (`amr`, `auth_time`), ending when it ends and no later
+   * than it would have.
+   */
+  async startForClient(
+    parent: Session,
+    id: string,
+    clientId: string,
+    scope: string,
+    client: ClientInfo,
+  ): Promise<{ session: Session; refreshToken: string }> {
+    const session = this.newSession(parent.userId, scope, client, {
+      amr: parent.amr.split(' ') as Authentication['amr'],
+      time: parent.authTime,
+      passkeyId: parent.passkeyId ?? undefined,
+    });
+    const absoluteExpiresAt = new Date(
+      Math.min(
+        session.absoluteExpiresAt.getTime(),
+        parent.absoluteExpiresAt.getTime(),
+      ),
+    );
+    const saved = await this.sessions.save({
+      ...session,
+      id,
+      parentId: parent.id,
+      clientId,
+      absoluteExpiresAt,
+      idleExpiresAt: new Date(
+        Math.min(session.idleExpiresAt.getTime(), absoluteExpiresAt.getTime()),
+      ),
+    });
+    return { session: saved, refreshToken: await this.issueRefreshToken(id) };
+  }
+
+  /** Ends every session a registered client holds (it was removed). */
+  async endForClient(clientId: string): Promise<void> {
+    await this.endWhere({ clientId }, 'client-removed');
+  }
+
+  private newSession(
+    userId: string,
+    scope: string,
+    client: ClientInfo,
+    authentication: Authentication,
+  ): Session {
+    const now = Date.now();
+    const absoluteExpiresAt = new Date(now + this.absoluteTtlMs);
+    return this.sessions.create({
+      userId,
+      scope,
+      amr: authentication.amr.join(' '),
+      authTime: authentication.time,
+      passkeyId: authentication.passkeyId ?? null,
+      parentId: null,
+      clientId: null,
+      browserTokenHash: null,
+      userAgent: client.userAgent,
+      ip: client.ip,
+      lastUsedAt: new Date(now),
+      idleExpiresAt: new Date(
+        Math.min(now + this.idleTtlMs, absoluteExpiresAt.getTime()),
+      ),
+      absoluteExpiresAt,
+      endedAt: null,
+      endReason: null,
+    });
   }
 
   /**
@@ -133,6 +228,7 @@ export class SessionsService implements CredentialEnder {
     refreshToken: string,
     client: ClientInfo,
     requestedScope: string | undefined,
+    authenticateClient?: () => Promise<string>,
   ): Promise<RotationResult> {
     const tokenHash = hashSecretToken(refreshToken);
     const stored = await this.refreshTokens.findOneBy({ tokenHash });
@@ -142,6 +238,13 @@ export class SessionsService implements CredentialEnder {
       relations: { user: true },
     });
     if (!session) return { ok: false, reason: 'unknown' };
+    // RFC 6749 §6: a token issued to a registered client is refreshed by that client only,
+    // which authenticates first (a failure throws invalid_client).
+    if (
+      session.clientId !== null &&
+      (!authenticateClient || (await authenticateClient()) !== session.clientId)
+    )
+      return { ok: false, reason: 'unknown' };
     if (stored.rotatedAt !== null) {
       await this.endReused(session, client);
       return { ok: false, reason: 'reused' };
@@ -291,7 +394,11 @@ export class SessionsService implements CredentialEnder {
     return ids;
   }
 
-  /** Ends the active sessions `where` names, inside `manager`'s transaction; their ids. */
+  /**
+   * Ends the active sessions `where` names, and the sessions started from them for clients,
+   * inside `manager`'s transaction; their ids. Every way a session ends comes here, so a
+   * browser session never ends without its children.
+   */
   private async endWithin(
     manager: EntityManager,
     where: FindOptionsWhere<Session>,
@@ -303,6 +410,12 @@ export class SessionsService implements CredentialEnder {
     });
     const ids = candidates.map((session) => session.id);
     if (ids.length === 0) return [];
+    const children = await manager.find(Session, {
+      select: { id: true },
+      where: { parentId: In(ids), endedAt: IsNull() },
+    });
+    const named = new Set(ids);
+    for (const child of children) if (!named.has(child.id)) ids.push(child.id);
     await manager.update(
       Session,
       { id: In(ids), endedAt: IsNull() },

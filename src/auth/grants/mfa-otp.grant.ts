@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientInfo } from '../../common/client-info.js';
 import type { SecondFactorProof } from '../../mfa/mfa.service.js';
 import type { TokenResponseDto } from '../dto/token-response.dto.js';
 import { MfaSignIn } from '../mfa-sign-in.service.js';
@@ -7,7 +6,7 @@ import { OAuthException } from '../oauth.exception.js';
 import type { OAuthParams } from '../oauth-requests.js';
 import { isFailure } from '../session-tokens.service.js';
 import { MFA_OTP_GRANT, signInOAuthError } from '../sign-in-outcomes.js';
-import type { TokenGrant } from './token-grant.js';
+import type { TokenGrant, TokenRequest } from './token-grant.js';
 
 /**
  * The second step of a password grant answered with `mfa_required`: `mfa_token` and exactly one
@@ -19,10 +18,7 @@ export class MfaOtpGrant implements TokenGrant {
 
   constructor(private readonly mfaSignIn: MfaSignIn) {}
 
-  async grant(
-    params: OAuthParams,
-    client: ClientInfo,
-  ): Promise<TokenResponseDto> {
+  async grant({ params, client }: TokenRequest): Promise<TokenResponseDto> {
     const mfaToken = params.required('mfa_token');
     const result = await this.mfaSignIn.complete(
       mfaToken,

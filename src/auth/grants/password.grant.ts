@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientInfo } from '../../common/client-info.js';
 import { grantedScopes } from '../../roles/roles.js';
 import { grantableScopes } from '../../roles/scopes.js';
 import { PASSWORD_SIGN_IN } from '../../sessions/authentication.js';
 import type { TokenResponseDto } from '../dto/token-response.dto.js';
 import { MfaSignIn } from '../mfa-sign-in.service.js';
-import type { OAuthParams } from '../oauth-requests.js';
 import { PasswordSignIn } from '../password-sign-in.service.js';
 import { SessionTokens } from '../session-tokens.service.js';
 import { signInOAuthError } from '../sign-in-outcomes.js';
-import type { TokenGrant } from './token-grant.js';
+import type { TokenGrant, TokenRequest } from './token-grant.js';
 
 /** RFC 6749 §4.3: `username` (or an email address), `password`, and an optional `scope`. */
 @Injectable()
@@ -22,10 +20,7 @@ export class PasswordGrant implements TokenGrant {
     private readonly sessionTokens: SessionTokens,
   ) {}
 
-  async grant(
-    params: OAuthParams,
-    client: ClientInfo,
-  ): Promise<TokenResponseDto> {
+  async grant({ params, client }: TokenRequest): Promise<TokenResponseDto> {
     const username = params.required('username');
     const password = params.required('password');
     const scope = params.optional('scope');

@@ -13,6 +13,7 @@ export class TokenEndpoint {
     contentType: string | undefined,
     body: unknown,
     client: ClientInfo,
+    authorization: string | undefined,
   ): Promise<TokenResponseDto> {
     const params = OAuthParams.fromForm(
       contentType,
@@ -28,6 +29,6 @@ export class TokenEndpoint {
         'unsupported_grant_type',
         `Supported grant types: ${[...this.grants.keys()].join(', ')}`,
       );
-    return grant.grant(params, client);
+    return grant.grant({ params, client, authorization });
   }
 }

@@ -8,7 +8,15 @@ export interface TokenGrant {
    * Reads this grant's parameters and issues tokens. Every refusal is thrown: an
    * `OAuthException`, or an error the exception filter puts in the RFC 6749 shape.
    */
-  grant(params: OAuthParams, client: ClientInfo): Promise<TokenResponseDto>;
+  grant(request: TokenRequest): Promise<TokenResponseDto>;
+}
+
+/** A token request: its parameters, where it came from, and its Authorization header. */
+export interface TokenRequest {
+  params: OAuthParams;
+  client: ClientInfo;
+  /** For `client_secret_basic` (RFC 6749 §2.3.1). */
+  authorization: string | undefined;
 }
 
 /** A grant's class, with the `grant_type` value it answers to. */

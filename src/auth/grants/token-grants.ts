@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { AuthorizationCodeGrant } from './authorization-code.grant.js';
 import { MfaOtpGrant } from './mfa-otp.grant.js';
 import { PasswordGrant } from './password.grant.js';
 import { RefreshTokenGrant } from './refresh-token.grant.js';
@@ -11,6 +12,7 @@ import { TokenEndpoint } from './token-endpoint.service.js';
  * `grant_types_supported` and the OpenAPI enum all read this list.
  */
 export const TOKEN_GRANTS = [
+  AuthorizationCodeGrant,
   PasswordGrant,
   RefreshTokenGrant,
   MfaOtpGrant,

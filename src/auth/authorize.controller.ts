@@ -1,0 +1,170 @@
+// The plugins' type augmentations (reply.setCookie, request.cookies, generateCsrf, ...).
+import type {} from '@fastify/cookie';
+import type {} from '@fastify/csrf-protection';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../access/auth.decorator.js';
+import { clientInfo } from '../common/client-info.js';
+import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
+import {
+  AuthorizationEndpoint,
+  type AuthorizationOutcome,
+  type BrowserState,
+} from './authorization-endpoint.service.js';
+import {
+  sessionSecretOf,
+  setSessionCookie,
+} from './hosted-pages/browser-cookies.js';
+import { CsrfGuard } from './hosted-pages/csrf.guard.js';
+import { HostedPageFilter } from './hosted-pages/hosted-page.filter.js';
+import { pagesCsp } from './hosted-pages/pages-csp.js';
+
+/** A hosted form's fields: strings only; anything else counts as absent. */
+type FormBody = Record<string, unknown> | undefined;
+
+const field = (body: FormBody, name: string): string | undefined => {
+  const value = body?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * The authorization endpoint (`/oauth/authorize`) and the hosted pages it shows: sign-in, the
+ * second factor, consent. Browsers, not API clients, talk to these routes, so they are left out
+ * of the OpenAPI document (the discovery document names the endpoint) and answer with pages.
+ * Every form is CSRF-protected, and every POST is answered with a page or a 303 (RFC 9700
+ * §4.12: never a 307, which would replay the password to the client).
+ */
+@ApiExcludeController()
+@Public()
+@UseFilters(HostedPageFilter)
+@Controller('oauth')
+export class AuthorizeController {
+  constructor(private readonly endpoint: AuthorizationEndpoint) {}
+
+  @Get('authorize')
+  async authorizeGet(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const query = request.url.slice(request.url.indexOf('?') + 1);
+    const outcome = await this.endpoint.authorize(
+      request.url.includes('?') ? query : '',
+      this.browser(request, reply),
+    );
+    this.answer(reply, outcome);
+  }
+
+  /** OpenID Connect Core §3.1.2.1: the same request, form-encoded in a POST body. */
+  @Post('authorize')
+  @HttpCode(303)
+  async authorizePost(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    const outcome = await this.endpoint.authorize(
+      formQuery(body),
+      this.browser(request, reply),
+    );
+    this.answer(reply, outcome);
+  }
+
+  @Post('sign-in')
+  @UseGuards(CsrfGuard)
+  @AuthRateLimited()
+  async signIn(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    const outcome = await this.endpoint.signIn(
+      field(body, 'request') ?? '',
+      field(body, 'username'),
+      field(body, 'password'),
+      this.browser(request, reply),
+    );
+    this.answer(reply, outcome);
+  }
+
+  @Post('sign-in/second-factor')
+  @UseGuards(CsrfGuard)
+  @AuthRateLimited()
+  async secondFactor(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    const outcome = await this.endpoint.secondFactor(
+      field(body, 'request') ?? '',
+      field(body, 'mfa_token'),
+      field(body, 'code'),
+      this.browser(request, reply),
+    );
+    this.answer(reply, outcome);
+  }
+
+  @Post('consent')
+  @UseGuards(CsrfGuard)
+  async consent(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    const outcome = await this.endpoint.consent(
+      field(body, 'request') ?? '',
+      field(body, 'decision'),
+      this.browser(request, reply),
+    );
+    this.answer(reply, outcome);
+  }
+
+  private browser(request: FastifyRequest, reply: FastifyReply): BrowserState {
+    return {
+      sessionSecret: sessionSecretOf(request),
+      csrfToken: reply.generateCsrf(),
+      client: clientInfo(request),
+    };
+  }
+
+  private answer(reply: FastifyReply, outcome: AuthorizationOutcome): void {
+    void reply.header('Cache-Control', 'no-store');
+    if (outcome.kind === 'redirect') {
+      if (outcome.newSession)
+        setSessionCookie(
+          reply,
+          outcome.newSession.cookieSecret,
+          outcome.newSession.expiresAt,
+        );
+      void reply.redirect(outcome.location, 303);
+      return;
+    }
+    void reply
+      .status(outcome.status)
+      .type('text/html; charset=utf-8')
+      .header('Content-Security-Policy', pagesCsp(outcome.redirectUri))
+      .send(outcome.html);
+  }
+}
+
+/** A POSTed authorization request as the query string the other steps carry. */
+function formQuery(body: FormBody): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(body ?? {})) {
+    if (typeof value === 'string') params.append(name, value);
+    else if (Array.isArray(value))
+      for (const item of value)
+        if (typeof item === 'string') params.append(name, item);
+  }
+  return params.toString();
+}

@@ -1,0 +1,122 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ClientInfo } from '../common/client-info.js';
+import type { Client } from '../clients/client.entity.js';
+import { ClientsService } from '../clients/clients.service.js';
+import { invalidClient, OAuthException } from './oauth.exception.js';
+import type { OAuthParams } from './oauth-requests.js';
+
+/** What a token request says about its client, before anything is checked. */
+interface PresentedClient {
+  clientId: string;
+  secret: string | undefined;
+  method: 'client_secret_basic' | 'client_secret_post' | 'none';
+}
+
+/** Longer than any client_id Warden makes or accepts at registration. */
+const MAX_CLIENT_ID_LENGTH = 64;
+
+/**
+ * Client authentication at the token endpoint (RFC 6749 §2.3): `client_secret_basic` (the
+ * Authorization header, whose id and secret are form-url-encoded before base64, §2.3.1),
+ * `client_secret_post` (`client_id` and `client_secret` in the body), or a public client's
+ * `client_id` alone. A client must use the method it registered, and only one at a time.
+ *
+ * Every route that calls this is under the per-IP `AUTH_RATE_LIMIT`, so guessing a secret spends
+ * the guesser's budget. There is no per-client lock: anyone who knows a `client_id` could
+ * trigger it and lock the real client out.
+ */
+@Injectable()
+export class ClientAuthentication {
+  private readonly securityLog = new Logger('Security');
+
+  constructor(private readonly clients: ClientsService) {}
+
+  /** The registered client that made this request, or `invalid_client`. */
+  async authenticate(
+    params: OAuthParams,
+    authorization: string | undefined,
+    from: ClientInfo,
+  ): Promise<Client> {
+    const presented = presentedClient(params, authorization);
+    if (!presented)
+      throw invalidClient(
+        'Client authentication is required: client_id, and the secret of a confidential client',
+      );
+    const client = await this.clients.findByClientId(presented.clientId);
+    const authenticated =
+      client !== null &&
+      client.tokenEndpointAuthMethod === presented.method &&
+      (presented.method === 'none' ||
+        (presented.secret !== undefined &&
+          this.clients.secretMatches(client, presented.secret)));
+    if (!client || !authenticated) {
+      this.securityLog.warn(
+        `client authentication failed: client ${client ? client.clientId : 'unknown'} (${presented.method}), ip ${from.ip}`,
+      );
+      throw invalidClient(
+        client && client.tokenEndpointAuthMethod !== presented.method
+          ? `This client authenticates with ${client.tokenEndpointAuthMethod}`
+          : 'Unknown client or wrong client secret',
+      );
+    }
+    return client;
+  }
+}
+
+function presentedClient(
+  params: OAuthParams,
+  authorization: string | undefined,
+): PresentedClient | null {
+  const bodyId = params.optional('client_id');
+  const bodySecret = params.optional('client_secret');
+  if (bodyId !== undefined && bodyId.length > MAX_CLIENT_ID_LENGTH)
+    throw invalidClient('Unknown client or wrong client secret');
+  if (authorization !== undefined && /^basic /i.test(authorization)) {
+    if (bodySecret !== undefined)
+      throw new OAuthException(
+        'invalid_request',
+        'Use one client authentication method: the Authorization header or client_secret, not both',
+      );
+    const basic = parseBasic(authorization);
+    if (bodyId !== undefined && bodyId !== basic.clientId)
+      throw new OAuthException(
+        'invalid_request',
+        'client_id differs from the Authorization header',
+      );
+    return { ...basic, method: 'client_secret_basic' };
+  }
+  if (bodyId === undefined) return null;
+  return bodySecret === undefined
+    ? { clientId: bodyId, secret: undefined, method: 'none' }
+    : { clientId: bodyId, secret: bodySecret, method: 'client_secret_post' };
+}
+
+/** RFC 7617 with RFC 6749 §2.3.1's form-url-encoding of both parts. */
+function parseBasic(authorization: string): {
+  clientId: string;
+  secret: string;
+} {
+  const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString(
+    'utf8',
+  );
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw invalidClient('The Basic credentials are malformed');
+  const clientId = formDecode(decoded.slice(0, colon));
+  const secret = formDecode(decoded.slice(colon + 1));
+  if (
+    clientId === null ||
+    secret === null ||
+    clientId.length > MAX_CLIENT_ID_LENGTH
+  )
+    throw invalidClient('The Basic credentials are malformed');
+  return { clientId, secret };
+}
+
+/** application/x-www-form-urlencoded decoding of one value; null when it is not valid. */
+function formDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}

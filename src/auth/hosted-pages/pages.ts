@@ -1,0 +1,68 @@
+import { escapeHtml } from '../../common/html.js';
+import { CLAIM_SCOPES, SCOPE_DESCRIPTIONS } from '../../roles/scopes.js';
+
+/** What every form of these pages carries: its CSRF token and the authorization request. */
+export interface FormContext {
+  csrfToken: string;
+  /** The authorization request's query string, resumed when the form is done. */
+  request: string;
+}
+
+/** OpenID's claim scopes, in words for the consent page. */
+const CLAIM_SCOPE_WORDS: Record<(typeof CLAIM_SCOPES)[number], string> = {
+  openid: 'Know who you are on this site (your account id)',
+  profile: 'See your username',
+  email: 'See your email address and whether it is verified',
+};
+
+const layout = (title: string, body: string): string =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+
+const hidden = (form: FormContext): string =>
+  `<input type="hidden" name="_csrf" value="${escapeHtml(form.csrfToken)}"><input type="hidden" name="request" value="${escapeHtml(form.request)}">`;
+
+const alert = (message: string | undefined): string =>
+  message ? `<p role="alert">${escapeHtml(message)}</p>` : '';
+
+export function signInPage(
+  form: FormContext,
+  clientName: string,
+  options: { username?: string; error?: string } = {},
+): string {
+  return layout(
+    'Sign in',
+    `<p>to continue to ${escapeHtml(clientName)}</p>${alert(options.error)}<form method="post" action="/oauth/sign-in">${hidden(form)}<p><label for="username">Username or email</label><br><input id="username" name="username" autocomplete="username" maxlength="254" required value="${escapeHtml(options.username ?? '')}"></p><p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" maxlength="128" required></p><p><button type="submit">Sign in</button></p></form>`,
+  );
+}
+
+export function secondFactorPage(
+  form: FormContext,
+  mfaToken: string,
+  error?: string,
+): string {
+  return layout(
+    'Enter your code',
+    `${alert(error)}<form method="post" action="/oauth/sign-in/second-factor">${hidden(form)}<input type="hidden" name="mfa_token" value="${escapeHtml(mfaToken)}"><p><label for="code">Code from your authenticator app, or a recovery code</label><br><input id="code" name="code" autocomplete="one-time-code" maxlength="64" required></p><p><button type="submit">Continue</button></p></form>`,
+  );
+}
+
+export function consentPage(
+  form: FormContext,
+  clientName: string,
+  scopes: readonly string[],
+): string {
+  const words = scopes.map(
+    (scope) =>
+      CLAIM_SCOPE_WORDS[scope as keyof typeof CLAIM_SCOPE_WORDS] ??
+      SCOPE_DESCRIPTIONS[scope as keyof typeof SCOPE_DESCRIPTIONS] ??
+      scope,
+  );
+  return layout(
+    `Allow ${clientName}?`,
+    `<p>${escapeHtml(clientName)} asks to:</p><ul>${words.map((text) => `<li>${escapeHtml(text)}</li>`).join('')}</ul><form method="post" action="/oauth/consent">${hidden(form)}<p><button type="submit" name="decision" value="allow">Allow</button> <button type="submit" name="decision" value="deny">Deny</button></p></form><p>You can take this back at any time from your account's connected applications.</p>`,
+  );
+}
+
+export function errorPage(title: string, message: string): string {
+  return layout(title, `<p role="alert">${escapeHtml(message)}</p>`);
+}
