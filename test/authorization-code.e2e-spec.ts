@@ -1,49 +1,15 @@
 import request from 'supertest';
-import { ClientsService } from '../src/clients/clients.service.js';
-import { CreateClientDto } from '../src/clients/dto/create-client.dto.js';
-import { validationPipe } from '../src/common/validation.js';
 import { bearer, signUpVerified, type TestUser } from './support/api.js';
 import { BrowserAgent, formsOf, pkce } from './support/browser-agent.js';
 import { testDatabaseKind } from './support/database.js';
 import { TEST_ISSUER, decodeClaims } from './support/jwt.js';
 import { appForSuite } from './support/suite.js';
-import type { TestApp } from './support/test-app.js';
-
-const REDIRECT = 'https://app.example.com/callback';
-
-async function registerClient(
-  t: TestApp,
-  fields: Record<string, unknown> = {},
-): Promise<{ clientId: string; secret: string | null }> {
-  const dto = (await validationPipe.transform(
-    {
-      client_name: 'Notes',
-      redirect_uris: [REDIRECT],
-      token_endpoint_auth_method: 'none',
-      first_party: true,
-      scope: 'openid profile email account todos:read',
-      ...fields,
-    },
-    { type: 'body', metatype: CreateClientDto },
-  )) as CreateClientDto;
-  const { client, secret } = await t.app.get(ClientsService).create(dto);
-  return { clientId: client.clientId, secret };
-}
-
-const authorizeUrl = (params: Record<string, string | undefined>) => {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params))
-    if (value !== undefined) query.append(name, value);
-  return `/oauth/authorize?${query.toString()}`;
-};
-
-/** The parameters a redirect to the client carries. */
-function callback(location: string | undefined): URLSearchParams {
-  expect(location).toBeDefined();
-  const url = new URL(location as string);
-  expect(`${url.origin}${url.pathname}`).toBe(REDIRECT);
-  return url.searchParams;
-}
+import {
+  authorizeUrl,
+  callback,
+  REDIRECT,
+  registerClient,
+} from './support/authorization.js';
 
 describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
   const t = appForSuite();
@@ -375,7 +341,7 @@ describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
 
     it('is served so that it cannot be framed, leaks no Referer and names only the client origin as a form target', async () => {
       const page = await start(new BrowserAgent(t));
-      const csp = page.headers['content-security-policy'] as string;
+      const csp = page.headers['content-security-policy'];
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain("default-src 'none'");
       expect(csp).toContain("form-action 'self' https://app.example.com");

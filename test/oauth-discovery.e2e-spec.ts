@@ -42,22 +42,34 @@ describe('RFC 8414 discovery with openid-client', () => {
     const issuer = baseUrl.origin;
     expect(response.body).toEqual({
       issuer,
+      authorization_endpoint: `${issuer}/oauth/authorize`,
       token_endpoint: `${issuer}/auth/token`,
       revocation_endpoint: `${issuer}/auth/revoke`,
       scopes_supported: [
+        'openid',
+        'profile',
+        'email',
         'account',
         'todos:read',
         'todos:write',
         'posts:write',
         'users:admin',
       ],
-      response_types_supported: [],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
       grant_types_supported: [
+        'authorization_code',
         'password',
         'refresh_token',
         'urn:warden:params:oauth:grant-type:mfa-otp',
       ],
-      token_endpoint_auth_methods_supported: ['none'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      token_endpoint_auth_methods_supported: [
+        'none',
+        'client_secret_basic',
+        'client_secret_post',
+      ],
       revocation_endpoint_auth_methods_supported: ['none'],
       service_documentation: `${issuer}/docs`,
     });

@@ -22,6 +22,10 @@ const NOT_SIGN_IN_METHODS: Record<string, string> = {
   posts: 'content',
   clients:
     'applications that send a user to sign in; they hold no credential of any user',
+  authorization_codes:
+    'redeemable only while the browser session they were issued in is active, so they end with it',
+  consents:
+    "a user's permission for a client, which lets nothing in without a sign-in",
 };
 
 describe(`The registry of sign-in methods (${testDatabaseKind()})`, () => {

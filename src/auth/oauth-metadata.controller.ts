@@ -6,13 +6,13 @@ import type { Settings } from '../config/settings.js';
 import { Public } from '../access/auth.decorator.js';
 import { OAuthMetadataDto } from './dto/oauth-metadata.dto.js';
 import { JwtKeys } from './jwt-keys.js';
-import { ALL_SCOPES } from '../roles/scopes.js';
+import { ALL_SCOPES, CLAIM_SCOPES } from '../roles/scopes.js';
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/client.entity.js';
 
 /**
  * RFC 8414 authorization server metadata, so standard clients configure themselves
- * (openid-client's `discovery()`, for one). Warden is an OAuth 2.0 server, not an OpenID
- * provider (it issues no ID tokens and has no userinfo endpoint), so it serves no
- * `/.well-known/openid-configuration`.
+ * (openid-client's `discovery()`, for one). The OpenID Provider document follows with ID tokens
+ * (issue 25); until then Warden serves no `/.well-known/openid-configuration`.
  */
 @ApiTags('auth')
 @Controller('.well-known')
@@ -40,17 +40,20 @@ export class OAuthMetadataController {
     const { issuer, base } = this;
     return {
       issuer,
+      authorization_endpoint: `${base}/oauth/authorize`,
       token_endpoint: `${base}/auth/token`,
       revocation_endpoint: `${base}/auth/revoke`,
       ...(this.keys.jwks.length > 0
         ? { jwks_uri: `${base}/.well-known/jwks.json` }
         : {}),
-      scopes_supported: [...ALL_SCOPES],
-      // No authorization endpoint: the password and refresh_token grants need none.
-      response_types_supported: [],
+      scopes_supported: [...CLAIM_SCOPES, ...ALL_SCOPES],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
       grant_types_supported: [...SUPPORTED_GRANT_TYPES],
-      // No registered clients: `client_id` is accepted and ignored, never authenticated.
-      token_endpoint_auth_methods_supported: ['none'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      // Registered clients authenticate as they registered; the password grant needs no client.
+      token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
       revocation_endpoint_auth_methods_supported: ['none'],
       service_documentation: `${base}/docs`,
     };

@@ -86,7 +86,11 @@ describe('TokenEndpoint (RFC 6749 §3.2)', () => {
     ],
   ])('refuses %s', async (_, contentType, body, error) => {
     expect(
-      (await oauthError(() => endpoint.grant(contentType, body, CLIENT, undefined))).error,
+      (
+        await oauthError(() =>
+          endpoint.grant(contentType, body, CLIENT, undefined),
+        )
+      ).error,
     ).toBe(error);
   });
 

@@ -45,9 +45,7 @@ export interface RedirectError {
 }
 
 export type ParsedAuthorizationRequest =
-  | { kind: 'ok'; request: AuthorizationRequest }
-  | PageError
-  | RedirectError;
+  { kind: 'ok'; request: AuthorizationRequest } | PageError | RedirectError;
 
 /** RFC 7636 §4.2: S256 challenges are 43 base64url characters; allow the §4.1 range. */
 const CODE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/;
@@ -115,14 +113,13 @@ export async function parseAuthorizationRequest(
   if (params.has('request'))
     return fail('request_not_supported', 'Request objects are not supported');
   if (params.has('request_uri'))
-    return fail(
-      'request_uri_not_supported',
-      'request_uri is not supported',
-    );
+    return fail('request_uri_not_supported', 'request_uri is not supported');
   const responseType = single(params, 'response_type');
   if (responseType !== 'code')
     return fail(
-      responseType === undefined ? 'invalid_request' : 'unsupported_response_type',
+      responseType === undefined
+        ? 'invalid_request'
+        : 'unsupported_response_type',
       'response_type must be code',
     );
   const responseMode = single(params, 'response_mode');

@@ -11,7 +11,10 @@ import { ConsentsService } from './consents.service.js';
  * endpoint issues and the token endpoint redeems, and users' consents to third-party clients.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([AuthorizationCode, Consent]), SessionsModule],
+  imports: [
+    TypeOrmModule.forFeature([AuthorizationCode, Consent]),
+    SessionsModule,
+  ],
   providers: [AuthorizationCodesService, ConsentsService],
   exports: [AuthorizationCodesService, ConsentsService],
 })

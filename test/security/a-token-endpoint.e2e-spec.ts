@@ -127,7 +127,7 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
     );
   });
 
-  it.each(['client_credentials', 'authorization_code', 'foo', 'implicit'])(
+  it.each(['client_credentials', 'foo', 'implicit'])(
     'TOK-05: answers grant_type=%s with unsupported_grant_type',
     async (grantType) => {
       expectOAuthError(

@@ -12,6 +12,7 @@ export interface DecodedClaims {
   scope: string;
   iat: number;
   exp: number;
+  client_id?: string;
 }
 
 export const decodeClaims = (token: string): DecodedClaims =>

@@ -6,6 +6,9 @@ export class OAuthMetadataDto {
   issuer: string;
 
   @ApiProperty({ format: 'uri' })
+  authorization_endpoint: string;
+
+  @ApiProperty({ format: 'uri' })
   token_endpoint: string;
 
   @ApiProperty({ format: 'uri' })
@@ -20,16 +23,35 @@ export class OAuthMetadataDto {
   @ApiProperty({ type: [String] })
   scopes_supported: string[];
 
-  @ApiProperty({
-    type: [String],
-    description: 'Empty: there is no authorization endpoint',
-  })
+  @ApiProperty({ type: [String], example: ['code'] })
   response_types_supported: string[];
 
-  @ApiProperty({ type: [String], example: ['password', 'refresh_token'] })
+  @ApiProperty({ type: [String], example: ['query'] })
+  response_modes_supported: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['authorization_code', 'password', 'refresh_token'],
+  })
   grant_types_supported: string[];
 
-  @ApiProperty({ type: [String], example: ['none'] })
+  @ApiProperty({
+    type: [String],
+    example: ['S256'],
+    description: 'PKCE (RFC 7636): S256 only, and required of every client',
+  })
+  code_challenge_methods_supported: string[];
+
+  @ApiProperty({
+    description:
+      'RFC 9207: every authorization response carries `iss`, against mix-up attacks',
+  })
+  authorization_response_iss_parameter_supported: boolean;
+
+  @ApiProperty({
+    type: [String],
+    example: ['none', 'client_secret_basic', 'client_secret_post'],
+  })
   token_endpoint_auth_methods_supported: string[];
 
   @ApiProperty({ type: [String], example: ['none'] })
