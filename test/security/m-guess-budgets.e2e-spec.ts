@@ -7,6 +7,8 @@ import { testDatabaseKind } from '../support/database.js';
 import { mailInOutbox } from '../support/mailbox.js';
 import { linkToken } from '../support/smtp.js';
 import { SoftwareAuthenticator } from '../support/webauthn.js';
+import { codeRequest, registerClient } from '../support/authorization.js';
+import { BrowserAgent, pkce } from '../support/browser-agent.js';
 
 const LIMIT = 5;
 const AUTH_LIMIT = 8;
@@ -402,6 +404,60 @@ describe.each(stores)(
             }),
         [400, 'invalid_grant'],
       );
+    });
+
+    it('a client secret (256 bits, names a client, not an account): the per-IP budget, and no per-client lock', async () => {
+      const app = await registerClient(t, {
+        token_endpoint_auth_method: 'client_secret_basic',
+      });
+      const basic = (secret: string) =>
+        `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}`;
+      const redeem = (ip: string, secret: string) =>
+        request(t.server)
+          .post('/auth/token')
+          .set('X-Forwarded-For', ip)
+          .set('Authorization', basic(secret))
+          .type('form')
+          .send({
+            grant_type: 'authorization_code',
+            code: randomBytes(32).toString('base64url'),
+            redirect_uri: 'https://app.example.com/callback',
+            code_verifier: randomBytes(32).toString('base64url'),
+          });
+      await expectPerIpBudget(
+        (ip) => redeem(ip, randomBytes(32).toString('base64url')),
+        [401, 'invalid_client'],
+      );
+      // The guesser's budget is spent, not the client's: from its own address the real client
+      // authenticates (and is told its made-up code is unknown).
+      expectError(
+        await redeem(freshIp(), app.secret as string),
+        400,
+        'invalid_grant',
+      );
+    });
+
+    it('a password on the hosted sign-in page: the account, as at every other sign-in', async () => {
+      const user = await setUp();
+      const app = await registerClient(t);
+      const attempt = async (ip: string) => {
+        const browser = new BrowserAgent(t, { 'X-Forwarded-For': ip });
+        const page = await browser.get(
+          codeRequest(app.clientId, pkce().challenge),
+        );
+        return browser.submit(page, {
+          username: user.username,
+          password: 'wrong password!',
+        });
+      };
+      const burst = await Promise.all(
+        Array.from({ length: BURST }, () => attempt(freshIp())),
+      );
+      const evaluated = burst.filter((response) => response.status !== 429);
+      expect(statuses(evaluated).every((status) => status === 401)).toBe(true);
+      expect(evaluated.length).toBeLessThanOrEqual(LIMIT);
+      const locked = burst.find((response) => response.status === 429);
+      expect(locked?.text).toContain('Too many failed attempts');
     });
   },
 );

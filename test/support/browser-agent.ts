@@ -37,11 +37,18 @@ export function formsOf(html: string): PageForm[] {
 export class BrowserAgent {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly t: TestApp) {}
+  constructor(
+    private readonly t: TestApp,
+    /** Sent with every request (an `X-Forwarded-For` to stand for another address). */
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   async get(path: string): Promise<Response> {
     return this.keep(
-      await request(this.t.server).get(path).set(this.cookieHeader()),
+      await request(this.t.server)
+        .get(path)
+        .set(this.headers)
+        .set(this.cookieHeader()),
     );
   }
 
@@ -50,6 +57,7 @@ export class BrowserAgent {
       await request(this.t.server)
         .post(path)
         .type('form')
+        .set(this.headers)
         .set(this.cookieHeader())
         .send(form),
     );
