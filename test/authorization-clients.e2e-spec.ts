@@ -169,6 +169,40 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
       await token(refresh, basic(app.clientId, secret)).expect(200);
     });
 
+    it('revokes its own tokens only, authenticated (RFC 7009 §2.1)', async () => {
+      const app = await registerClient(t, {
+        token_endpoint_auth_method: 'client_secret_basic',
+      });
+      const other = await registerClient(t, {
+        token_endpoint_auth_method: 'client_secret_basic',
+      });
+      const { verifier, next } = await signedIn(app.clientId);
+      const tokens = await token(
+        {
+          grant_type: 'authorization_code',
+          code: callback(next.headers.location).get('code') as string,
+          redirect_uri: REDIRECT,
+          code_verifier: verifier,
+        },
+        basic(app.clientId, app.secret as string),
+      ).expect(200);
+      const revoke = (authorization?: string) => {
+        const call = request(t.server).post('/auth/revoke').type('form');
+        if (authorization) void call.set('Authorization', authorization);
+        return call.send({ token: tokens.body.refresh_token });
+      };
+      const refused = await revoke().expect(401);
+      expect(refused.body.error).toBe('invalid_client');
+      expect(
+        (await revoke(basic(app.clientId, 'wrong')).expect(401)).body.error,
+      ).toBe('invalid_client');
+      // Another client's revocation is answered as if it worked, and ends nothing.
+      await revoke(basic(other.clientId, other.secret as string)).expect(200);
+      await me(tokens.body.access_token).expect(200);
+      await revoke(basic(app.clientId, app.secret as string)).expect(200);
+      await me(tokens.body.access_token).expect(401);
+    });
+
     it('redeems with client_secret_post', async () => {
       const app = await registerClient(t, {
         token_endpoint_auth_method: 'client_secret_post',

@@ -48,6 +48,7 @@ import {
 import { LocalAuthGuard, PasswordVerifiedUser } from './local-auth.guard.js';
 import { parseRevocationRequest } from './oauth-requests.js';
 import { TokenEndpoint } from './grants/token-endpoint.service.js';
+import { ClientAuthentication } from './client-authentication.service.js';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto.js';
 import { RevocationRequestDto } from './dto/revocation-request.dto.js';
 import type { UserPrincipal } from '../access/principal.js';
@@ -63,6 +64,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly tokenEndpoint: TokenEndpoint,
+    private readonly clientAuthentication: ClientAuthentication,
   ) {}
 
   @Post(['auth/signup', 'user/signup'])
@@ -274,10 +276,14 @@ export class AuthController {
     // Typed loosely on purpose, as on /auth/token.
     @Body() body: unknown,
     @CurrentUser() principal: UserPrincipal | null,
+    @Client() client: ClientInfo,
+    @Headers('authorization') authorization: string | undefined,
   ): Promise<void> {
-    await this.auth.revoke(
-      parseRevocationRequest(contentType, body),
-      principal,
+    const { token, params } = parseRevocationRequest(contentType, body);
+    await this.auth.revoke(token, principal, () =>
+      this.clientAuthentication
+        .authenticate(params, authorization, client)
+        .then((registered) => registered.clientId),
     );
   }
 }

@@ -177,23 +177,42 @@ export class AuthService {
   /**
    * RFC 7009 revocation: a refresh token or an access token (the hint only orders the search)
    * ends its session. With a bearer token, only the caller's own tokens are revoked; without
-   * one, possession of the token is the authority, as it would be to use it.
+   * one, possession of the token is the authority, as it would be to use it. A token issued to a
+   * registered client is revoked by that client only, authenticated as it registered (§2.1);
+   * another client's request revokes nothing and is answered 200 all the same (§2.2).
    */
-  async revoke(token: string, caller: UserPrincipal | null): Promise<void> {
+  async revoke(
+    token: string,
+    caller: UserPrincipal | null,
+    authenticateClient: () => Promise<string>,
+  ): Promise<void> {
     const session = await this.sessions.findByRefreshToken(token);
     const target = session
-      ? { sessionId: session.id, userId: session.userId }
+      ? {
+          sessionId: session.id,
+          userId: session.userId,
+          clientId: session.clientId,
+        }
       : this.sessionOfAccessToken(token);
     if (!target || (caller && caller.userId !== target.userId)) return;
+    if (
+      target.clientId !== null &&
+      (await authenticateClient()) !== target.clientId
+    )
+      return;
     await this.sessions.endSession(target.sessionId, 'revoked');
   }
 
   private sessionOfAccessToken(
     token: string,
-  ): { sessionId: string; userId: string } | null {
+  ): { sessionId: string; userId: string; clientId: string | null } | null {
     const check = this.accessTokens.verify(token);
     return check.valid
-      ? { sessionId: check.claims.sid, userId: check.claims.sub }
+      ? {
+          sessionId: check.claims.sid,
+          userId: check.claims.sub,
+          clientId: check.claims.client_id ?? null,
+        }
       : null;
   }
 }

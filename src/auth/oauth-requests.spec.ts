@@ -130,7 +130,8 @@ describe('OAuthParams (RFC 6749 §3.2)', () => {
 describe('parseRevocationRequest (RFC 7009)', () => {
   it('reads the token and ignores the hint', () => {
     expect(
-      parseRevocationRequest(FORM, { token: 't', token_type_hint: 'bogus' }),
+      parseRevocationRequest(FORM, { token: 't', token_type_hint: 'bogus' })
+        .token,
     ).toBe('t');
   });
 

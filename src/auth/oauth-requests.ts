@@ -51,14 +51,18 @@ export class OAuthParams {
   }
 }
 
-/** RFC 7009 §2.1: `token` is required; `token_type_hint` only orders the search, so it is ignored. */
+/**
+ * RFC 7009 §2.1: `token` is required; `token_type_hint` only orders the search, so it is ignored.
+ * The parameters come along for the client's authentication.
+ */
 export function parseRevocationRequest(
   contentType: string | undefined,
   body: unknown,
-): string {
-  return OAuthParams.fromForm(
+): { token: string; params: OAuthParams } {
+  const params = OAuthParams.fromForm(
     contentType,
     body,
     'The revocation endpoint',
-  ).required('token');
+  );
+  return { token: params.required('token'), params };
 }
