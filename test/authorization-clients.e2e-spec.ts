@@ -103,6 +103,59 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
       expect(params.get('code')).toBeNull();
     });
 
+    it("lists the user's consents; taking one back ends the client's sessions of that user and asks again", async () => {
+      const who = await signUpVerified(t);
+      const app = await registerClient(t, { first_party: false });
+      const { browser, verifier, next } = await signedIn(app.clientId, who);
+      const allowed = await browser.submit(next, { decision: 'allow' });
+      const tokens = await token({
+        grant_type: 'authorization_code',
+        code: callback(allowed.headers.location).get('code') as string,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+        client_id: app.clientId,
+      }).expect(200);
+      const listed = await request(t.server)
+        .get('/auth/consents')
+        .set(bearer(who.accessToken))
+        .expect(200);
+      expect(listed.body).toEqual([
+        expect.objectContaining({
+          clientId: app.clientId,
+          clientName: 'Notes',
+          scope: 'openid email todos:read',
+        }),
+      ]);
+      const sessions = await request(t.server)
+        .get('/auth/sessions')
+        .set(bearer(who.accessToken))
+        .expect(200);
+      expect(
+        (sessions.body as { kind: string; clientId: string | null }[])
+          .map((session) => `${session.kind} ${session.clientId}`)
+          .sort(),
+      ).toEqual(['browser null', `tokens ${app.clientId}`, 'tokens null']);
+
+      await request(t.server)
+        .delete(`/auth/consents/${app.clientId}`)
+        .set(bearer(who.accessToken))
+        .expect(204);
+      await me(tokens.body.access_token).expect(401);
+      await request(t.server)
+        .delete(`/auth/consents/${app.clientId}`)
+        .set(bearer(who.accessToken))
+        .expect(404);
+      const asked = await browser.get(
+        codeRequest(app.clientId, pkce().challenge),
+      );
+      expect(formsOf(asked.text)[0].action).toBe('/oauth/consent');
+      // Another user's consent is not this user's to take back.
+      await request(t.server)
+        .delete(`/auth/consents/${app.clientId}`)
+        .set(bearer(user.accessToken))
+        .expect(404);
+    });
+
     it('never skips consent for a third-party client, even for a user who consented to a first-party one', async () => {
       const firstParty = await registerClient(t);
       const thirdParty = await registerClient(t, { first_party: false });

@@ -22,6 +22,7 @@ import { MfaSignIn } from './mfa-sign-in.service.js';
 import { ClientAuthentication } from './client-authentication.service.js';
 import { AuthorizationEndpoint } from './authorization-endpoint.service.js';
 import { AuthorizeController } from './authorize.controller.js';
+import { ConsentsController } from './consents.controller.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { AuthorizationModule } from '../authorization/authorization.module.js';
 import { PasswordSignIn } from './password-sign-in.service.js';
@@ -46,6 +47,7 @@ import { SessionTokens } from './session-tokens.service.js';
     JwksController,
     OAuthMetadataController,
     AuthorizeController,
+    ConsentsController,
   ],
   providers: [
     AuthService,

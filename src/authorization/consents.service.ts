@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { SessionsService } from '../sessions/sessions.service.js';
 import { Consent } from './consent.entity.js';
 
 /** What users have allowed third-party clients: asked once per scope, remembered, revocable. */
@@ -8,6 +9,7 @@ import { Consent } from './consent.entity.js';
 export class ConsentsService {
   constructor(
     @InjectRepository(Consent) private readonly consents: Repository<Consent>,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** Whether the user has allowed this client every one of `scopes`. */
@@ -44,9 +46,23 @@ export class ConsentsService {
     await this.consents.update({ userId, clientId }, { scope });
   }
 
+  /** The user's consents, newest first. */
+  listForUser(userId: string): Promise<Consent[]> {
+    return this.consents.find({
+      where: { userId },
+      order: { updatedAt: 'DESC', id: 'ASC' },
+    });
+  }
+
+  /**
+   * Takes a consent back: the client must ask again, and the sessions it holds for this user
+   * end (what the consent let it have does not outlive it). False when there was none.
+   */
   async revoke(userId: string, clientId: string): Promise<boolean> {
     const { affected } = await this.consents.delete({ userId, clientId });
-    return (affected ?? 0) > 0;
+    if (!affected) return false;
+    await this.sessions.endForClient(clientId, userId);
+    return true;
   }
 
   async deleteForClient(clientId: string): Promise<void> {

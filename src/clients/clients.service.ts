@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
 import { AuthorizationCodesService } from '../authorization/authorization-codes.service.js';
 import { ConsentsService } from '../authorization/consents.service.js';
@@ -59,6 +59,16 @@ export class ClientsService {
     const client = await this.findByClientId(clientId);
     if (!client) throw new NotFoundException('Client not found');
     return client;
+  }
+
+  /** The names of these clients, by `client_id` (removed ones are missing). */
+  async namesOf(clientIds: readonly string[]): Promise<Map<string, string>> {
+    if (clientIds.length === 0) return new Map();
+    const clients = await this.clients.find({
+      select: { clientId: true, name: true },
+      where: { clientId: In([...clientIds]) },
+    });
+    return new Map(clients.map((client) => [client.clientId, client.name]));
   }
 
   /** A page of clients, oldest first, and how many there are. */

@@ -22,6 +22,7 @@ export type SessionEndReason =
   | 'refresh-token-reuse'
   | 'authorization-code-reuse'
   | 'client-removed'
+  | 'consent-revoked'
   | CredentialEvent
   | 'disabled'
   | 'ended-by-admin';

@@ -185,9 +185,15 @@ export class SessionsService implements CredentialEnder {
     return { session: saved, refreshToken: await this.issueRefreshToken(id) };
   }
 
-  /** Ends every session a registered client holds (it was removed). */
-  async endForClient(clientId: string): Promise<void> {
-    await this.endWhere({ clientId }, 'client-removed');
+  /**
+   * Ends the sessions a registered client holds: every user's when it is removed, one user's
+   * when that user takes back their consent.
+   */
+  async endForClient(clientId: string, userId?: string): Promise<void> {
+    await this.endWhere(
+      userId === undefined ? { clientId } : { clientId, userId },
+      userId === undefined ? 'client-removed' : 'consent-revoked',
+    );
   }
 
   private newSession(

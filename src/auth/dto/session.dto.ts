@@ -31,6 +31,21 @@ export class SessionDto {
   })
   current: boolean;
 
+  @ApiProperty({
+    enum: ['browser', 'tokens'],
+    description:
+      '`browser`: a sign-in on the hosted pages (ending it ends every client session started from it); `tokens`: a session with tokens',
+  })
+  kind: 'browser' | 'tokens';
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The registered client the tokens were issued to; null for the password grant and the JSON sign-in routes',
+  })
+  clientId: string | null;
+
   static from(session: Session, currentSessionId: string): SessionDto {
     return {
       id: session.id,
@@ -40,6 +55,8 @@ export class SessionDto {
       userAgent: session.userAgent,
       ip: session.ip,
       current: session.id === currentSessionId,
+      kind: session.browserTokenHash === null ? 'tokens' : 'browser',
+      clientId: session.clientId,
     };
   }
 }
