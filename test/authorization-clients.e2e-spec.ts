@@ -175,7 +175,7 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
         `${encodeURIComponent(id)}:${encodeURIComponent(secret)}`,
       ).toString('base64')}`;
 
-    it('redeems with client_secret_basic; a wrong secret, no secret or the other method is invalid_client with a Basic challenge', async () => {
+    it('TOK-12: redeems with client_secret_basic; a wrong secret, no secret or the other method is invalid_client with a Basic challenge', async () => {
       const app = await registerClient(t, {
         token_endpoint_auth_method: 'client_secret_basic',
       });

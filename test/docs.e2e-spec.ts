@@ -18,6 +18,12 @@ const NOT_IN_OPENAPI = new Set([
   'GET /docs',
   'GET /docs-json',
   'GET /problems/{error}',
+  // The authorization endpoint and its hosted forms serve browsers, not API clients.
+  'GET /oauth/authorize',
+  'POST /oauth/authorize',
+  'POST /oauth/sign-in',
+  'POST /oauth/sign-in/second-factor',
+  'POST /oauth/consent',
 ]);
 
 /**
