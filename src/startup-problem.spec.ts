@@ -1,9 +1,11 @@
 import { ConfigurationError } from './config/configuration-error.js';
 import { validateSettings } from './config/settings.js';
 import { startupProblem } from './startup-problem.js';
+import { testOidcKeyFile } from '../test/support/oidc-key.js';
 
 /** The defaults, as a start with nothing set would have them (keys given, so no file is made). */
 const defaults = validateSettings({
+  OIDC_SIGNING_KEY_FILE: testOidcKeyFile(),
   JWT_SECRET: 'k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a',
   MFA_ENCRYPTION_KEY:
     '3f9c1e7a52d84b06e1a9c3f57d2b8e04a6c19f3e7b25d80c4e6a1f9b3d7c2e58',

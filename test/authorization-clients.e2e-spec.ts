@@ -134,7 +134,9 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
         (sessions.body as { kind: string; clientId: string | null }[])
           .map((session) => `${session.kind} ${session.clientId}`)
           .sort(),
-      ).toEqual(['browser null', `tokens ${app.clientId}`, 'tokens null']);
+      ).toEqual(
+        ['browser null', `tokens ${app.clientId}`, 'tokens null'].sort(),
+      );
 
       await request(t.server)
         .delete(`/auth/consents/${app.clientId}`)

@@ -17,8 +17,14 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
     expect(ready.body.info.database.status).toBe('up');
   });
 
-  it('serves no JWKS in HS256 mode', async () => {
-    await request(t.server).get('/.well-known/jwks.json').expect(404);
+  it('serves only the ID-token key in HS256 mode (the access-token secret is never published)', async () => {
+    const jwks = await request(t.server)
+      .get('/.well-known/jwks.json')
+      .expect(200);
+    expect(jwks.body.keys).toEqual([
+      expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig' }),
+    ]);
+    expect(JSON.stringify(jwks.body)).not.toMatch(/"(d|p|q|dp|dq|qi|k)"/);
   });
 
   it("answers what Fastify's router refuses (an over-long path segment, a URL it cannot decode) as problem details, without echoing the path", async () => {

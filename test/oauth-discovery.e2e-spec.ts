@@ -45,6 +45,7 @@ describe('RFC 8414 discovery with openid-client', () => {
       authorization_endpoint: `${issuer}/oauth/authorize`,
       token_endpoint: `${issuer}/auth/token`,
       revocation_endpoint: `${issuer}/auth/revoke`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
       scopes_supported: [
         'openid',
         'profile',

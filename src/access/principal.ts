@@ -1,4 +1,4 @@
-import type { Scope } from '../roles/scopes.js';
+import type { ClaimScope, Scope } from '../roles/scopes.js';
 
 /** What every verified access token says, whoever it speaks for. */
 interface TokenFacts {
@@ -18,6 +18,10 @@ export interface UserPrincipal extends TokenFacts {
   amr: readonly string[];
   /** When the user signed in (`auth_time`), in seconds since the epoch. */
   authTime: number;
+  /** The registered client the token was issued to (`client_id`); null for the password grant. */
+  clientId: string | null;
+  /** OpenID's claim scopes the token carries (`/userinfo` answers by them). */
+  claimScopes: ReadonlySet<ClaimScope>;
 }
 
 /** A machine client acting for itself (the client credentials grant, still to come). */

@@ -14,6 +14,8 @@ import { SessionsController } from './sessions.controller.js';
 import { JwksController } from './jwks.controller.js';
 import { OAuthMetadataController } from './oauth-metadata.controller.js';
 import { JwtKeys } from './jwt-keys.js';
+import { OidcKeys } from './oidc-keys.js';
+import { IdTokenService } from './id-token.service.js';
 import { BearerAuthenticationService } from './bearer-authentication.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LocalStrategy } from './local.strategy.js';
@@ -23,6 +25,7 @@ import { ClientAuthentication } from './client-authentication.service.js';
 import { AuthorizationEndpoint } from './authorization-endpoint.service.js';
 import { AuthorizeController } from './authorize.controller.js';
 import { ConsentsController } from './consents.controller.js';
+import { UserInfoController } from './userinfo.controller.js';
 import { ClientsModule } from '../clients/clients.module.js';
 import { AuthorizationModule } from '../authorization/authorization.module.js';
 import { PasswordSignIn } from './password-sign-in.service.js';
@@ -48,6 +51,7 @@ import { SessionTokens } from './session-tokens.service.js';
     OAuthMetadataController,
     AuthorizeController,
     ConsentsController,
+    UserInfoController,
   ],
   providers: [
     AuthService,
@@ -60,6 +64,8 @@ import { SessionTokens } from './session-tokens.service.js';
     AccessTokenService,
     BearerAuthenticationService,
     JwtKeys,
+    OidcKeys,
+    IdTokenService,
     LocalStrategy,
     JwtStrategy,
   ],

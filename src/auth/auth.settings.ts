@@ -45,6 +45,20 @@ export class AuthSettings {
   JWT_PREVIOUS_PUBLIC_KEY_FILE?: string;
 
   /**
+   * PEM RSA private key (2048 bits or more) that signs ID tokens (RS256, OpenID Connect Core
+   * §15.1), whatever JWT_ALGORITHM says. Required in production; development generates one into
+   * data/oidc-signing-key.pem.
+   */
+  @IsOptional()
+  @IsString()
+  OIDC_SIGNING_KEY_FILE?: string;
+
+  /** PEM public key of the previous ID-token key, still published during a rotation. */
+  @IsOptional()
+  @IsString()
+  OIDC_PREVIOUS_PUBLIC_KEY_FILE?: string;
+
+  /**
    * The `iss` of every token, and the `issuer` of the discovery document: one issuer. Default:
    * PUBLIC_URL; production refuses any other value.
    */

@@ -15,6 +15,8 @@ import type { Settings } from '../config/settings.js';
 import { grantedScopes } from '../roles/roles.js';
 import { isScope } from '../roles/scopes.js';
 import {
+  ACR_MULTI_FACTOR,
+  acrOf,
   type Authentication,
   PASSWORD_SIGN_IN,
 } from '../sessions/authentication.js';
@@ -307,11 +309,22 @@ export class AuthorizationEndpoint {
     };
   }
 
+  /**
+   * Whether this browser's sign-in will not do: `prompt=login`, older than `max_age`, or a
+   * password-only sign-in when the client asks for `urn:warden:acr:mfa` and the account has a
+   * second factor to give it (without one, the ID token's `acr` says what the sign-in was).
+   */
   private mustSignIn(request: AuthorizationRequest, session: Session): boolean {
     if (request.prompt.has('login')) return true;
-    return (
+    if (
       request.maxAge !== undefined &&
       session.authTime.getTime() + request.maxAge * 1000 < Date.now()
+    )
+      return true;
+    return (
+      request.acrValues[0] === ACR_MULTI_FACTOR &&
+      acrOf(session.amr.split(' ')) !== ACR_MULTI_FACTOR &&
+      session.user.mfaEnabled
     );
   }
 

@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import type { Settings } from '../config/settings.js';
 import { Injectable } from '@nestjs/common';
-import { effectiveScopes } from '../roles/roles.js';
+import { effectiveScopes, tokenClaimScopes } from '../roles/roles.js';
 import type { Scope } from '../roles/scopes.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import {
@@ -94,6 +94,8 @@ export class BearerAuthenticationService {
       expiresAt: claims.exp,
       amr: claims.amr ?? PASSWORD_SIGN_IN,
       authTime: claims.auth_time ?? claims.iat,
+      clientId: claims.client_id ?? null,
+      claimScopes: tokenClaimScopes(claims.scope),
     };
     const { scopes, sensitive } = requirements;
     if (!scopes.every((scope) => principal.scopes.has(scope))) {

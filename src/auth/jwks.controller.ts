@@ -1,25 +1,34 @@
-import { Controller, Get, Header, NotFoundException } from '@nestjs/common';
-import {
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { ProblemDetailsDto } from '../problems/problem-details.dto.js';
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/auth.decorator.js';
 import { JwtKeys, type PublicJwk } from './jwt-keys.js';
+import { OidcKeys } from './oidc-keys.js';
 
 @ApiTags('auth')
 @Controller('.well-known')
 @Public()
 export class JwksController {
-  constructor(private readonly keys: JwtKeys) {}
+  private readonly published: { keys: PublicJwk[] };
+
+  /**
+   * The access-token keys (RS256/ES256 modes) and the ID-token keys, always: one JWK Set, as
+   * the discovery documents name one `jwks_uri`. A key both sign with is listed once.
+   */
+  constructor(keys: JwtKeys, oidcKeys: OidcKeys) {
+    const accessTokenKids = new Set(keys.jwks.map((key) => key.kid));
+    this.published = {
+      keys: [
+        ...keys.jwks,
+        ...oidcKeys.jwks.filter((key) => !accessTokenKids.has(key.kid)),
+      ],
+    };
+  }
 
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({
     summary:
-      'Public keys that verify access tokens (RS256/ES256 modes; 404 with HS256)',
+      'Public keys that verify ID tokens, and access tokens in the RS256/ES256 modes',
   })
   @ApiOkResponse({
     description: 'A JWK Set (RFC 7517 §5)',
@@ -47,14 +56,7 @@ export class JwksController {
       },
     },
   })
-  @ApiNotFoundResponse({
-    description: 'HS256 mode: there is no public key',
-    type: ProblemDetailsDto,
-  })
   jwks(): { keys: PublicJwk[] } {
-    if (this.keys.jwks.length === 0) {
-      throw new NotFoundException('HS256 mode publishes no keys');
-    }
-    return { keys: this.keys.jwks };
+    return this.published;
   }
 }

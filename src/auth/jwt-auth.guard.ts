@@ -1,3 +1,4 @@
+import { ACR_MULTI_FACTOR } from '../sessions/authentication.js';
 import {
   type ExecutionContext,
   HttpStatus,
@@ -147,9 +148,6 @@ export class BearerChallengeException extends HttpExceptionWithHeaders {
   }
 }
 
-/** The `acr_values` a step-up to a second factor asks for (RFC 9470 §3). */
-export const MFA_ACR = 'urn:warden:acr:mfa';
-
 /** RFC 6750 §3 and §3.1: the answer to each way bearer authentication fails. */
 export function challengeFor(failure: BearerFailure): BearerChallengeException {
   switch (failure.kind) {
@@ -187,7 +185,7 @@ export function challengeFor(failure: BearerFailure): BearerChallengeException {
             HttpStatus.UNAUTHORIZED,
             'This request needs a sign-in with a second factor: sign in again with your code',
             'insufficient_user_authentication',
-            { acr_values: MFA_ACR },
+            { acr_values: ACR_MULTI_FACTOR },
           )
         : new BearerChallengeException(
             HttpStatus.UNAUTHORIZED,

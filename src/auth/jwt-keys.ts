@@ -111,7 +111,7 @@ export class JwtKeys {
   }
 }
 
-function loadKey(
+export function loadKey(
   variable: string,
   file: string,
   algorithm: Exclude<JwtAlgorithm, 'HS256'>,
@@ -128,14 +128,16 @@ function loadKey(
   const expected = KEY_TYPE[algorithm];
   if (key.asymmetricKeyType !== expected.type || !expected.check(key)) {
     throw new ConfigurationError([
-      `${variable}: JWT_ALGORITHM=${algorithm} needs ${expected.need}`,
+      variable.startsWith('JWT_')
+        ? `${variable}: JWT_ALGORITHM=${algorithm} needs ${expected.need}`
+        : `${variable} must be ${expected.need}`,
     ]);
   }
   return key;
 }
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key. */
-function thumbprint(key: KeyObject): string {
+export function thumbprint(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' });
   const members =
     jwk.kty === 'RSA'

@@ -4,15 +4,18 @@ import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Settings } from '../config/settings.js';
 import { Public } from '../access/auth.decorator.js';
-import { OAuthMetadataDto } from './dto/oauth-metadata.dto.js';
-import { JwtKeys } from './jwt-keys.js';
+import {
+  OAuthMetadataDto,
+  OpenIdConfigurationDto,
+} from './dto/oauth-metadata.dto.js';
+import { ACR_MULTI_FACTOR, ACR_PASSWORD } from '../sessions/authentication.js';
 import { ALL_SCOPES, CLAIM_SCOPES } from '../roles/scopes.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/client.entity.js';
 
 /**
- * RFC 8414 authorization server metadata, so standard clients configure themselves
- * (openid-client's `discovery()`, for one). The OpenID Provider document follows with ID tokens
- * (issue 25); until then Warden serves no `/.well-known/openid-configuration`.
+ * RFC 8414 authorization server metadata and the OpenID Provider document (OpenID Connect
+ * Discovery §3), so standard clients configure themselves (openid-client's `discovery()`,
+ * oauth4webapi's `discoveryRequest()`). Both are built once: they depend on settings only.
  */
 @ApiTags('auth')
 @Controller('.well-known')
@@ -21,10 +24,7 @@ export class OAuthMetadataController {
   private readonly issuer: string;
   private readonly base: string;
 
-  constructor(
-    private readonly keys: JwtKeys,
-    config: ConfigService<Settings, true>,
-  ) {
+  constructor(config: ConfigService<Settings, true>) {
     // The one issuer (JWT_ISSUER, which is PUBLIC_URL in production), never a request's Host.
     this.issuer = config.get('auth.JWT_ISSUER', { infer: true });
     this.base = config.get('app.PUBLIC_URL', { infer: true });
@@ -43,9 +43,7 @@ export class OAuthMetadataController {
       authorization_endpoint: `${base}/oauth/authorize`,
       token_endpoint: `${base}/auth/token`,
       revocation_endpoint: `${base}/auth/revoke`,
-      ...(this.keys.jwks.length > 0
-        ? { jwks_uri: `${base}/.well-known/jwks.json` }
-        : {}),
+      jwks_uri: `${base}/.well-known/jwks.json`,
       scopes_supported: [...CLAIM_SCOPES, ...ALL_SCOPES],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
@@ -56,6 +54,45 @@ export class OAuthMetadataController {
       token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
       revocation_endpoint_auth_methods_supported: ['none'],
       service_documentation: `${base}/docs`,
+    };
+  }
+
+  @Get('openid-configuration')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({
+    summary: 'OpenID Provider metadata (OpenID Connect Discovery 1.0 §3)',
+  })
+  @ApiOkResponse({ type: OpenIdConfigurationDto })
+  openIdConfiguration(): OpenIdConfigurationDto {
+    const { base } = this;
+    return {
+      ...this.metadata(),
+      userinfo_endpoint: `${base}/userinfo`,
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      acr_values_supported: [ACR_PASSWORD, ACR_MULTI_FACTOR],
+      prompt_values_supported: ['none', 'login', 'consent'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'nonce',
+        'acr',
+        'amr',
+        'sid',
+        'at_hash',
+        'preferred_username',
+        'name',
+        'updated_at',
+        'email',
+        'email_verified',
+      ],
+      claims_parameter_supported: false,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
     };
   }
 }

@@ -7,6 +7,7 @@ import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { User } from '../users/user.entity.js';
 import { AccessTokenService } from './access-token.service.js';
+import { IdTokenService } from './id-token.service.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import type { SignInFailure } from './sign-in-outcomes.js';
 
@@ -18,6 +19,7 @@ export class SessionTokens {
   constructor(
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokenService,
+    private readonly idTokens: IdTokenService,
   ) {}
 
   /** A new session for a user who has just signed in with `amr` (and a passkey), and its tokens. */
@@ -71,44 +73,64 @@ export class SessionTokens {
     );
   }
 
-  /** Tokens for a session a redeemed authorization code started. */
+  /** Tokens for a session a redeemed authorization code started (`nonce`: the request's). */
   forClientSession(
     user: User,
     session: Session,
     refreshToken: string,
+    nonce: string | null,
   ): TokenResponseDto {
     return this.tokenResponse(
       user,
       session,
       [...intersectScopes(session.scope, grantedScopes(user.roles))],
       refreshToken,
+      nonce,
     );
   }
 
+  /**
+   * The token response. A client's session that was granted `openid` gets an ID token with every
+   * response, refreshes included (OpenID Connect Core §12.2; only the first carries the nonce).
+   */
   private tokenResponse(
     user: User,
     session: Session,
     apiScopes: Scope[],
     refreshToken: string,
+    nonce: string | null = null,
   ): TokenResponseDto {
     // OpenID's claim scopes ride along unchanged: they grant no access, only claims.
-    const scopes = [...apiScopes, ...claimScopesOf(session.scope)];
+    const claimScopes = claimScopesOf(session.scope);
+    const scopes = [...apiScopes, ...claimScopes];
     const authentication: Authentication = {
       amr: session.amr.split(' ') as AuthMethod[],
       time: session.authTime,
     };
+    const accessToken = this.accessTokens.issue(
+      user.id,
+      session.id,
+      scopes,
+      authentication,
+      session.clientId,
+    );
     return {
-      access_token: this.accessTokens.issue(
-        user.id,
-        session.id,
-        scopes,
-        authentication,
-        session.clientId,
-      ),
+      access_token: accessToken,
       token_type: 'bearer',
       expires_in: this.accessTokens.ttlSeconds,
       refresh_token: refreshToken,
       scope: scopes.join(' '),
+      ...(session.clientId !== null && claimScopes.includes('openid')
+        ? {
+            id_token: this.idTokens.issue({
+              user,
+              session,
+              claimScopes: new Set(claimScopes),
+              accessToken,
+              nonce,
+            }),
+          }
+        : {}),
     };
   }
 }

@@ -19,6 +19,8 @@ export interface AuthorizationRequest {
   /** Seconds; a sign-in older than this must be repeated. */
   maxAge: number | undefined;
   loginHint: string | undefined;
+  /** The requested `acr_values`, in order of preference (voluntary, Core §3.1.2.1). */
+  acrValues: readonly string[];
 }
 
 /** An error the user sees on Warden's page, because the client cannot be trusted with it. */
@@ -53,6 +55,7 @@ const MAX_CLIENT_ID_LENGTH = 64;
 const MAX_STATE_LENGTH = 2000;
 const MAX_NONCE_LENGTH = 512;
 const MAX_LOGIN_HINT_LENGTH = 254;
+const MAX_ACR_VALUES_LENGTH = 500;
 /** A year: larger values are as good as none, and bigger numbers are not worth parsing. */
 const MAX_MAX_AGE = 31_536_000;
 
@@ -150,6 +153,12 @@ export async function parseAuthorizationRequest(
       return fail('invalid_request', 'max_age must be a number of seconds');
     maxAge = Math.min(Number(maxAgeValue), MAX_MAX_AGE);
   }
+  const acrValue = single(params, 'acr_values');
+  if (
+    acrValue === INVALID ||
+    (acrValue && acrValue.length > MAX_ACR_VALUES_LENGTH)
+  )
+    return fail('invalid_request', 'acr_values is not valid');
   const loginHint = single(params, 'login_hint');
   return {
     kind: 'ok',
@@ -167,6 +176,7 @@ export async function parseAuthorizationRequest(
         loginHint.length <= MAX_LOGIN_HINT_LENGTH
           ? loginHint
           : undefined,
+      acrValues: (acrValue ?? '').split(' ').filter(Boolean),
     },
   };
 }

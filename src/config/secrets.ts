@@ -4,7 +4,7 @@ import {
   dictionary as commonDictionary,
 } from '@zxcvbn-ts/language-common';
 import { dictionary as englishDictionary } from '@zxcvbn-ts/language-en';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ensureWritableFolder } from '../common/folders.js';
 import { dirname } from 'node:path';
@@ -194,4 +194,16 @@ export function loadOrCreateDevelopmentSecret(
   ensureWritableFolder(dirname(file));
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/** A development RSA private key (PEM, 2048 bits) kept in `file`, made on first use. */
+export function loadOrCreateDevelopmentRsaKey(file: string): void {
+  if (existsSync(file)) return;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  ensureWritableFolder(dirname(file));
+  writeFileSync(
+    file,
+    privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    { mode: 0o600 },
+  );
 }

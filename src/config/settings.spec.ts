@@ -10,10 +10,20 @@ import {
   validateSettings,
   type Variables,
 } from './settings.js';
+import { testOidcKeyFile } from '../../test/support/oidc-key.js';
 
-/** The settings of every feature as one flat record (variable names are unique). */
+/**
+ * The settings of every feature as one flat record (variable names are unique). An ID-token key
+ * is given unless the case sets one: without it, development would write data/ and production
+ * would refuse to start.
+ */
 const validateEnvironment = (raw: Record<string, unknown>) =>
-  Object.assign({}, ...Object.values(validateSettings(raw))) as Variables &
+  Object.assign(
+    {},
+    ...Object.values(
+      validateSettings({ OIDC_SIGNING_KEY_FILE: testOidcKeyFile(), ...raw }),
+    ),
+  ) as Variables &
     Record<
       | 'PUBLIC_URL'
       | 'JWT_ISSUER'
@@ -66,6 +76,7 @@ describe('settings beside their features', () => {
     const settings = validateSettings({
       JWT_SECRET: STRONG_SECRET,
       MFA_ENCRYPTION_KEY: MFA_KEY,
+      OIDC_SIGNING_KEY_FILE: testOidcKeyFile(),
       MAIL_FROM: 'Team <team@example.com>',
     });
     expect(settings.mail.MAIL_FROM).toBe('Team <team@example.com>');
@@ -81,6 +92,7 @@ describe('settings beside their features', () => {
       validateSettings({
         JWT_SECRET: STRONG_SECRET,
         MFA_ENCRYPTION_KEY: MFA_KEY,
+        OIDC_SIGNING_KEY_FILE: testOidcKeyFile(),
         PORT: 'x',
         OUTBOX_MAX_ATTEMPTS: '0',
         MAX_POSTS_PER_USER: 'lots',

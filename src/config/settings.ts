@@ -43,6 +43,7 @@ import {
   oneProblemPerVariable,
 } from './configuration-error.js';
 import {
+  loadOrCreateDevelopmentRsaKey,
   loadOrCreateDevelopmentSecret,
   productionSecretReason,
   weakSecretReason,
@@ -83,7 +84,10 @@ export interface Settings {
   database: DatabaseSettings;
   redis: RedisSettings;
   rateLimit: RateLimitSettings;
-  auth: Resolved<AuthSettings, 'JWT_ISSUER' | 'JWT_SECRET'>;
+  auth: Resolved<
+    AuthSettings,
+    'JWT_ISSUER' | 'JWT_SECRET' | 'OIDC_SIGNING_KEY_FILE'
+  >;
   sessions: SessionsSettings;
   users: UsersSettings;
   mail: MailSettings;
@@ -110,6 +114,7 @@ export type Variables = AppSettings &
 
 const DEVELOPMENT_SECRET_FILE = 'data/jwt-secret';
 const DEVELOPMENT_MFA_KEY_FILE = 'data/mfa-key';
+const DEVELOPMENT_OIDC_KEY_FILE = 'data/oidc-signing-key.pem';
 const DEVELOPMENT_AUTH_RATE_LIMIT = 100;
 
 /**
@@ -171,6 +176,8 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
     'JWT_ALGORITHM',
     'JWT_PRIVATE_KEY_FILE',
     'JWT_PREVIOUS_PUBLIC_KEY_FILE',
+    'OIDC_SIGNING_KEY_FILE',
+    'OIDC_PREVIOUS_PUBLIC_KEY_FILE',
   )
     ? []
     : [
@@ -179,7 +186,14 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
               `JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM=${env.JWT_ALGORITHM}`,
             ]
           : []),
-        ...(['JWT_PRIVATE_KEY_FILE', 'JWT_PREVIOUS_PUBLIC_KEY_FILE'] as const)
+        ...(
+          [
+            'JWT_PRIVATE_KEY_FILE',
+            'JWT_PREVIOUS_PUBLIC_KEY_FILE',
+            'OIDC_SIGNING_KEY_FILE',
+            'OIDC_PREVIOUS_PUBLIC_KEY_FILE',
+          ] as const
+        )
           .filter(
             (name) => env[name] !== undefined && !isReadableFile(env[name]),
           )
@@ -227,6 +241,7 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
     ? developmentSecretsFolderProblem(env, {
         jwtSecret: env.JWT_ALGORITHM === 'HS256',
         mfaKey: env.MFA_TOTP,
+        oidcKey: true,
       })
     : null;
   if (secretsFolder) problems.push(secretsFolder);
@@ -239,6 +254,9 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
     env.MFA_TOTP && !secretsFolder
       ? resolved(['NODE_ENV'], () => resolveMfaKey(env), '')
       : '';
+  const oidcKeyFile = !secretsFolder
+    ? resolved(['NODE_ENV'], () => resolveOidcKeyFile(env), '')
+    : '';
   const webAuthn = resolved(
     ['PUBLIC_URL', 'WEBAUTHN_RP_ID', 'WEBAUTHN_ORIGINS'],
     () => resolveWebAuthn(env, urls.PUBLIC_URL),
@@ -254,6 +272,7 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
     ...webAuthn,
     JWT_SECRET: jwtSecret,
     MFA_ENCRYPTION_KEY: mfaKey,
+    OIDC_SIGNING_KEY_FILE: oidcKeyFile,
     SWAGGER_ENABLED: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
   };
   return Object.fromEntries(
@@ -390,13 +409,16 @@ function developmentSecret(
  */
 function developmentSecretsFolderProblem(
   env: Variables,
-  needs: { jwtSecret: boolean; mfaKey: boolean },
+  needs: { jwtSecret: boolean; mfaKey: boolean; oidcKey: boolean },
 ): string | null {
   if (env.NODE_ENV === 'production') return null;
   const variables = [
     ...(needs.jwtSecret && env.JWT_SECRET === undefined ? ['JWT_SECRET'] : []),
     ...(needs.mfaKey && env.MFA_ENCRYPTION_KEY === undefined
       ? ['MFA_ENCRYPTION_KEY']
+      : []),
+    ...(needs.oidcKey && env.OIDC_SIGNING_KEY_FILE === undefined
+      ? ['OIDC_SIGNING_KEY_FILE']
       : []),
   ];
   if (variables.length === 0) return null;
@@ -417,6 +439,23 @@ function isReadableFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The ID-token signing key's file: required in production, generated in development. */
+function resolveOidcKeyFile(env: Variables): string {
+  if (env.OIDC_SIGNING_KEY_FILE !== undefined) return env.OIDC_SIGNING_KEY_FILE;
+  if (env.NODE_ENV === 'production')
+    throw new ConfigurationError([
+      'OIDC_SIGNING_KEY_FILE is required when NODE_ENV=production: a PEM RSA private key of at least 2048 bits that signs ID tokens (generate one with: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out oidc-signing-key.pem)',
+    ]);
+  try {
+    loadOrCreateDevelopmentRsaKey(DEVELOPMENT_OIDC_KEY_FILE);
+  } catch (error) {
+    throw new ConfigurationError([
+      `OIDC_SIGNING_KEY_FILE is not set, and development keeps a generated key in ${DEVELOPMENT_OIDC_KEY_FILE}, which cannot be read or written (${(error as NodeJS.ErrnoException).code ?? String(error)}): set OIDC_SIGNING_KEY_FILE, or fix the file`,
+    ]);
+  }
+  return DEVELOPMENT_OIDC_KEY_FILE;
 }
 
 function resolveJwtSecret(env: Variables): string {

@@ -1,4 +1,9 @@
-import { isScope, type Scope } from './scopes.js';
+import {
+  type ClaimScope,
+  claimScopesOf,
+  isScope,
+  type Scope,
+} from './scopes.js';
 
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,6 +58,19 @@ export function effectiveScopes(
     scopes = intersectScopes(scope, grantedScopes(roles));
     if (effectiveCache.size >= EFFECTIVE_CACHE_LIMIT) effectiveCache.clear();
     effectiveCache.set(key, scopes);
+  }
+  return scopes;
+}
+
+const claimCache = new Map<string, ReadonlySet<ClaimScope>>();
+
+/** The claim scopes of a token's `scope`, computed once per distinct value (as above). */
+export function tokenClaimScopes(scope: string): ReadonlySet<ClaimScope> {
+  let scopes = claimCache.get(scope);
+  if (!scopes) {
+    scopes = new Set(claimScopesOf(scope));
+    if (claimCache.size >= EFFECTIVE_CACHE_LIMIT) claimCache.clear();
+    claimCache.set(scope, scopes);
   }
   return scopes;
 }

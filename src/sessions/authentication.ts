@@ -15,3 +15,16 @@ export interface Authentication {
   /** The passkey used, for a passkey sign-in. */
   passkeyId?: string;
 }
+
+/** OpenID Connect `acr` values (`acr_values_supported`): a password alone, or more. */
+export const ACR_PASSWORD = 'urn:warden:acr:pwd';
+export const ACR_MULTI_FACTOR = 'urn:warden:acr:mfa';
+
+/** Sign-in methods that are more than a password: a second factor, or a verified passkey. */
+const MULTI_FACTOR_METHODS = new Set<string>(['mfa', 'hwk', 'swk']);
+
+/** The `acr` of a sign-in, from its `amr`. */
+export const acrOf = (amr: readonly string[]): string =>
+  amr.some((method) => MULTI_FACTOR_METHODS.has(method))
+    ? ACR_MULTI_FACTOR
+    : ACR_PASSWORD;

@@ -91,8 +91,10 @@ describe.skipIf(testDatabaseKind() === 'postgres')(
         const jwks = (await (
           await fetch(`${server.url}/.well-known/jwks.json`)
         ).json()) as { keys: { kty: string; alg: string }[] };
+        // The access-token key the README made, then the ID-token key.
         expect(jwks.keys).toEqual([
           expect.objectContaining({ alg: name.toUpperCase() }),
+          expect.objectContaining({ alg: 'RS256', kty: 'RSA' }),
         ]);
         const signup = await fetch(`${server.url}/auth/signup`, {
           method: 'POST',

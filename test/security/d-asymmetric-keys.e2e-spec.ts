@@ -95,7 +95,8 @@ describe('D. JWT validation with RS256 keys, a JWKS and a previous key during ro
   });
 
   it('publishes the current and the previous public key, and no private parts', () => {
-    expect(jwks.keys).toHaveLength(2);
+    // The two access-token keys, then the ID-token key.
+    expect(jwks.keys).toHaveLength(3);
     for (const key of jwks.keys) {
       expect(key).toMatchObject({
         kty: 'RSA',

@@ -29,7 +29,9 @@ describe('D. JWT validation with ES256 keys', () => {
     const jwks = (
       await request(t.server).get('/.well-known/jwks.json').expect(200)
     ).body;
-    expect(jwks.keys).toHaveLength(1);
+    // The access-token key first, then the ID-token key (RS256, always published).
+    expect(jwks.keys).toHaveLength(2);
+    expect(jwks.keys[1]).toMatchObject({ kty: 'RSA', alg: 'RS256' });
     expect(jwks.keys[0]).toMatchObject({
       kty: 'EC',
       crv: 'P-256',

@@ -17,6 +17,7 @@ const PUBLIC_ROUTES = new Set([
   'GET /health/ready',
   'GET /.well-known/jwks.json',
   'GET /.well-known/oauth-authorization-server',
+  'GET /.well-known/openid-configuration',
   'POST /auth/signup',
   'POST /user/signup',
   'POST /auth/login',

@@ -7,6 +7,7 @@ import { scratchDirectory } from './scratch.js';
 import { until } from './until.js';
 import { TEST_ISSUER } from './jwt.js';
 import { TEST_JWT_SECRET, TEST_MFA_KEY } from './test-app.js';
+import { testOidcKeyFile } from './oidc-key.js';
 
 /** The built server (`npm test` builds first, in its `pretest` script). */
 export const MAIN = resolve(import.meta.dirname, '../../dist/main.js');
@@ -57,6 +58,7 @@ function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
     LOG_LEVEL: 'warn',
     JWT_SECRET: TEST_JWT_SECRET,
     MFA_ENCRYPTION_KEY: TEST_MFA_KEY,
+    OIDC_SIGNING_KEY_FILE: testOidcKeyFile(),
     ARGON2_MEMORY_KIB: '4096',
     ARGON2_TIME_COST: '1',
     RATE_LIMIT: '0',

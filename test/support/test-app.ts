@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { testOidcKeyFile } from './oidc-key.js';
 
 export const TEST_JWT_SECRET =
   'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -38,6 +39,7 @@ export async function startTestApp(
   Object.assign(process.env, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
+    OIDC_SIGNING_KEY_FILE: testOidcKeyFile(),
     JWT_SECRET: TEST_JWT_SECRET,
     MFA_ENCRYPTION_KEY: TEST_MFA_KEY,
     DATABASE_URL: database.url,

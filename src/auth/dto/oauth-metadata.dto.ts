@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 /** RFC 8414 §2: the fields that apply to Warden. */
 export class OAuthMetadataDto {
@@ -14,11 +14,12 @@ export class OAuthMetadataDto {
   @ApiProperty({ format: 'uri' })
   revocation_endpoint: string;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     format: 'uri',
-    description: 'Only in the RS256 and ES256 modes (HS256 has no public key)',
+    description:
+      'The ID-token keys, and the access-token keys in the RS256 and ES256 modes',
   })
-  jwks_uri?: string;
+  jwks_uri: string;
 
   @ApiProperty({ type: [String] })
   scopes_supported: string[];
@@ -59,4 +60,37 @@ export class OAuthMetadataDto {
 
   @ApiProperty({ format: 'uri' })
   service_documentation: string;
+}
+
+/** OpenID Connect Discovery 1.0 §3: RFC 8414's fields and the OpenID Provider's own. */
+export class OpenIdConfigurationDto extends OAuthMetadataDto {
+  @ApiProperty({ format: 'uri' })
+  userinfo_endpoint: string;
+
+  @ApiProperty({ type: [String], example: ['public'] })
+  subject_types_supported: string[];
+
+  @ApiProperty({ type: [String], example: ['RS256'] })
+  id_token_signing_alg_values_supported: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['urn:warden:acr:pwd', 'urn:warden:acr:mfa'],
+  })
+  acr_values_supported: string[];
+
+  @ApiProperty({ type: [String], example: ['none', 'login', 'consent'] })
+  prompt_values_supported: string[];
+
+  @ApiProperty({ type: [String] })
+  claims_supported: string[];
+
+  @ApiProperty({ example: false })
+  claims_parameter_supported: boolean;
+
+  @ApiProperty({ example: false })
+  request_parameter_supported: boolean;
+
+  @ApiProperty({ example: false })
+  request_uri_parameter_supported: boolean;
 }

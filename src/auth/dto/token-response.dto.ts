@@ -27,6 +27,12 @@ export class TokenResponseDto {
 
   @ApiProperty({ example: 'account todos:read todos:write posts:write' })
   scope: string;
+
+  @ApiPropertyOptional({
+    description:
+      'OpenID Connect ID token (RS256): for a registered client granted `openid`',
+  })
+  id_token?: string;
 }
 
 export class SignupResponseDto extends TokenResponseDto {

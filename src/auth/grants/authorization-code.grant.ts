@@ -52,6 +52,7 @@ export class AuthorizationCodeGrant implements TokenGrant {
       user,
       redemption.session,
       redemption.refreshToken,
+      redemption.nonce,
     );
   }
 }
