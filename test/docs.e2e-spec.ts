@@ -24,6 +24,9 @@ const NOT_IN_OPENAPI = new Set([
   'POST /oauth/sign-in',
   'POST /oauth/sign-in/second-factor',
   'POST /oauth/consent',
+  'GET /oauth/logout',
+  'POST /oauth/logout',
+  'POST /oauth/logout/confirm',
 ]);
 
 /**

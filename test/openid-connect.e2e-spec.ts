@@ -208,4 +208,124 @@ describe(`OpenID Connect with openid-client (${testDatabaseKind()})`, () => {
       expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig', kid }),
     ]);
   });
+
+  describe('RP-initiated logout', () => {
+    const SIGNED_OUT = 'https://app.example.com/signed-out';
+    let logoutConfig: client.Configuration;
+    beforeAll(async () => {
+      const registered = await registerClient(t, {
+        post_logout_redirect_uris: [SIGNED_OUT],
+      });
+      logoutConfig = await client.discovery(
+        issuer,
+        registered.clientId,
+        undefined,
+        client.None(),
+        { execute: [client.allowInsecureRequests] },
+      );
+    });
+
+    async function signedIn() {
+      const saved = config;
+      config = logoutConfig;
+      try {
+        const browser = new BrowserAgent(t);
+        const { tokens } = await codeFlow('openid todos:read', browser);
+        return { browser, tokens };
+      } finally {
+        config = saved;
+      }
+    }
+
+    it('with the ID token as hint: ends the browser session and its client sessions at once, and goes back with state', async () => {
+      const { browser, tokens } = await signedIn();
+      const url = client.buildEndSessionUrl(logoutConfig, {
+        id_token_hint: tokens.id_token as string,
+        post_logout_redirect_uri: SIGNED_OUT,
+        state: 'bye',
+      });
+      const response = await browser.get(`${url.pathname}${url.search}`);
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toBe(`${SIGNED_OUT}?state=bye`);
+      expect(browser.cookies.has('__Host-warden')).toBe(false);
+      await request(t.server)
+        .get('/todos')
+        .set(bearer(tokens.access_token))
+        .expect(401);
+      const next = client.buildAuthorizationUrl(logoutConfig, {
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(
+          client.randomPKCECodeVerifier(),
+        ),
+        code_challenge_method: 'S256',
+      });
+      // Signed out: the next sign-in shows the page again.
+      const again = await browser.get(`${next.pathname}${next.search}`);
+      expect(again.status).toBe(200);
+    });
+
+    it('without a hint, or with an access token as hint, asks first: a link alone signs no one out', async () => {
+      const { browser, tokens } = await signedIn();
+      for (const hint of [undefined, tokens.access_token]) {
+        const query = new URLSearchParams({
+          client_id: logoutConfig.clientMetadata().client_id,
+          post_logout_redirect_uri: SIGNED_OUT,
+        });
+        if (hint) query.set('id_token_hint', hint);
+        const page = await browser.get(`/oauth/logout?${query.toString()}`);
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('Sign out?');
+        await request(t.server)
+          .get('/todos')
+          .set(bearer(tokens.access_token))
+          .expect(200);
+      }
+      const page = await browser.get(
+        `/oauth/logout?client_id=${logoutConfig.clientMetadata().client_id}&post_logout_redirect_uri=${encodeURIComponent(SIGNED_OUT)}`,
+      );
+      const confirmed = await browser.submit(page, {});
+      expect(confirmed.status).toBe(303);
+      expect(confirmed.headers.location).toBe(SIGNED_OUT);
+      await request(t.server)
+        .get('/todos')
+        .set(bearer(tokens.access_token))
+        .expect(401);
+    });
+
+    it.each([
+      ['an unregistered URI', 'https://evil.test/'],
+      ['a registered one with more path', `${SIGNED_OUT}/x`],
+      ['the sign-in redirect URI', REDIRECT],
+    ])(
+      'never redirects to %s: an error page, and nothing ends',
+      async (_, target) => {
+        const { browser, tokens } = await signedIn();
+        const response = await browser.get(
+          `/oauth/logout?${new URLSearchParams({
+            id_token_hint: tokens.id_token as string,
+            post_logout_redirect_uri: target,
+          }).toString()}`,
+        );
+        expect(response.status).toBe(400);
+        expect(response.headers.location).toBeUndefined();
+        await request(t.server)
+          .get('/todos')
+          .set(bearer(tokens.access_token))
+          .expect(200);
+      },
+    );
+
+    it('refuses the confirmation without its CSRF token', async () => {
+      const { browser, tokens } = await signedIn();
+      const response = await browser.post('/oauth/logout/confirm', {
+        request: '',
+      });
+      expect(response.status).toBe(403);
+      await request(t.server)
+        .get('/todos')
+        .set(bearer(tokens.access_token))
+        .expect(200);
+    });
+  });
 });

@@ -24,6 +24,7 @@ import { MfaSignIn } from './mfa-sign-in.service.js';
 import { ClientAuthentication } from './client-authentication.service.js';
 import { AuthorizationEndpoint } from './authorization-endpoint.service.js';
 import { AuthorizeController } from './authorize.controller.js';
+import { EndSessionService } from './end-session.service.js';
 import { ConsentsController } from './consents.controller.js';
 import { UserInfoController } from './userinfo.controller.js';
 import { ClientsModule } from '../clients/clients.module.js';
@@ -60,6 +61,7 @@ import { SessionTokens } from './session-tokens.service.js';
     SessionTokens,
     ClientAuthentication,
     AuthorizationEndpoint,
+    EndSessionService,
     ...tokenGrantProviders,
     AccessTokenService,
     BearerAuthenticationService,

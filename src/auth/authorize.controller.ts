@@ -19,10 +19,14 @@ import { clientInfo } from '../common/client-info.js';
 import { AuthRateLimited } from '../rate-limit/auth-rate-limit.decorator.js';
 import {
   AuthorizationEndpoint,
-  type AuthorizationOutcome,
   type BrowserState,
 } from './authorization-endpoint.service.js';
 import {
+  EndSessionService,
+  type SignOutOutcome,
+} from './end-session.service.js';
+import {
+  clearSessionCookie,
   sessionSecretOf,
   setSessionCookie,
 } from './hosted-pages/browser-cookies.js';
@@ -50,16 +54,18 @@ const field = (body: FormBody, name: string): string | undefined => {
 @UseFilters(HostedPageFilter)
 @Controller('oauth')
 export class AuthorizeController {
-  constructor(private readonly endpoint: AuthorizationEndpoint) {}
+  constructor(
+    private readonly endpoint: AuthorizationEndpoint,
+    private readonly endSession: EndSessionService,
+  ) {}
 
   @Get('authorize')
   async authorizeGet(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const query = request.url.slice(request.url.indexOf('?') + 1);
     const outcome = await this.endpoint.authorize(
-      request.url.includes('?') ? query : '',
+      queryOf(request),
       this.browser(request, reply),
     );
     this.answer(reply, outcome);
@@ -129,6 +135,52 @@ export class AuthorizeController {
     this.answer(reply, outcome);
   }
 
+  /** OpenID Connect RP-Initiated Logout 1.0 §2: GET, or the same parameters POSTed. */
+  @Get('logout')
+  async logoutGet(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    this.answer(
+      reply,
+      await this.endSession.request(
+        queryOf(request),
+        this.browser(request, reply),
+      ),
+    );
+  }
+
+  @Post('logout')
+  async logoutPost(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    this.answer(
+      reply,
+      await this.endSession.request(
+        formQuery(body),
+        this.browser(request, reply),
+      ),
+    );
+  }
+
+  @Post('logout/confirm')
+  @UseGuards(CsrfGuard)
+  async logoutConfirm(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    this.answer(
+      reply,
+      await this.endSession.confirm(
+        field(body, 'request') ?? '',
+        this.browser(request, reply),
+      ),
+    );
+  }
+
   private browser(request: FastifyRequest, reply: FastifyReply): BrowserState {
     return {
       sessionSecret: sessionSecretOf(request),
@@ -137,8 +189,9 @@ export class AuthorizeController {
     };
   }
 
-  private answer(reply: FastifyReply, outcome: AuthorizationOutcome): void {
+  private answer(reply: FastifyReply, outcome: SignOutOutcome): void {
     void reply.header('Cache-Control', 'no-store');
+    if (outcome.clearCookie) clearSessionCookie(reply);
     if (outcome.kind === 'redirect') {
       if (outcome.newSession)
         setSessionCookie(
@@ -155,6 +208,12 @@ export class AuthorizeController {
       .header('Content-Security-Policy', pagesCsp(outcome.redirectUri))
       .send(outcome.html);
   }
+}
+
+/** The raw query string of a GET: what the hosted forms carry on, unparsed and unchanged. */
+function queryOf(request: FastifyRequest): string {
+  const start = request.url.indexOf('?');
+  return start === -1 ? '' : request.url.slice(start + 1);
 }
 
 /** A POSTed authorization request as the query string the other steps carry. */

@@ -68,6 +68,7 @@ export class OAuthMetadataController {
     return {
       ...this.metadata(),
       userinfo_endpoint: `${base}/userinfo`,
+      end_session_endpoint: `${base}/oauth/logout`,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       acr_values_supported: [ACR_PASSWORD, ACR_MULTI_FACTOR],

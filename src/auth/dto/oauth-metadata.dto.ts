@@ -67,6 +67,12 @@ export class OpenIdConfigurationDto extends OAuthMetadataDto {
   @ApiProperty({ format: 'uri' })
   userinfo_endpoint: string;
 
+  @ApiProperty({
+    format: 'uri',
+    description: 'OpenID Connect RP-Initiated Logout 1.0',
+  })
+  end_session_endpoint: string;
+
   @ApiProperty({ type: [String], example: ['public'] })
   subject_types_supported: string[];
 

@@ -36,3 +36,7 @@ export function setSessionCookie(
     expires: expiresAt,
   });
 }
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  void reply.clearCookie(SESSION_COOKIE, COOKIE_ATTRIBUTES);
+}

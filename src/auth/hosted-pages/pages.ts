@@ -66,3 +66,17 @@ export function consentPage(
 export function errorPage(title: string, message: string): string {
   return layout(title, `<p role="alert">${escapeHtml(message)}</p>`);
 }
+
+export function confirmSignOutPage(
+  form: FormContext,
+  clientName: string | undefined,
+): string {
+  return layout(
+    'Sign out?',
+    `<p>${clientName ? `${escapeHtml(clientName)} asks to sign you out of Warden.` : 'Sign out of Warden in this browser?'} Every application you signed in to through Warden here is signed out too.</p><form method="post" action="/oauth/logout/confirm">${hidden(form)}<p><button type="submit">Sign out</button></p></form>`,
+  );
+}
+
+export function signedOutPage(): string {
+  return layout('You are signed out', '<p>You can close this window.</p>');
+}
