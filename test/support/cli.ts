@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { TEST_JWT_SECRET } from './test-app.js';
+import { testOidcKeyFile } from './oidc-key.js';
 
 export interface CliRun {
   code: number | null;
@@ -28,6 +29,7 @@ export function runCli(
           PATH: process.env.PATH,
           NODE_ENV: 'test',
           JWT_SECRET: TEST_JWT_SECRET,
+          OIDC_SIGNING_KEY_FILE: testOidcKeyFile(),
           ARGON2_MEMORY_KIB: '4096',
           ARGON2_TIME_COST: '1',
           ...options.env,
