@@ -5,7 +5,10 @@ import {
   SwaggerModule,
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { SCOPE_DESCRIPTIONS } from '../roles/scopes.js';
+import {
+  CLAIM_SCOPE_DESCRIPTIONS,
+  SCOPE_DESCRIPTIONS,
+} from '../roles/scopes.js';
 import { oauthErrorCode } from './all-exceptions.filter.js';
 import { OAUTH_ERRORS_EXTENSION } from './route-facts.js';
 import { ConfigService } from '@nestjs/config';
@@ -22,8 +25,9 @@ export const DOCS_PATH = 'docs';
 
 /**
  * Swagger UI at /docs and the document at /docs-json. Authorize offers a pasted bearer token
- * (`bearer`) and the OAuth2 password flow against /auth/token (`oauth2`); `@Auth()` marks each
- * guarded route with both, so padlocks appear on exactly those routes.
+ * (`bearer`) and OAuth2 (`oauth2`): the authorization code flow with PKCE on Warden's own sign-in
+ * pages (which works for second factors too), and the legacy password flow against /auth/token.
+ * `@Auth()` marks each guarded route with both schemes, so padlocks appear on exactly those routes.
  */
 export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -46,8 +50,14 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
     .addOAuth2(
       {
         type: 'oauth2',
-        description: 'Sign in with your username (or email) and password',
+        description:
+          'authorizationCode: sign in on Warden’s page (a second factor too), as the built-in client `swagger-ui` with PKCE. password (legacy): type your username (or email) and password here.',
         flows: {
+          authorizationCode: {
+            authorizationUrl: '/oauth/authorize',
+            tokenUrl: '/auth/token',
+            scopes: { ...CLAIM_SCOPE_DESCRIPTIONS, ...SCOPE_DESCRIPTIONS },
+          },
           password: {
             tokenUrl: '/auth/token',
             scopes: { ...SCOPE_DESCRIPTIONS },
@@ -57,19 +67,26 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
       'oauth2',
     )
     .build();
+  const publicUrl = app
+    .get<ConfigService<Settings, true>>(ConfigService)
+    .get('app.PUBLIC_URL', { infer: true });
   const document = withDescribedResponses(
     withUniqueOperationIds(SwaggerModule.createDocument(app, config)),
-    app
-      .get<ConfigService<Settings, true>>(ConfigService)
-      .get('app.PUBLIC_URL', { infer: true }),
+    publicUrl,
   );
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     swaggerOptions: {
       persistAuthorization: true,
-      // The client registered for Swagger UI (BuiltInClientsService); the password flow it uses
-      // today does not check it.
-      initOAuth: { clientId: 'swagger-ui' },
+      // The redirect URI the swagger-ui client registered, whichever host the page was opened
+      // at (the code flow's popup must come back to PUBLIC_URL's origin: open /docs there).
+      oauth2RedirectUrl: `${publicUrl}/${DOCS_PATH}/oauth2-redirect.html`,
+      // The client registered for Swagger UI (BuiltInClientsService): a public client, so PKCE
+      // and no secret. The password flow sends the id too and the grant ignores it.
+      initOAuth: {
+        clientId: 'swagger-ui',
+        usePkceWithAuthorizationCodeGrant: true,
+      },
     },
   });
   return document;

@@ -17,6 +17,13 @@ export type Scope = keyof typeof SCOPE_DESCRIPTIONS;
 export const CLAIM_SCOPES = ['openid', 'profile', 'email'] as const;
 export type ClaimScope = (typeof CLAIM_SCOPES)[number];
 
+/** What each claim scope lets a client know, as the consent page and Swagger UI say it. */
+export const CLAIM_SCOPE_DESCRIPTIONS: Record<ClaimScope, string> = {
+  openid: 'Know who you are on this site (your account id)',
+  profile: 'See your username',
+  email: 'See your email address and whether it is verified',
+};
+
 /** The claim scopes in a space-separated scope string. */
 export const claimScopesOf = (scope: string): ClaimScope[] =>
   scope

@@ -108,7 +108,7 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
       await page.locator('#oauth_password').fill(PASSWORD);
       const oauth2 = page
         .locator('.modal-ux .auth-container')
-        .filter({ hasText: 'oauth2' });
+        .filter({ hasText: 'OAuth2, password' });
       await oauth2.locator('button.authorize').click();
       await oauth2.locator('button', { hasText: 'Logout' }).waitFor();
       await closeAuthorize();
@@ -119,10 +119,11 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
 
     it('works with a pasted bearer token instead', async () => {
       await openAuthorize();
-      await page
+      // Each OAuth2 flow has its own container: sign out of whichever holds a token.
+      const logout = page
         .locator('.modal-ux')
-        .locator('button', { hasText: 'Logout' })
-        .click();
+        .locator('button', { hasText: 'Logout' });
+      while ((await logout.count()) > 0) await logout.first().click();
       await page.locator('#auth-bearer-value').fill(accessToken);
       const bearer = page
         .locator('.modal-ux .auth-container')
@@ -177,13 +178,48 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
       await page.locator('#oauth_password').fill(PASSWORD);
       const oauth2 = modal
         .locator('.auth-container')
-        .filter({ hasText: 'oauth2' });
+        .filter({ hasText: 'OAuth2, password' });
       await oauth2.locator('a', { hasText: 'select all' }).click();
       await oauth2.locator('button.authorize').click();
       await oauth2.locator('button', { hasText: 'Logout' }).waitFor();
       await closeAuthorize();
       const result = await tryUsersMe();
       expect(result.status).toBe('200');
+    });
+
+    it("signs in with the authorization code flow and PKCE on Warden's page in a popup, and gets 200 from GET /users/me", async () => {
+      // PUBLIC_URL's origin (http://localhost:<port>): where the swagger-ui client's redirect
+      // URI is, and so where the popup comes back to.
+      const docs = await browser.newPage();
+      await docs.goto(`http://localhost:${server.port}/docs`);
+      await docs.locator('#operations-users-UsersController_me').waitFor();
+      await docs.locator('button.authorize').first().click();
+      const code = docs
+        .locator('.modal-ux .auth-container')
+        .filter({ hasText: 'OAuth2, authorizationCode' });
+      await code.locator('a', { hasText: 'select all' }).click();
+      const [popup] = await Promise.all([
+        docs.waitForEvent('popup'),
+        code.locator('button.authorize').click(),
+      ]);
+      await popup.getByLabel('Username or email').fill('ui_user');
+      await popup.getByLabel('Password').fill(PASSWORD);
+      await popup.getByRole('button', { name: 'Sign in' }).click();
+      await code.locator('button', { hasText: 'Logout' }).waitFor();
+      await docs.locator('.modal-ux button.btn-done').first().click();
+      const operation = docs.locator(
+        '[id="operations-users-UsersController_me"]',
+      );
+      if (!(await operation.locator('.opblock-body').isVisible()))
+        await operation.locator('.opblock-summary').click();
+      await operation.locator('button.try-out__btn').click();
+      await operation.locator('button.execute').click();
+      const row = operation.locator('.live-responses-table .response').first();
+      await row.waitFor();
+      expect(
+        (await row.locator('.response-col_status').textContent())?.trim(),
+      ).toBe('200');
+      await docs.close();
     });
   },
 );

@@ -1,5 +1,8 @@
 import { escapeHtml } from '../../common/html.js';
-import { CLAIM_SCOPES, SCOPE_DESCRIPTIONS } from '../../roles/scopes.js';
+import {
+  CLAIM_SCOPE_DESCRIPTIONS,
+  SCOPE_DESCRIPTIONS,
+} from '../../roles/scopes.js';
 
 /** What every form of these pages carries: its CSRF token and the authorization request. */
 export interface FormContext {
@@ -7,13 +10,6 @@ export interface FormContext {
   /** The authorization request's query string, resumed when the form is done. */
   request: string;
 }
-
-/** OpenID's claim scopes, in words for the consent page. */
-const CLAIM_SCOPE_WORDS: Record<(typeof CLAIM_SCOPES)[number], string> = {
-  openid: 'Know who you are on this site (your account id)',
-  profile: 'See your username',
-  email: 'See your email address and whether it is verified',
-};
 
 const layout = (title: string, body: string): string =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
@@ -53,7 +49,9 @@ export function consentPage(
 ): string {
   const words = scopes.map(
     (scope) =>
-      CLAIM_SCOPE_WORDS[scope as keyof typeof CLAIM_SCOPE_WORDS] ??
+      CLAIM_SCOPE_DESCRIPTIONS[
+        scope as keyof typeof CLAIM_SCOPE_DESCRIPTIONS
+      ] ??
       SCOPE_DESCRIPTIONS[scope as keyof typeof SCOPE_DESCRIPTIONS] ??
       scope,
   );
