@@ -25,6 +25,7 @@ import {
 } from './config/settings.js';
 import { parseTrustProxy } from './config/trust-proxy.js';
 import { registerBrowserPlugins } from './auth/hosted-pages/browser-plugins.js';
+import { applyOAuthCors, hasOAuthCors } from './auth/oauth-cors.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
@@ -107,13 +108,22 @@ export async function createApp(
   logRequests(fastify);
   if (!options.holdStartupLogs) app.flushLogs();
 
+  applyOAuthCors(app);
   const corsOrigins = config.get('app.CORS_ORIGINS', { infer: true });
   if (corsOrigins.length > 0) {
-    app.enableCors({
+    const apiCors = {
       origin: corsOrigins,
       credentials: false,
       exposedHeaders: ['X-Total-Count', 'WWW-Authenticate', 'Retry-After'],
       maxAge: 600,
+    };
+    // The OAuth endpoints answer cross-origin requests by their own rules (applyOAuthCors).
+    app.enableCors({
+      delegator: (request, callback) =>
+        callback(
+          null,
+          hasOAuthCors(request.url ?? '') ? { origin: false } : apiCors,
+        ),
     });
   }
   app.useGlobalPipes(validationPipe);

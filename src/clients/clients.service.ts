@@ -19,9 +19,14 @@ export interface CreatedClient {
 /** 18 random bytes: 24 base64url characters, which no one takes for a user's UUID. */
 const CLIENT_ID_BYTES = 18;
 
+/** How long a list of browser origins is used before it is read again (other instances' changes). */
+const BROWSER_ORIGINS_TTL_MS = 30_000;
+
 /** The registry of clients: creates them, finds them by `client_id`, checks their secrets. */
 @Injectable()
 export class ClientsService {
+  private origins: { value: ReadonlySet<string>; until: number } | null = null;
+
   constructor(
     @InjectRepository(Client) private readonly clients: Repository<Client>,
     private readonly codes: AuthorizationCodesService,
@@ -48,6 +53,7 @@ export class ClientsService {
         firstParty: fields.first_party,
       }),
     );
+    this.origins = null;
     return { client, secret };
   }
 
@@ -59,6 +65,29 @@ export class ClientsService {
     const client = await this.findByClientId(clientId);
     if (!client) throw new NotFoundException('Client not found');
     return client;
+  }
+
+  /**
+   * The origins of public clients' redirect URIs (http and https): where browser apps run,
+   * which the OAuth endpoints answer cross-origin requests from. Read again at most every
+   * BROWSER_ORIGINS_TTL_MS, and at once on this instance after a change.
+   */
+  async browserOrigins(): Promise<ReadonlySet<string>> {
+    if (this.origins && this.origins.until > Date.now())
+      return this.origins.value;
+    const publicClients = await this.clients.find({
+      select: { redirectUris: true },
+      where: { tokenEndpointAuthMethod: 'none' },
+    });
+    const value = new Set<string>();
+    for (const client of publicClients)
+      for (const uri of client.redirectUris) {
+        const url = URL.parse(uri);
+        if (url && (url.protocol === 'https:' || url.protocol === 'http:'))
+          value.add(url.origin);
+      }
+    this.origins = { value, until: Date.now() + BROWSER_ORIGINS_TTL_MS };
+    return value;
   }
 
   /** The names of these clients, by `client_id` (removed ones are missing). */
@@ -87,6 +116,7 @@ export class ClientsService {
   async remove(clientId: string): Promise<void> {
     const { affected } = await this.clients.delete({ clientId });
     if (!affected) throw new NotFoundException('Client not found');
+    this.origins = null;
     await this.codes.deleteForClient(clientId);
     await this.consents.deleteForClient(clientId);
     await this.sessions.endForClient(clientId);
