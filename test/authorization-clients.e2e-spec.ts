@@ -158,6 +158,24 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
         .expect(404);
     });
 
+    it('refuses a consent posted without its CSRF token (a page elsewhere cannot click Allow)', async () => {
+      const app = await registerClient(t, { first_party: false });
+      const { browser, next } = await signedIn(app.clientId);
+      const [form] = formsOf(next.text);
+      const forged = await browser.post('/oauth/consent', {
+        request: form.fields.request,
+        decision: 'allow',
+      });
+      expect(forged.status).toBe(403);
+      expect(forged.headers.location).toBeUndefined();
+      const asked = await browser.get(
+        codeRequest(app.clientId, pkce().challenge, {
+          scope: 'openid email todos:read',
+        }),
+      );
+      expect(formsOf(asked.text)[0].action).toBe('/oauth/consent');
+    });
+
     it('never skips consent for a third-party client, even for a user who consented to a first-party one', async () => {
       const firstParty = await registerClient(t);
       const thirdParty = await registerClient(t, { first_party: false });
@@ -420,6 +438,18 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
         .where('c."clientId" = :clientId', { clientId: app.clientId })
         .getRawOne<{ n: string | number }>();
       expect(Number(consents?.n)).toBe(0);
+    });
+
+    it('max_age=0 (sign in now) asks once, and the sign-in it asked for returns a code', async () => {
+      const app = await registerClient(t);
+      const { browser } = await signedIn(app.clientId);
+      const page = await browser.get(
+        codeRequest(app.clientId, pkce().challenge, { max_age: '0' }),
+      );
+      expect(formsOf(page.text)[0].action).toBe('/oauth/sign-in');
+      const back = await signInOnPage(browser, page, user);
+      expect(back.status).toBe(303);
+      expect(callback(back.headers.location).get('code')).toBeTruthy();
     });
 
     it('max_age asks for the password again once the sign-in is older; prompt=none with it is login_required', async () => {

@@ -296,12 +296,14 @@ export class AuthorizationEndpoint {
     this.securityLog.log(
       `login: user ${user.id} browser session ${session.id} (${amr.join(' ')}) ip ${browser.client.ip}`,
     );
-    // The sign-in that prompt=login asked for has happened: resuming must not ask again.
+    // The sign-in that prompt=login or max_age asked for has happened: resuming must not ask
+    // again (max_age=0 would ask forever, the resumed request arriving a moment later).
     const prompt = (params.get('prompt') ?? '')
       .split(' ')
       .filter((value) => value && value !== 'login');
     if (prompt.length > 0) params.set('prompt', prompt.join(' '));
     else params.delete('prompt');
+    params.delete('max_age');
     return {
       kind: 'redirect',
       location: `/oauth/authorize?${params.toString()}`,

@@ -16,7 +16,8 @@ export function testOidcKeyFile(): string {
   writeFileSync(
     file,
     privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    { mode: 0o600 },
+    // Readable by all: the newcomer tests run one server as `nobody`. It signs test tokens only.
+    { mode: 0o644 },
   );
   return file;
 }
