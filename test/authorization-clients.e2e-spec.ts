@@ -440,6 +440,28 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
       expect(Number(consents?.n)).toBe(0);
     });
 
+    it("using the browser session moves its idle expiry forward, as a refresh does a token session's", async () => {
+      const who = await signUpVerified(t);
+      const app = await registerClient(t);
+      const { browser } = await signedIn(app.clientId, who);
+      const expiry = async () => {
+        const sessions = await request(t.server)
+          .get('/auth/sessions')
+          .set(bearer(who.accessToken))
+          .expect(200);
+        return (sessions.body as { kind: string; expiresAt: string }[]).find(
+          (session) => session.kind === 'browser',
+        )?.expiresAt as string;
+      };
+      const before = await expiry();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const again = await browser.get(
+        codeRequest(app.clientId, pkce().challenge),
+      );
+      expect(again.status).toBe(303);
+      expect(Date.parse(await expiry())).toBeGreaterThan(Date.parse(before));
+    });
+
     it('max_age=0 (sign in now) asks once, and the sign-in it asked for returns a code', async () => {
       const app = await registerClient(t);
       const { browser } = await signedIn(app.clientId);

@@ -111,6 +111,7 @@ export class AuthorizationEndpoint {
         request,
       );
     }
+    await this.sessions.touchBrowserSession(session, browser.client);
     return this.afterSignIn(request, params, session, browser);
   }
 

@@ -132,6 +132,30 @@ export class SessionsService implements CredentialEnder {
     });
   }
 
+  /**
+   * A browser session was used (the authorization endpoint found it): its idle window moves
+   * forward as a refresh moves a token session's, never past its absolute expiry. Written at
+   * most once a second per session.
+   */
+  async touchBrowserSession(
+    session: Session,
+    client: ClientInfo,
+  ): Promise<void> {
+    const now = Date.now();
+    if (now - session.lastUsedAt.getTime() < 1000) return;
+    await this.sessions.update(
+      { id: session.id, endedAt: IsNull() },
+      {
+        lastUsedAt: new Date(now),
+        idleExpiresAt: new Date(
+          Math.min(now + this.idleTtlMs, session.absoluteExpiresAt.getTime()),
+        ),
+        ip: client.ip,
+        userAgent: client.userAgent,
+      },
+    );
+  }
+
   /** The session, with its user, while both are active; null otherwise. */
   findActive(sessionId: string): Promise<Session | null> {
     return this.findActiveWhere({ id: sessionId });
