@@ -5,7 +5,6 @@ import {
   Body,
   Controller,
   Get,
-  HttpCode,
   Post,
   Req,
   Res,
@@ -64,26 +63,21 @@ export class AuthorizeController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.endpoint.authorize(
-      queryOf(request),
-      this.browser(request, reply),
+    await this.respond(request, reply, (browser) =>
+      this.endpoint.authorize(queryOf(request), browser),
     );
-    this.answer(reply, outcome);
   }
 
   /** OpenID Connect Core §3.1.2.1: the same request, form-encoded in a POST body. */
   @Post('authorize')
-  @HttpCode(303)
   async authorizePost(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @Body() body: FormBody,
   ): Promise<void> {
-    const outcome = await this.endpoint.authorize(
-      formQuery(body),
-      this.browser(request, reply),
+    await this.respond(request, reply, (browser) =>
+      this.endpoint.authorize(formQuery(body), browser),
     );
-    this.answer(reply, outcome);
   }
 
   @Post('sign-in')
@@ -94,13 +88,14 @@ export class AuthorizeController {
     @Res() reply: FastifyReply,
     @Body() body: FormBody,
   ): Promise<void> {
-    const outcome = await this.endpoint.signIn(
-      field(body, 'request') ?? '',
-      field(body, 'username'),
-      field(body, 'password'),
-      this.browser(request, reply),
+    await this.respond(request, reply, (browser) =>
+      this.endpoint.signIn(
+        field(body, 'request') ?? '',
+        field(body, 'username'),
+        field(body, 'password'),
+        browser,
+      ),
     );
-    this.answer(reply, outcome);
   }
 
   @Post('sign-in/second-factor')
@@ -111,13 +106,14 @@ export class AuthorizeController {
     @Res() reply: FastifyReply,
     @Body() body: FormBody,
   ): Promise<void> {
-    const outcome = await this.endpoint.secondFactor(
-      field(body, 'request') ?? '',
-      field(body, 'mfa_token'),
-      field(body, 'code'),
-      this.browser(request, reply),
+    await this.respond(request, reply, (browser) =>
+      this.endpoint.secondFactor(
+        field(body, 'request') ?? '',
+        field(body, 'mfa_token'),
+        field(body, 'code'),
+        browser,
+      ),
     );
-    this.answer(reply, outcome);
   }
 
   @Post('consent')
@@ -127,12 +123,13 @@ export class AuthorizeController {
     @Res() reply: FastifyReply,
     @Body() body: FormBody,
   ): Promise<void> {
-    const outcome = await this.endpoint.consent(
-      field(body, 'request') ?? '',
-      field(body, 'decision'),
-      this.browser(request, reply),
+    await this.respond(request, reply, (browser) =>
+      this.endpoint.consent(
+        field(body, 'request') ?? '',
+        field(body, 'decision'),
+        browser,
+      ),
     );
-    this.answer(reply, outcome);
   }
 
   /** OpenID Connect RP-Initiated Logout 1.0 §2: GET, or the same parameters POSTed. */
@@ -141,12 +138,8 @@ export class AuthorizeController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    this.answer(
-      reply,
-      await this.endSession.request(
-        queryOf(request),
-        this.browser(request, reply),
-      ),
+    await this.respond(request, reply, (browser) =>
+      this.endSession.request(queryOf(request), browser),
     );
   }
 
@@ -156,12 +149,8 @@ export class AuthorizeController {
     @Res() reply: FastifyReply,
     @Body() body: FormBody,
   ): Promise<void> {
-    this.answer(
-      reply,
-      await this.endSession.request(
-        formQuery(body),
-        this.browser(request, reply),
-      ),
+    await this.respond(request, reply, (browser) =>
+      this.endSession.request(formQuery(body), browser),
     );
   }
 
@@ -172,13 +161,18 @@ export class AuthorizeController {
     @Res() reply: FastifyReply,
     @Body() body: FormBody,
   ): Promise<void> {
-    this.answer(
-      reply,
-      await this.endSession.confirm(
-        field(body, 'request') ?? '',
-        this.browser(request, reply),
-      ),
+    await this.respond(request, reply, (browser) =>
+      this.endSession.confirm(field(body, 'request') ?? '', browser),
     );
+  }
+
+  /** Runs one step for this browser and sends its page or redirect. */
+  private async respond(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    step: (browser: BrowserState) => Promise<SignOutOutcome>,
+  ): Promise<void> {
+    this.answer(reply, await step(this.browser(request, reply)));
   }
 
   private browser(request: FastifyRequest, reply: FastifyReply): BrowserState {
