@@ -347,7 +347,13 @@ describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
       expect(csp).toContain("form-action 'self' https://app.example.com");
       expect(page.headers['referrer-policy']).toBe('no-referrer');
       expect(page.headers['cache-control']).toBe('no-store');
-      expect(page.text).not.toMatch(/<script/i);
+      // Scripts only from this origin's files: no inline code, no handler attributes.
+      for (const [, attributes, body] of page.text.matchAll(
+        /<script([^>]*)>([\s\S]*?)<\/script>/g,
+      )) {
+        expect(attributes).toMatch(/ src="\/(account|oauth)\/[\w.-]+\.js"/);
+        expect(body).toBe('');
+      }
       const cookies = page.headers['set-cookie'] as unknown as string[];
       const csrf = cookies.find((cookie) =>
         cookie.startsWith('__Host-warden-csrf='),
@@ -378,6 +384,51 @@ describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
       });
       expect(forged.status).toBe(403);
       expect(victim.cookies.has('__Host-warden')).toBe(false);
+    });
+
+    it.each([
+      ['no assertion', ''],
+      ['an assertion that is not JSON', '{not json'],
+      ['a JSON array', '[]'],
+      [
+        'an assertion for no passkey',
+        JSON.stringify({
+          id: 'nope',
+          rawId: 'nope',
+          type: 'public-key',
+          response: {},
+        }),
+      ],
+      ['an assertion over the size limit', 'x'.repeat(20_000)],
+    ])(
+      'answers the passkey form with %s with the sign-in page and no session',
+      async (_, assertion) => {
+        const browser = new BrowserAgent(t);
+        const page = await start(browser);
+        const answer = await browser.submit(
+          page,
+          { assertion },
+          '/oauth/sign-in/passkey',
+        );
+        expect(answer.status).toBe(401);
+        expect(answer.text).toContain('That passkey did not sign you in');
+        expect(browser.cookies.has('__Host-warden')).toBe(false);
+      },
+    );
+
+    it('lets the page run only its own scripts, and serves them', async () => {
+      const page = await start(new BrowserAgent(t));
+      expect(page.headers['content-security-policy']).toContain(
+        "script-src 'self'",
+      );
+      expect(page.text).not.toMatch(/\son\w+=/);
+      const script = await request(t.server)
+        .get('/oauth/sign-in.js')
+        .expect(200);
+      expect(script.headers['content-type']).toContain('text/javascript');
+      await request(t.server)
+        .get('/account/simplewebauthn-browser.js')
+        .expect(200);
     });
 
     it('says a wrong password is wrong, keeps the username, and sets no session', async () => {

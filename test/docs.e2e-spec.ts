@@ -23,6 +23,8 @@ const NOT_IN_OPENAPI = new Set([
   'POST /oauth/authorize',
   'POST /oauth/sign-in',
   'POST /oauth/sign-in/second-factor',
+  'POST /oauth/sign-in/passkey',
+  'GET /oauth/sign-in.js',
   'POST /oauth/consent',
   'GET /oauth/logout',
   'POST /oauth/logout',

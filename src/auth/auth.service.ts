@@ -30,7 +30,7 @@ import type {
 } from './dto/token-response.dto.js';
 import { MfaSignIn } from './mfa-sign-in.service.js';
 import { isFailure, SessionTokens } from './session-tokens.service.js';
-import { signInProblem } from './sign-in-outcomes.js';
+import { type SignInFailure, signInProblem } from './sign-in-outcomes.js';
 
 /**
  * The sign-in routes outside the token endpoint (whose grants are `grants/`): signup, the second
@@ -120,8 +120,28 @@ export class AuthService {
     response: AuthenticationResponseJSON,
     client: ClientInfo,
   ): Promise<TokenResponseDto> {
+    const result = await this.verifyPasskey(response, client);
+    if ('outcome' in result) throw signInProblem(result);
+    const { user, verified } = result;
+    return this.sessionTokens.start(
+      user,
+      [...grantedScopes(user.roles)],
+      client,
+      verified.amr,
+      verified.passkeyId,
+    );
+  }
+
+  /**
+   * The user a passkey assertion signs in, and how; or why not. Shared by the JSON route and the
+   * hosted sign-in page.
+   */
+  async verifyPasskey(
+    response: AuthenticationResponseJSON,
+    client: ClientInfo,
+  ): Promise<{ user: User; verified: PasskeySignIn } | SignInFailure> {
     const passkey = await this.passkeys.claimedBy(response);
-    if (!passkey) throw signInProblem({ outcome: 'passkey_failed' });
+    if (!passkey) return { outcome: 'passkey_failed' };
     const assertion: { verified: PasskeySignIn | null } = { verified: null };
     const attempt = await this.loginAttempts.check(
       `user:${passkey.userId}`,
@@ -135,21 +155,15 @@ export class AuthService {
       },
     );
     if (attempt.locked)
-      throw signInProblem({
+      return {
         outcome: 'locked',
         retryAfterSeconds: attempt.retryAfterSeconds,
-      });
+      };
     const { verified } = assertion;
     const user = verified ? await this.users.findById(verified.userId) : null;
     if (!verified || !user || !isActiveAccount(user, this.requireVerifiedEmail))
-      throw signInProblem({ outcome: 'passkey_failed' });
-    return this.sessionTokens.start(
-      user,
-      [...grantedScopes(user.roles)],
-      client,
-      verified.amr,
-      verified.passkeyId,
-    );
+      return { outcome: 'passkey_failed' };
+    return { user, verified };
   }
 
   /**

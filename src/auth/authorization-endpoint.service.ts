@@ -32,6 +32,8 @@ import {
 } from './hosted-pages/pages.js';
 import { MfaSignIn, PASSWORD_AND_CODE_METHODS } from './mfa-sign-in.service.js';
 import { PasswordSignIn } from './password-sign-in.service.js';
+import { AuthService } from './auth.service.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { SignInFailure } from './sign-in-outcomes.js';
 
 /** What the controller answers: a page, or a 303 (with the browser session's new cookie). */
@@ -80,6 +82,7 @@ export class AuthorizationEndpoint {
     private readonly codes: AuthorizationCodesService,
     private readonly passwords: PasswordSignIn,
     private readonly mfaSignIn: MfaSignIn,
+    private readonly auth: AuthService,
     config: ConfigService<Settings, true>,
   ) {
     this.issuer = config.get('auth.JWT_ISSUER', { infer: true });
@@ -203,6 +206,45 @@ export class AuthorizationEndpoint {
     );
   }
 
+  /**
+   * POST /oauth/sign-in/passkey: the page's script put the WebAuthn assertion
+   * (`startAuthentication()`'s JSON) in the form. User verification is required, so a passkey is
+   * a sign-in with more than one factor: no second step follows.
+   */
+  async passkey(
+    query: string,
+    assertion: string | undefined,
+    browser: BrowserState,
+  ): Promise<AuthorizationOutcome> {
+    const parsed = await this.parse(query);
+    if (parsed.kind !== 'ok') return parsed.outcome;
+    const { request, params } = parsed;
+    const form = this.form(browser, params);
+    const response = parseAssertion(assertion);
+    const result = response
+      ? await this.auth.verifyPasskey(response, browser.client)
+      : ({ outcome: 'passkey_failed' } as const);
+    if ('outcome' in result)
+      return result.outcome === 'locked'
+        ? this.signInFailed(request, form, result)
+        : this.page(
+            401,
+            signInPage(form, request.client.name, {
+              error:
+                'That passkey did not sign you in. Try again, or use your password.',
+            }),
+            request,
+          );
+    const { user, verified } = result;
+    return this.startBrowserSession(
+      user,
+      verified.amr,
+      params,
+      browser,
+      verified.passkeyId,
+    );
+  }
+
   /** POST /oauth/consent: allow (remembered) or deny. */
   async consent(
     query: string,
@@ -288,11 +330,12 @@ export class AuthorizationEndpoint {
     amr: Authentication['amr'],
     params: URLSearchParams,
     browser: BrowserState,
+    passkeyId?: string,
   ): Promise<AuthorizationOutcome> {
     const { session, cookieSecret } = await this.sessions.startBrowserSession(
       user,
       browser.client,
-      { amr, time: new Date() },
+      { amr, time: new Date(), passkeyId },
     );
     this.securityLog.log(
       `login: user ${user.id} browser session ${session.id} (${amr.join(' ')}) ip ${browser.client.ip}`,
@@ -469,5 +512,23 @@ export class AuthorizationEndpoint {
     request: AuthorizationRequest,
   ): AuthorizationOutcome {
     return { kind: 'page', status, html, redirectUri: request.redirectUri };
+  }
+}
+
+/** The largest assertion a form may carry: WebAuthn responses are a few kilobytes. */
+const MAX_ASSERTION_LENGTH = 16_384;
+
+/** The form's `assertion` field as the JSON object `startAuthentication()` made, or null. */
+function parseAssertion(
+  assertion: string | undefined,
+): AuthenticationResponseJSON | null {
+  if (!assertion || assertion.length > MAX_ASSERTION_LENGTH) return null;
+  try {
+    const value: unknown = JSON.parse(assertion);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as AuthenticationResponseJSON)
+      : null;
+  } catch {
+    return null;
   }
 }

@@ -5,6 +5,7 @@ import {
   Body,
   Controller,
   Get,
+  Header,
   Post,
   Req,
   Res,
@@ -32,6 +33,7 @@ import {
 import { CsrfGuard } from './hosted-pages/csrf.guard.js';
 import { HostedPageFilter } from './hosted-pages/hosted-page.filter.js';
 import { pagesCsp } from './hosted-pages/pages-csp.js';
+import { SIGN_IN_SCRIPT } from './hosted-pages/sign-in.script.js';
 
 /** A hosted form's fields: strings only; anything else counts as absent. */
 type FormBody = Record<string, unknown> | undefined;
@@ -96,6 +98,30 @@ export class AuthorizeController {
         browser,
       ),
     );
+  }
+
+  @Post('sign-in/passkey')
+  @UseGuards(CsrfGuard)
+  @AuthRateLimited()
+  async signInWithPasskey(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    await this.respond(request, reply, (browser) =>
+      this.endpoint.passkey(
+        field(body, 'request') ?? '',
+        field(body, 'assertion'),
+        browser,
+      ),
+    );
+  }
+
+  @Get('sign-in.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'no-cache')
+  signInScript(): string {
+    return SIGN_IN_SCRIPT;
   }
 
   @Post('sign-in/second-factor')

@@ -155,7 +155,7 @@ describe.skipIf(!available)(
     async function typePassword(page: Page, who: TestUser): Promise<void> {
       await page.getByLabel('Username or email').fill(who.username);
       await page.getByLabel('Password').fill(who.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     }
 
     it('signs a password user in by typing and clicking; openid-client validates the ID token, reads userinfo, refreshes and signs out', async () => {
@@ -259,6 +259,54 @@ describe.skipIf(!available)(
       expect(tokens.claims()).toMatchObject({
         sub: account.id,
         amr: ['pwd', 'otp', 'mfa'],
+        acr: 'urn:warden:acr:mfa',
+      });
+      await context.close();
+    });
+
+    it('signs a passkey user in with the button on the sign-in page (virtual authenticator)', async () => {
+      const account = await signUpVerified(t);
+      const { page, arrived, context } = await browserProfile();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      // The passkey is added on Warden's own passkeys page, as a user would.
+      await page.goto(`${origin}/account/passkeys`);
+      await page.getByLabel('Username or email').fill(account.username);
+      await page.getByLabel('Password', { exact: true }).fill(account.password);
+      await page
+        .getByRole('button', { name: 'Sign in with your password' })
+        .click();
+      await page.getByText('Signed in with your password').waitFor();
+      await page.getByLabel('Passkey name').fill('Virtual authenticator');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.getByText('Passkey added: Virtual authenticator').waitFor();
+
+      const pending = await start(page, firstParty, 'openid');
+      await page
+        .getByRole('button', { name: 'Sign in with a passkey' })
+        .click();
+      const tokens = await client.authorizationCodeGrant(
+        firstParty,
+        await arrived(),
+        {
+          pkceCodeVerifier: pending.verifier,
+          expectedState: pending.state,
+          expectedNonce: pending.nonce,
+        },
+      );
+      expect(tokens.claims()).toMatchObject({
+        sub: account.id,
+        amr: ['hwk'],
         acr: 'urn:warden:acr:mfa',
       });
       await context.close();

@@ -113,7 +113,7 @@ describe.skipIf(!available)(
       await page.goto(`${spaOrigin}/`);
       await page.getByLabel('Username or email').fill(user.username);
       await page.getByLabel('Password').fill(user.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL(`${spaOrigin}/callback**`);
       const result = page.locator('#result');
       await page.waitForFunction(

@@ -204,7 +204,7 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
       ]);
       await popup.getByLabel('Username or email').fill('ui_user');
       await popup.getByLabel('Password').fill(PASSWORD);
-      await popup.getByRole('button', { name: 'Sign in' }).click();
+      await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
       await code.locator('button', { hasText: 'Logout' }).waitFor();
       await docs.locator('.modal-ux button.btn-done').first().click();
       const operation = docs.locator(

@@ -17,7 +17,7 @@ const decodeEntities = (text: string): string =>
 export function formsOf(html: string): PageForm[] {
   const forms: PageForm[] = [];
   for (const match of html.matchAll(
-    /<form method="post" action="([^"]+)">(.*?)<\/form>/gs,
+    /<form method="post" action="([^"]+)"[^>]*>(.*?)<\/form>/gs,
   )) {
     const fields: Record<string, string> = {};
     for (const input of match[2].matchAll(

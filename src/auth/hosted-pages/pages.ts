@@ -11,8 +11,12 @@ export interface FormContext {
   request: string;
 }
 
-const layout = (title: string, body: string): string =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+const layout = (title: string, body: string, scripts = ''): string =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>${scripts}</head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+
+/** The sign-in page's scripts: @simplewebauthn/browser and the passkey button's few lines. */
+const SIGN_IN_SCRIPTS =
+  '<script src="/account/simplewebauthn-browser.js" defer></script><script src="/oauth/sign-in.js" defer></script>';
 
 const hidden = (form: FormContext): string =>
   `<input type="hidden" name="_csrf" value="${escapeHtml(form.csrfToken)}"><input type="hidden" name="request" value="${escapeHtml(form.request)}">`;
@@ -27,7 +31,8 @@ export function signInPage(
 ): string {
   return layout(
     'Sign in',
-    `<p>to continue to ${escapeHtml(clientName)}</p>${alert(options.error)}<form method="post" action="/oauth/sign-in">${hidden(form)}<p><label for="username">Username or email</label><br><input id="username" name="username" autocomplete="username" maxlength="254" required value="${escapeHtml(options.username ?? '')}"></p><p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" maxlength="128" required></p><p><button type="submit">Sign in</button></p></form>`,
+    `<p>to continue to ${escapeHtml(clientName)}</p>${alert(options.error)}<form method="post" action="/oauth/sign-in">${hidden(form)}<p><label for="username">Username or email</label><br><input id="username" name="username" autocomplete="username" maxlength="254" required value="${escapeHtml(options.username ?? '')}"></p><p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" maxlength="128" required></p><p><button type="submit">Sign in</button></p></form><form method="post" action="/oauth/sign-in/passkey" id="passkey-form">${hidden(form)}<input type="hidden" name="assertion" value=""><p><button type="button" id="passkey-button">Sign in with a passkey</button></p></form><p id="passkey-status" role="status"></p>`,
+    SIGN_IN_SCRIPTS,
   );
 }
 
