@@ -1,7 +1,9 @@
 /**
  * The script of the account pages: no framework, no build. It reads `token` from the address,
  * removes it from the address bar (and so from history), and posts it, with the form's fields,
- * to the route of the page. The forgot-password page needs no token.
+ * to the route of the page. The forgot-password page needs no token. A link mailed from the
+ * hosted sign-in pages also carries `continue`, an authorization request at this origin: once the
+ * link has done its work the page goes there (nowhere else: any other value is ignored).
  */
 export const ACCOUNT_PAGES_SCRIPT = `'use strict';
 (() => {
@@ -15,7 +17,19 @@ export const ACCOUNT_PAGES_SCRIPT = `'use strict';
   const fields = ['newPassword', 'password', 'email'];
   const page = location.pathname.split('/').pop();
   const route = routes[page];
-  const token = new URLSearchParams(location.search).get('token');
+  const query = new URLSearchParams(location.search);
+  const token = query.get('token');
+  const resume = (() => {
+    try {
+      const url = new URL(query.get('continue') || '', location.href);
+      return query.has('continue') && url.origin === location.origin &&
+        url.pathname === '/oauth/authorize'
+        ? url.href
+        : null;
+    } catch {
+      return null;
+    }
+  })();
   const form = document.getElementById('account-form');
   const result = document.getElementById('result');
   if (!route || !form || !result) return;
@@ -40,6 +54,11 @@ export const ACCOUNT_PAGES_SCRIPT = `'use strict';
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
+      if (response.ok && resume) {
+        result.textContent = 'Done. Taking you back to sign in…';
+        location.assign(resume);
+        return;
+      }
       if (response.ok) {
         result.textContent =
           page === 'forgot-password'

@@ -25,6 +25,7 @@ import { ClientAuthentication } from './client-authentication.service.js';
 import { AuthorizationEndpoint } from './authorization-endpoint.service.js';
 import { AuthorizeController } from './authorize.controller.js';
 import { EndSessionService } from './end-session.service.js';
+import { HostedAccountPages } from './hosted-account.service.js';
 import { ConsentsController } from './consents.controller.js';
 import { UserInfoController } from './userinfo.controller.js';
 import { ClientsModule } from '../clients/clients.module.js';
@@ -62,6 +63,7 @@ import { SessionTokens } from './session-tokens.service.js';
     ClientAuthentication,
     AuthorizationEndpoint,
     EndSessionService,
+    HostedAccountPages,
     ...tokenGrantProviders,
     AccessTokenService,
     BearerAuthenticationService,

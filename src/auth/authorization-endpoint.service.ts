@@ -74,6 +74,7 @@ const SIGN_IN_FAILED = 'Incorrect username or password.';
 export class AuthorizationEndpoint {
   private readonly securityLog = new Logger('Security');
   private readonly issuer: string;
+  private readonly passwordReset: boolean;
 
   constructor(
     private readonly clients: ClientsService,
@@ -86,6 +87,7 @@ export class AuthorizationEndpoint {
     config: ConfigService<Settings, true>,
   ) {
     this.issuer = config.get('auth.JWT_ISSUER', { infer: true });
+    this.passwordReset = config.get('users.PASSWORD_RESET', { infer: true });
   }
 
   /** GET or POST /oauth/authorize. */
@@ -93,7 +95,7 @@ export class AuthorizationEndpoint {
     query: string,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.parse(query);
+    const parsed = await this.readRequest(query);
     if (parsed.kind !== 'ok') return parsed.outcome;
     const { request, params } = parsed;
     const session = browser.sessionSecret
@@ -108,7 +110,7 @@ export class AuthorizationEndpoint {
         );
       return this.page(
         200,
-        signInPage(this.form(browser, params), request.client.name, {
+        this.signInPage(this.form(browser, params), request, {
           username: request.loginHint,
         }),
         request,
@@ -125,14 +127,14 @@ export class AuthorizationEndpoint {
     password: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.parse(query);
+    const parsed = await this.readRequest(query);
     if (parsed.kind !== 'ok') return parsed.outcome;
     const { request, params } = parsed;
     const form = this.form(browser, params);
     if (!username || !password)
       return this.page(
         400,
-        signInPage(form, request.client.name, {
+        this.signInPage(form, request, {
           username,
           error: 'Enter your username (or email) and password.',
         }),
@@ -166,7 +168,7 @@ export class AuthorizationEndpoint {
     code: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.parse(query);
+    const parsed = await this.readRequest(query);
     if (parsed.kind !== 'ok') return parsed.outcome;
     const { request, params } = parsed;
     const form = this.form(browser, params);
@@ -216,7 +218,7 @@ export class AuthorizationEndpoint {
     assertion: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.parse(query);
+    const parsed = await this.readRequest(query);
     if (parsed.kind !== 'ok') return parsed.outcome;
     const { request, params } = parsed;
     const form = this.form(browser, params);
@@ -229,7 +231,7 @@ export class AuthorizationEndpoint {
         ? this.signInFailed(request, form, result)
         : this.page(
             401,
-            signInPage(form, request.client.name, {
+            this.signInPage(form, request, {
               error:
                 'That passkey did not sign you in. Try again, or use your password.',
             }),
@@ -251,7 +253,7 @@ export class AuthorizationEndpoint {
     decision: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.parse(query);
+    const parsed = await this.readRequest(query);
     if (parsed.kind !== 'ok') return parsed.outcome;
     const { request, params } = parsed;
     const session = browser.sessionSecret
@@ -325,7 +327,11 @@ export class AuthorizationEndpoint {
     };
   }
 
-  private async startBrowserSession(
+  /**
+   * The browser is signed in as `user` (a new browser session and its cookie): on to the
+   * authorization request.
+   */
+  async startBrowserSession(
     user: User,
     amr: Authentication['amr'],
     params: URLSearchParams,
@@ -392,6 +398,17 @@ export class AuthorizationEndpoint {
     );
   }
 
+  private signInPage(
+    form: FormContext,
+    request: AuthorizationRequest,
+    options: { username?: string; error?: string } = {},
+  ): string {
+    return signInPage(form, request.client.name, {
+      ...options,
+      passwordReset: this.passwordReset,
+    });
+  }
+
   private signInFailed(
     request: AuthorizationRequest,
     form: FormContext,
@@ -402,7 +419,7 @@ export class AuthorizationEndpoint {
       case 'locked':
         return this.page(
           429,
-          signInPage(form, request.client.name, {
+          this.signInPage(form, request, {
             username,
             error: `Too many failed attempts. Try again in ${Math.ceil(failure.retryAfterSeconds / 60)} minute(s).`,
           }),
@@ -411,7 +428,7 @@ export class AuthorizationEndpoint {
       case 'unverified':
         return this.page(
           403,
-          signInPage(form, request.client.name, {
+          this.signInPage(form, request, {
             username,
             error:
               'Confirm your email address first: use the link we mailed you.',
@@ -421,7 +438,7 @@ export class AuthorizationEndpoint {
       case 'invalid_mfa_token':
         return this.page(
           401,
-          signInPage(form, request.client.name, {
+          this.signInPage(form, request, {
             error: 'That took too long. Sign in again.',
           }),
           request,
@@ -429,7 +446,7 @@ export class AuthorizationEndpoint {
       default:
         return this.page(
           401,
-          signInPage(form, request.client.name, {
+          this.signInPage(form, request, {
             username,
             error: SIGN_IN_FAILED,
           }),
@@ -438,7 +455,8 @@ export class AuthorizationEndpoint {
     }
   }
 
-  private async parse(
+  /** The authorization request a step carries, checked again, or the answer when it fails. */
+  async readRequest(
     query: string,
   ): Promise<
     | { kind: 'ok'; request: AuthorizationRequest; params: URLSearchParams }
@@ -502,11 +520,11 @@ export class AuthorizationEndpoint {
     return url.toString();
   }
 
-  private form(browser: BrowserState, params: URLSearchParams): FormContext {
+  form(browser: BrowserState, params: URLSearchParams): FormContext {
     return { csrfToken: browser.csrfToken, request: params.toString() };
   }
 
-  private page(
+  page(
     status: number,
     html: string,
     request: AuthorizationRequest,

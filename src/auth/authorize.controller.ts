@@ -21,6 +21,7 @@ import {
   AuthorizationEndpoint,
   type BrowserState,
 } from './authorization-endpoint.service.js';
+import { HostedAccountPages } from './hosted-account.service.js';
 import {
   EndSessionService,
   type SignOutOutcome,
@@ -45,7 +46,7 @@ const field = (body: FormBody, name: string): string | undefined => {
 
 /**
  * The authorization endpoint (`/oauth/authorize`) and the hosted pages it shows: sign-in, the
- * second factor, consent. Browsers, not API clients, talk to these routes, so they are left out
+ * second factor, signup, forgot-password, consent. Browsers, not API clients, talk to these routes, so they are left out
  * of the OpenAPI document (the discovery document names the endpoint) and answer with pages.
  * Every form is CSRF-protected, and every POST is answered with a page or a 303 (RFC 9700
  * §4.12: never a 307, which would replay the password to the client).
@@ -58,6 +59,7 @@ export class AuthorizeController {
   constructor(
     private readonly endpoint: AuthorizationEndpoint,
     private readonly endSession: EndSessionService,
+    private readonly accountPages: HostedAccountPages,
   ) {}
 
   @Get('authorize')
@@ -137,6 +139,61 @@ export class AuthorizeController {
         field(body, 'request') ?? '',
         field(body, 'mfa_token'),
         field(body, 'code'),
+        browser,
+      ),
+    );
+  }
+
+  @Get('sign-up')
+  async signUpForm(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.respond(request, reply, (browser) =>
+      this.accountPages.signUpForm(queryOf(request), browser),
+    );
+  }
+
+  @Post('sign-up')
+  @UseGuards(CsrfGuard)
+  @AuthRateLimited()
+  async signUp(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    await this.respond(request, reply, (browser) =>
+      this.accountPages.signUp(
+        field(body, 'request') ?? '',
+        field(body, 'email'),
+        field(body, 'password'),
+        browser,
+      ),
+    );
+  }
+
+  @Get('forgot-password')
+  async forgotPasswordForm(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.respond(request, reply, (browser) =>
+      this.accountPages.forgotPasswordForm(queryOf(request), browser),
+    );
+  }
+
+  @Post('forgot-password')
+  @UseGuards(CsrfGuard)
+  @AuthRateLimited()
+  async forgotPassword(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    await this.respond(request, reply, (browser) =>
+      this.accountPages.forgotPassword(
+        field(body, 'request') ?? '',
+        field(body, 'email'),
         browser,
       ),
     );

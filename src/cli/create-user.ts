@@ -64,7 +64,7 @@ async function main(): Promise<number> {
         return 2;
       }
       // The mail is written to the outbox with the account; this process or the server sends it.
-      user = await app.get(AccountService).signUp(signup, roles);
+      user = await app.get(AccountService).signUp(signup, { roles });
     } else {
       user = await app.get(UsersService).register(signup, roles);
     }

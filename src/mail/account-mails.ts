@@ -96,13 +96,18 @@ export class AccountMails {
     return this.ttlSeconds[kind];
   }
 
-  /** A mail carrying a single-use link with `token`. */
+  /**
+   * A mail carrying a single-use link with `token`; with `resume` (an authorization request at
+   * this server, from the hosted sign-in pages), the link also carries `continue=<resume>`, where
+   * the account page goes once the link has done its work.
+   */
   link(
     kind: Exclude<LinkKind, 'sign-in-method-removal'>,
     to: string,
     token: string,
+    resume?: string,
   ): OutgoingMail {
-    const url = this.url(kind, token);
+    const url = this.url(kind, token, resume);
     const lasts = this.lasts(kind);
     const words = {
       'email-verification': {
@@ -235,8 +240,8 @@ export class AccountMails {
     };
   }
 
-  private url(kind: LinkKind, token: string): string {
-    const url = `${this.linkBases[kind]}${encodeURIComponent(token)}`;
+  private url(kind: LinkKind, token: string, resume?: string): string {
+    const url = `${this.linkBases[kind]}${encodeURIComponent(token)}${resume ? `&continue=${encodeURIComponent(resume)}` : ''}`;
     if (this.logLinks) this.logger.log(`${kind} link (development): ${url}`);
     return url;
   }

@@ -106,16 +106,25 @@ export class AccountService {
     );
   }
 
-  /** Signup: the account and, unless verification is off, its verification mail. */
+  /**
+   * Signup: the account and, unless verification is off, its verification mail (whose link goes
+   * on to `resume`, an authorization request of the hosted pages, when given).
+   */
   async signUp(
     registration: Registration,
-    roles: Role[] = ['user'],
+    { roles = ['user'], resume }: { roles?: Role[]; resume?: string } = {},
   ): Promise<User> {
     const newUser = await this.users.prepare(registration, roles);
     return this.withMail(async (manager) => {
       const user = await this.users.insert(manager, newUser);
       if (this.verification !== 'off')
-        await this.mailLink(manager, 'email-verification', user, user.email);
+        await this.mailLink(
+          manager,
+          'email-verification',
+          user,
+          user.email,
+          resume,
+        );
       return user;
     });
   }
@@ -168,11 +177,14 @@ export class AccountService {
     await this.afterChange(user.id, outcome);
   }
 
-  /** Mails a reset link if the address has an active account; answered before that is known. */
-  forgotPassword(email: string): void {
+  /**
+   * Mails a reset link if the address has an active account; answered before that is known. The
+   * link goes on to `resume` (an authorization request of the hosted pages) when given.
+   */
+  forgotPassword(email: string, resume?: string): void {
     this.assertResetOn();
     this.inBackground('password reset', email, (user) =>
-      this.sendLink('password-reset', user),
+      this.sendLink('password-reset', user, resume),
     );
   }
 
@@ -579,9 +591,10 @@ export class AccountService {
   private sendLink(
     kind: 'email-verification' | 'password-reset',
     user: User,
+    resume?: string,
   ): Promise<void> {
     return this.withMail((manager) =>
-      this.mailLink(manager, kind, user, user.email),
+      this.mailLink(manager, kind, user, user.email, resume),
     );
   }
 
@@ -590,6 +603,7 @@ export class AccountService {
     kind: 'email-verification' | 'password-reset' | 'email-change',
     user: User,
     to: string,
+    resume?: string,
   ): Promise<void> {
     const token = await this.tokens.issue(
       manager,
@@ -598,7 +612,10 @@ export class AccountService {
       this.mails.ttl(kind),
       kind === 'email-change' ? { newEmail: to } : {},
     );
-    await this.outbox.enqueue(manager, this.mails.link(kind, to, token));
+    await this.outbox.enqueue(
+      manager,
+      this.mails.link(kind, to, token, resume),
+    );
   }
 
   /**

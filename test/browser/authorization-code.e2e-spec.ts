@@ -1,27 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import * as client from 'openid-client';
 import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { bearer, signUpVerified, type TestUser } from '../support/api.js';
 import { registerClient } from '../support/authorization.js';
-import { chromiumAvailable, launchChromium } from '../support/browser.js';
+import {
+  accessibilityViolations,
+  chromiumAvailable,
+  type ClientApp,
+  launchChromium,
+  startClientApp,
+} from '../support/browser.js';
 import { testDatabaseKind } from '../support/database.js';
 import { freePort } from '../support/server-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const available = chromiumAvailable('Authorization code flow');
-
-const AXE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
-
-interface AxeResults {
-  violations: { id: string; help: string; nodes: unknown[] }[];
-}
 
 /**
  * The authorization code flow in real Chromium, typed and clicked on the hosted pages, with
@@ -42,31 +36,17 @@ describe.skipIf(!available)(
     let thirdParty: client.Configuration;
     const axeViolations: string[] = [];
     /** The client's side: a loopback server (RFC 8252 §7.3) that records where browsers land. */
-    let app: Server;
+    let app: ClientApp;
     let appOrigin: string;
     let signedOutUri: string;
-    const arrivals: URL[] = [];
-    let wake: (() => void) | undefined;
 
     beforeAll(async () => {
       const port = await freePort();
       origin = `http://localhost:${port}`;
       t = await startTestApp({ PUBLIC_URL: origin });
       await t.app.listen({ port, host: '127.0.0.1' });
-      app = createServer((request, response) => {
-        // Chromium asks for /favicon.ico too: only the pages the flow leads to count.
-        if (request.url !== '/favicon.ico') {
-          arrivals.push(new URL(request.url ?? '/', appOrigin));
-          wake?.();
-        }
-        response.writeHead(200, { 'content-type': 'text/html' });
-        response.end('<!doctype html><title>back</title><p>back</p>');
-      });
-      const appPort = await freePort();
-      await new Promise<void>((resolve) =>
-        app.listen(appPort, '127.0.0.1', resolve),
-      );
-      appOrigin = `http://127.0.0.1:${appPort}`;
+      app = await startClientApp();
+      appOrigin = app.origin;
       signedOutUri = `${appOrigin}/signed-out`;
       user = await signUpVerified(t);
       const discover = async (fields: Record<string, unknown>) =>
@@ -94,19 +74,9 @@ describe.skipIf(!available)(
     });
     afterAll(async () => {
       await browser?.close();
-      await new Promise((resolve) => app?.close(resolve));
+      await app?.close();
       await t?.close();
     });
-
-    /** The next URL a browser landed on at the client, once its page has loaded. */
-    async function arrivedAt(page: Page): Promise<URL> {
-      while (arrivals.length === 0)
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      await page.waitForURL(`${appOrigin}/**`);
-      return arrivals.shift() as URL;
-    }
 
     /** A fresh browser profile (no cookies). */
     async function browserProfile(): Promise<{
@@ -116,19 +86,11 @@ describe.skipIf(!available)(
     }> {
       const context = await browser.newContext();
       const page = await context.newPage();
-      return { context, page, arrived: () => arrivedAt(page) };
+      return { context, page, arrived: () => app.arrivedAt(page) };
     }
 
-    /** Runs axe-core on the page (by DevTools, which the page's CSP does not govern). */
     async function checkAccessibility(page: Page, name: string): Promise<void> {
-      await page.evaluate(AXE);
-      const results = await page.evaluate(() =>
-        (
-          window as unknown as { axe: { run(): Promise<AxeResults> } }
-        ).axe.run(),
-      );
-      for (const violation of results.violations)
-        axeViolations.push(`${name}: ${violation.id} (${violation.help})`);
+      axeViolations.push(...(await accessibilityViolations(page, name)));
     }
 
     async function start(

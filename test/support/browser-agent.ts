@@ -29,6 +29,14 @@ export function formsOf(html: string): PageForm[] {
   return forms;
 }
 
+/** The links of a hosted page: each one's text, and its href with entities decoded. */
+export function linksOf(html: string): Map<string, string> {
+  const links = new Map<string, string>();
+  for (const match of html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g))
+    links.set(decodeEntities(match[2]), decodeEntities(match[1]));
+  return links;
+}
+
 /**
  * A browser at the HTTP level for the authorization endpoint's protocol tests: it keeps cookies
  * (by name, as one origin would) and follows nothing on its own, so each redirect can be looked

@@ -87,6 +87,13 @@ export function linkToken(mail: ParsedMail): string {
   return token;
 }
 
+/** The account link in a mail, whole (`…?token=<token>[&continue=…]`). */
+export function accountLink(mail: ParsedMail): URL {
+  const link = /https?:\/\/\S*[?&]token=\S+/.exec(mail.text ?? '')?.[0];
+  if (!link) throw new Error(`no link in mail "${mail.subject}"`);
+  return new URL(link);
+}
+
 /** Whether a mail went to `address`. */
 export const sentTo =
   (address: string) =>

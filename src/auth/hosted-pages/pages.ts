@@ -24,15 +24,59 @@ const hidden = (form: FormContext): string =>
 const alert = (message: string | undefined): string =>
   message ? `<p role="alert">${escapeHtml(message)}</p>` : '';
 
+/** A link to another hosted page that carries the authorization request on. */
+const withRequest = (path: string, form: FormContext, text: string): string =>
+  `<a href="${escapeHtml(`${path}?${form.request}`)}">${escapeHtml(text)}</a>`;
+
 export function signInPage(
   form: FormContext,
   clientName: string,
-  options: { username?: string; error?: string } = {},
+  options: { username?: string; error?: string; passwordReset?: boolean } = {},
 ): string {
+  const links = [
+    withRequest('/oauth/sign-up', form, 'Create an account'),
+    ...(options.passwordReset
+      ? [withRequest('/oauth/forgot-password', form, 'Forgot your password?')]
+      : []),
+  ];
   return layout(
     'Sign in',
-    `<p>to continue to ${escapeHtml(clientName)}</p>${alert(options.error)}<form method="post" action="/oauth/sign-in">${hidden(form)}<p><label for="username">Username or email</label><br><input id="username" name="username" autocomplete="username" maxlength="254" required value="${escapeHtml(options.username ?? '')}"></p><p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" maxlength="128" required></p><p><button type="submit">Sign in</button></p></form><form method="post" action="/oauth/sign-in/passkey" id="passkey-form">${hidden(form)}<input type="hidden" name="assertion" value=""><p><button type="button" id="passkey-button">Sign in with a passkey</button></p></form><p id="passkey-status" role="status"></p>`,
+    `<p>to continue to ${escapeHtml(clientName)}</p>${alert(options.error)}<form method="post" action="/oauth/sign-in">${hidden(form)}<p><label for="username">Username or email</label><br><input id="username" name="username" autocomplete="username" maxlength="254" required value="${escapeHtml(options.username ?? '')}"></p><p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" maxlength="128" required></p><p><button type="submit">Sign in</button></p></form><form method="post" action="/oauth/sign-in/passkey" id="passkey-form">${hidden(form)}<input type="hidden" name="assertion" value=""><p><button type="button" id="passkey-button">Sign in with a passkey</button></p></form><p id="passkey-status" role="status"></p><p>${links.join(' · ')}</p>`,
     SIGN_IN_SCRIPTS,
+  );
+}
+
+export function signUpPage(
+  form: FormContext,
+  clientName: string,
+  options: { email?: string; error?: string } = {},
+): string {
+  return layout(
+    'Create an account',
+    `<p>to continue to ${escapeHtml(clientName)}</p>${alert(options.error)}<form method="post" action="/oauth/sign-up">${hidden(form)}<p><label for="email">Email</label><br><input id="email" name="email" type="email" autocomplete="email" maxlength="254" required value="${escapeHtml(options.email ?? '')}"></p><p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="new-password" minlength="8" maxlength="128" required aria-describedby="password-rules"></p><p id="password-rules">At least 8 characters; a common or guessable password is refused.</p><p><button type="submit">Create account</button></p></form><p>Already have an account? ${withRequest('/oauth/authorize', form, 'Sign in')}</p>`,
+  );
+}
+
+export function forgotPasswordPage(
+  form: FormContext,
+  clientName: string,
+  error?: string,
+): string {
+  return layout(
+    'Reset your password',
+    `<p>We mail you a link to choose a new one; then you continue to ${escapeHtml(clientName)}.</p>${alert(error)}<form method="post" action="/oauth/forgot-password">${hidden(form)}<p><label for="email">Email</label><br><input id="email" name="email" type="email" autocomplete="email" maxlength="254" required></p><p><button type="submit">Mail me a link</button></p></form><p>${withRequest('/oauth/authorize', form, 'Back to sign in')}</p>`,
+  );
+}
+
+/** After a signup that must prove its address, or a reset request: the link is in the mail. */
+export function checkYourMailPage(
+  form: FormContext,
+  clientName: string,
+  message: string,
+): string {
+  return layout(
+    'Check your mail',
+    `<p role="status">${escapeHtml(message)}</p><p>The link brings you back here to continue to ${escapeHtml(clientName)}.</p><p>${withRequest('/oauth/authorize', form, 'Back to sign in')}</p>`,
   );
 }
 
