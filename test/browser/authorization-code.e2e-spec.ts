@@ -1,5 +1,4 @@
 import * as client from 'openid-client';
-import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { bearer, signUpVerified, type TestUser } from '../support/api.js';
@@ -12,6 +11,12 @@ import {
   startClientApp,
 } from '../support/browser.js';
 import { testDatabaseKind } from '../support/database.js';
+import {
+  addPasskeyOnAccountPage,
+  attachAuthenticator,
+  enrolTotp,
+  signInOnHostedPage,
+} from '../support/hosted-sign-in.js';
 import { freePort } from '../support/server-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -114,12 +119,6 @@ describe.skipIf(!available)(
       return { verifier, state, nonce };
     }
 
-    async function typePassword(page: Page, who: TestUser): Promise<void> {
-      await page.getByLabel('Username or email').fill(who.username);
-      await page.getByLabel('Password').fill(who.password);
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    }
-
     it('signs a password user in by typing and clicking; openid-client validates the ID token, reads userinfo, refreshes and signs out', async () => {
       const { page, arrived, context } = await browserProfile();
       const pending = await start(
@@ -128,7 +127,7 @@ describe.skipIf(!available)(
         'openid profile email todos:read',
       );
       await checkAccessibility(page, 'sign-in');
-      await typePassword(page, user);
+      await signInOnHostedPage(page, { kind: 'password', ...user });
       const back = await arrived();
       const tokens = await client.authorizationCodeGrant(firstParty, back, {
         pkceCodeVerifier: pending.verifier,
@@ -185,30 +184,12 @@ describe.skipIf(!available)(
 
     it('asks a TOTP user for the code on the next page', async () => {
       const account = await signUpVerified(t);
-      const begin = await request(t.server)
-        .post('/auth/mfa/totp')
-        .set(bearer(account.accessToken))
-        .send({ password: account.password })
-        .expect(201);
-      const secret = begin.body.secret as string;
-      await request(t.server)
-        .post('/auth/mfa/totp/confirm')
-        .set(bearer(account.accessToken))
-        .send({ code: await generate({ secret }) })
-        .expect(200);
+      const secret = await enrolTotp(origin, account);
       const { page, arrived, context } = await browserProfile();
       const pending = await start(page, firstParty, 'openid');
-      await typePassword(page, account);
-      const code = page.getByLabel(
-        'Code from your authenticator app, or a recovery code',
+      await signInOnHostedPage(page, { kind: 'totp', ...account, secret }, () =>
+        checkAccessibility(page, 'second factor'),
       );
-      await code.waitFor();
-      await checkAccessibility(page, 'second factor');
-      // The enrolment spent this step's code: the next step's is inside the drift window.
-      await code.fill(
-        await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }),
-      );
-      await page.getByRole('button', { name: 'Continue' }).click();
       const tokens = await client.authorizationCodeGrant(
         firstParty,
         await arrived(),
@@ -229,34 +210,12 @@ describe.skipIf(!available)(
     it('signs a passkey user in with the button on the sign-in page (virtual authenticator)', async () => {
       const account = await signUpVerified(t);
       const { page, arrived, context } = await browserProfile();
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('WebAuthn.enable');
-      await cdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: {
-          protocol: 'ctap2',
-          transport: 'internal',
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      });
+      await attachAuthenticator(context, page);
       // The passkey is added on Warden's own passkeys page, as a user would.
-      await page.goto(`${origin}/account/passkeys`);
-      await page.getByLabel('Username or email').fill(account.username);
-      await page.getByLabel('Password', { exact: true }).fill(account.password);
-      await page
-        .getByRole('button', { name: 'Sign in with your password' })
-        .click();
-      await page.getByText('Signed in with your password').waitFor();
-      await page.getByLabel('Passkey name').fill('Virtual authenticator');
-      await page.getByRole('button', { name: 'Add a passkey' }).click();
-      await page.getByText('Passkey added: Virtual authenticator').waitFor();
+      await addPasskeyOnAccountPage(page, origin, account);
 
       const pending = await start(page, firstParty, 'openid');
-      await page
-        .getByRole('button', { name: 'Sign in with a passkey' })
-        .click();
+      await signInOnHostedPage(page, { kind: 'passkey' });
       const tokens = await client.authorizationCodeGrant(
         firstParty,
         await arrived(),
@@ -277,7 +236,7 @@ describe.skipIf(!available)(
     it("shows a third-party client's consent page; Allow returns a code, and the page is accessible", async () => {
       const { page, arrived, context } = await browserProfile();
       const pending = await start(page, thirdParty, 'openid email todos:read');
-      await typePassword(page, user);
+      await signInOnHostedPage(page, { kind: 'password', ...user });
       await page.getByRole('heading', { name: 'Allow Acme Notes?' }).waitFor();
       await checkAccessibility(page, 'consent');
       await page.getByRole('button', { name: 'Allow' }).click();

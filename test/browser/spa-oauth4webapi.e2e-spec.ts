@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
-import { bearer, signUpVerified, type TestUser } from '../support/api.js';
+import { bearer, signUpVerified } from '../support/api.js';
 import { registerClient } from '../support/authorization.js';
 import { chromiumAvailable, launchChromium } from '../support/browser.js';
 import { testDatabaseKind } from '../support/database.js';
+import {
+  addPasskeyOnAccountPage,
+  attachAuthenticator,
+  enrolTotp,
+  signInOnHostedPage,
+} from '../support/hosted-sign-in.js';
 import { freePort } from '../support/server-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -70,14 +76,12 @@ describe.skipIf(!available)(
     let spa: Server;
     let spaOrigin: string;
     let browser: Browser;
-    let user: TestUser;
 
     beforeAll(async () => {
       const port = await freePort();
       issuer = `http://localhost:${port}`;
       t = await startTestApp({ PUBLIC_URL: issuer });
       await t.app.listen({ port, host: '127.0.0.1' });
-      user = await signUpVerified(t);
       const spaPort = await freePort();
       spaOrigin = `http://127.0.0.1:${spaPort}`;
       const { clientId } = await registerClient(t, {
@@ -108,35 +112,61 @@ describe.skipIf(!available)(
       await t?.close();
     });
 
-    it('signs in through the hosted page and uses discovery, token, JWKS, userinfo and revocation across origins', async () => {
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`${spaOrigin}/`);
-      await page.getByLabel('Username or email').fill(user.username);
-      await page.getByLabel('Password').fill(user.password);
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await page.waitForURL(`${spaOrigin}/callback**`);
-      const result = page.locator('#result');
-      await page.waitForFunction(
-        () => document.getElementById('result')?.textContent !== '',
-      );
-      const outcome = JSON.parse(await result.innerText()) as {
-        sub?: string;
-        email?: string;
-        keyPublished?: boolean;
-        accessToken?: string;
-        error?: string;
-        cause?: string;
-      };
-      expect(outcome).toMatchObject({
-        sub: user.id,
-        email: user.email,
-        keyPublished: true,
-      });
-      // Revoking the refresh token ended the session: its access token is refused.
-      await request(t.server)
-        .get('/todos')
-        .set(bearer(outcome.accessToken as string))
-        .expect(401);
-    });
+    /** The account to sign in with each way, and what it takes in the browser. */
+    const ways = {
+      password: async () => {
+        const account = await signUpVerified(t);
+        return { account, who: { kind: 'password', ...account } as const };
+      },
+      TOTP: async () => {
+        const account = await signUpVerified(t);
+        const secret = await enrolTotp(issuer, account);
+        return {
+          account,
+          who: { kind: 'totp', ...account, secret } as const,
+        };
+      },
+      passkey: async (context: BrowserContext, page: Page) => {
+        const account = await signUpVerified(t);
+        await attachAuthenticator(context, page);
+        await addPasskeyOnAccountPage(page, issuer, account);
+        return { account, who: { kind: 'passkey' } as const };
+      },
+    };
+
+    it.each(Object.keys(ways) as (keyof typeof ways)[])(
+      'signs a %s user in through the hosted page and uses discovery, token, JWKS, userinfo and revocation across origins',
+      async (way) => {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const { account, who } = await ways[way](context, page);
+        await page.goto(`${spaOrigin}/`);
+        await signInOnHostedPage(page, who);
+        await page.waitForURL(`${spaOrigin}/callback**`);
+        const result = page.locator('#result');
+        await page.waitForFunction(
+          () => document.getElementById('result')?.textContent !== '',
+        );
+        const outcome = JSON.parse(await result.innerText()) as {
+          sub?: string;
+          email?: string;
+          keyPublished?: boolean;
+          accessToken?: string;
+          error?: string;
+          cause?: string;
+        };
+        expect(outcome).toMatchObject({
+          sub: account.id,
+          email: account.email,
+          keyPublished: true,
+        });
+        // Revoking the refresh token ended the session: its access token is refused.
+        await request(t.server)
+          .get('/todos')
+          .set(bearer(outcome.accessToken as string))
+          .expect(401);
+        await context.close();
+      },
+    );
   },
 );

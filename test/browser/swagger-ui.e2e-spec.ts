@@ -1,8 +1,14 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from '../support/browser.js';
 import { PASSWORD } from '../support/api.js';
 import { testDatabaseKind } from '../support/database.js';
+import {
+  addPasskeyOnAccountPage,
+  attachAuthenticator,
+  enrolTotp,
+  signInOnHostedPage,
+} from '../support/hosted-sign-in.js';
 import {
   scratchDirectory,
   startServer,
@@ -13,7 +19,8 @@ const available = chromiumAvailable('Swagger UI');
 
 /**
  * Swagger UI in a real browser: Authorize with the OAuth2 password flow, "Try it out" on
- * GET /users/me; then the same with a pasted bearer token; then a reload keeps the authorization.
+ * GET /users/me; then the same with a pasted bearer token; then a reload keeps the authorization;
+ * then the authorization code flow in Warden's popup for a password, a TOTP and a passkey user.
  */
 // One run is enough: the browser test does not depend on the database, so the PostgreSQL
 // project skips it.
@@ -28,7 +35,11 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
     beforeAll(async () => {
       const dir = scratchDirectory();
       server = await startServer(
-        { DATABASE_URL: `sqlite:${join(dir, 'ui.sqlite')}` },
+        {
+          DATABASE_URL: `sqlite:${join(dir, 'ui.sqlite')}`,
+          // Second factors and passkeys without a mailed proof first (the popup tests add them).
+          EMAIL_VERIFICATION: 'off',
+        },
         dir,
       );
       const signup = await fetch(`${server.url}/auth/signup`, {
@@ -187,39 +198,104 @@ describe.skipIf(!available || testDatabaseKind() === 'postgres')(
       expect(result.status).toBe('200');
     });
 
-    it("signs in with the authorization code flow and PKCE on Warden's page in a popup, and gets 200 from GET /users/me", async () => {
-      // PUBLIC_URL's origin (http://localhost:<port>): where the swagger-ui client's redirect
-      // URI is, and so where the popup comes back to.
-      const docs = await browser.newPage();
-      await docs.goto(`http://localhost:${server.port}/docs`);
-      await docs.locator('#operations-users-UsersController_me').waitFor();
-      await docs.locator('button.authorize').first().click();
-      const code = docs
-        .locator('.modal-ux .auth-container')
-        .filter({ hasText: 'OAuth2, authorizationCode' });
-      await code.locator('a', { hasText: 'select all' }).click();
-      const [popup] = await Promise.all([
-        docs.waitForEvent('popup'),
-        code.locator('button.authorize').click(),
-      ]);
-      await popup.getByLabel('Username or email').fill('ui_user');
-      await popup.getByLabel('Password').fill(PASSWORD);
-      await popup.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await code.locator('button', { hasText: 'Logout' }).waitFor();
-      await docs.locator('.modal-ux button.btn-done').first().click();
-      const operation = docs.locator(
-        '[id="operations-users-UsersController_me"]',
-      );
-      if (!(await operation.locator('.opblock-body').isVisible()))
-        await operation.locator('.opblock-summary').click();
-      await operation.locator('button.try-out__btn').click();
-      await operation.locator('button.execute').click();
-      const row = operation.locator('.live-responses-table .response').first();
-      await row.waitFor();
-      expect(
-        (await row.locator('.response-col_status').textContent())?.trim(),
-      ).toBe('200');
-      await docs.close();
-    });
+    /** A new account, signed up over the API: its username, password and access token. */
+    async function newAccount(name: string) {
+      const username = `${name}_${Date.now().toString(36)}`;
+      const response = await fetch(`${server.url}/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `${username}@example.com`,
+          username,
+          password: PASSWORD,
+        }),
+      });
+      const { access_token: accessToken } = (await response.json()) as {
+        access_token: string;
+      };
+      return { username, password: PASSWORD, accessToken };
+    }
+
+    /**
+     * Each way to sign in on the popup's page. A passkey is added on Warden's passkeys page in
+     * the docs tab's virtual authenticator; the popup gets its own authenticator holding the
+     * same credential (DevTools attaches authenticators to one page each).
+     */
+    const ways = {
+      password: async () => ({
+        who: { kind: 'password', ...(await newAccount('ui_pwd')) } as const,
+      }),
+      TOTP: async () => {
+        const account = await newAccount('ui_totp');
+        const secret = await enrolTotp(server.url, account);
+        return { who: { kind: 'totp', ...account, secret } as const };
+      },
+      passkey: async (context: BrowserContext, docs: Page) => {
+        const account = await newAccount('ui_passkey');
+        const authenticator = await attachAuthenticator(context, docs);
+        await addPasskeyOnAccountPage(
+          docs,
+          `http://localhost:${server.port}`,
+          account,
+        );
+        return {
+          who: { kind: 'passkey' } as const,
+          inPopup: async (popup: Page) =>
+            (await attachAuthenticator(context, popup)).add(
+              await authenticator.credentials(),
+            ),
+        };
+      },
+    };
+
+    it.each(Object.keys(ways) as (keyof typeof ways)[])(
+      "signs a %s user in with the authorization code flow and PKCE on Warden's page in a popup, and gets 200 from GET /users/me",
+      async (way) => {
+        const context = await browser.newContext();
+        const docs = await context.newPage();
+        const { who, inPopup } = {
+          inPopup: undefined,
+          ...(await ways[way](context, docs)),
+        };
+        // PUBLIC_URL's origin (http://localhost:<port>): where the swagger-ui client's redirect
+        // URI is, and so where the popup comes back to.
+        await docs.goto(`http://localhost:${server.port}/docs`);
+        await docs.locator('#operations-users-UsersController_me').waitFor();
+        await docs.locator('button.authorize').first().click();
+        const code = docs
+          .locator('.modal-ux .auth-container')
+          .filter({ hasText: 'OAuth2, authorizationCode' });
+        await code.locator('a', { hasText: 'select all' }).click();
+        const [popup] = await Promise.all([
+          docs.waitForEvent('popup'),
+          code.locator('button.authorize').click(),
+        ]);
+        await inPopup?.(popup);
+        await signInOnHostedPage(popup, who);
+        await code.locator('button', { hasText: 'Logout' }).waitFor();
+        await docs.locator('.modal-ux button.btn-done').first().click();
+        const operation = docs.locator(
+          '[id="operations-users-UsersController_me"]',
+        );
+        if (!(await operation.locator('.opblock-body').isVisible()))
+          await operation.locator('.opblock-summary').click();
+        await operation.locator('button.try-out__btn').click();
+        await operation.locator('button.execute').click();
+        const row = operation
+          .locator('.live-responses-table .response')
+          .first();
+        await row.waitFor();
+        expect(
+          (await row.locator('.response-col_status').textContent())?.trim(),
+        ).toBe('200');
+        expect(
+          await operation
+            .locator('.live-responses-table .microlight')
+            .first()
+            .textContent(),
+        ).toContain(who.kind === 'passkey' ? 'ui_passkey' : who.username);
+        await context.close();
+      },
+    );
   },
 );
