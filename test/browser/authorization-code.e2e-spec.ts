@@ -233,6 +233,38 @@ describe.skipIf(!available)(
       await context.close();
     });
 
+    it("offers the passkey in the username field's autofill (conditional mediation), asked for only once the field has focus", async () => {
+      const account = await signUpVerified(t);
+      const { page, arrived, context } = await browserProfile();
+      await attachAuthenticator(context, page);
+      await addPasskeyOnAccountPage(page, origin, account);
+      const optionsRequests: string[] = [];
+      page.on('request', (sent) => {
+        if (sent.url().endsWith('/auth/passkeys/login/options'))
+          optionsRequests.push(sent.url());
+      });
+      const pending = await start(page, firstParty, 'openid');
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.waitForLoadState('load');
+      // Viewing the page asks for no challenge (and spends none of the per-IP budget).
+      expect(optionsRequests).toEqual([]);
+      // The virtual authenticator answers a conditional request at once, as a user picking
+      // the passkey from the field's suggestions would.
+      await page.getByLabel('Username or email').click();
+      const tokens = await client.authorizationCodeGrant(
+        firstParty,
+        await arrived(),
+        {
+          pkceCodeVerifier: pending.verifier,
+          expectedState: pending.state,
+          expectedNonce: pending.nonce,
+        },
+      );
+      expect(optionsRequests).toHaveLength(1);
+      expect(tokens.claims()).toMatchObject({ sub: account.id, amr: ['hwk'] });
+      await context.close();
+    });
+
     it("shows a third-party client's consent page; Allow returns a code, and the page is accessible", async () => {
       const { page, arrived, context } = await browserProfile();
       const pending = await start(page, thirdParty, 'openid email todos:read');

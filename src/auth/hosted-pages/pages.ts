@@ -41,7 +41,7 @@ export function signInPage(
   ];
   return layout(
     'Sign in',
-    `<p>to continue to ${escapeHtml(clientName)}</p>${alert(options.error)}<form method="post" action="/oauth/sign-in">${hidden(form)}<p><label for="username">Username or email</label><br><input id="username" name="username" autocomplete="username" maxlength="254" required value="${escapeHtml(options.username ?? '')}"></p><p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" maxlength="128" required></p><p><button type="submit">Sign in</button></p></form><form method="post" action="/oauth/sign-in/passkey" id="passkey-form">${hidden(form)}<input type="hidden" name="assertion" value=""><p><button type="button" id="passkey-button">Sign in with a passkey</button></p></form><p id="passkey-status" role="status"></p><p>${links.join(' · ')}</p>`,
+    `<p>to continue to ${escapeHtml(clientName)}</p>${alert(options.error)}<form method="post" action="/oauth/sign-in">${hidden(form)}<p><label for="username">Username or email</label><br><input id="username" name="username" autocomplete="username webauthn" maxlength="254" required value="${escapeHtml(options.username ?? '')}"></p><p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" maxlength="128" required></p><p><button type="submit">Sign in</button></p></form><form method="post" action="/oauth/sign-in/passkey" id="passkey-form">${hidden(form)}<input type="hidden" name="assertion" value=""><p><button type="button" id="passkey-button">Sign in with a passkey</button></p></form><p id="passkey-status" role="status"></p><p>${links.join(' · ')}</p>`,
     SIGN_IN_SCRIPTS,
   );
 }
