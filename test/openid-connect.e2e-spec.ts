@@ -85,7 +85,7 @@ describe(`OpenID Connect with openid-client (${testDatabaseKind()})`, () => {
       jwks_uri: `${issuer.origin}/.well-known/jwks.json`,
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
-      id_token_signing_alg_values_supported: ['RS256'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256'],
       acr_values_supported: ['urn:warden:acr:pwd', 'urn:warden:acr:mfa'],
     });
     expect(metadata).not.toHaveProperty(
@@ -193,7 +193,66 @@ describe(`OpenID Connect with openid-client (${testDatabaseKind()})`, () => {
     }
   });
 
-  it('publishes the ID-token key in the JWKS in HS256 mode too', async () => {
+  it('signs ID tokens ES256 for a client registered with id_token_signed_response_alg ES256, at the code grant and on refresh; openid-client verifies them', async () => {
+    const registered = await registerClient(t, {
+      id_token_signed_response_alg: 'ES256',
+    });
+    const saved = config;
+    config = await client.discovery(
+      issuer,
+      registered.clientId,
+      { id_token_signed_response_alg: 'ES256' },
+      client.None(),
+      { execute: [client.allowInsecureRequests] },
+    );
+    try {
+      const browser = new BrowserAgent(t);
+      const { tokens } = await codeFlow('openid', browser);
+      const header = (token: string) =>
+        JSON.parse(
+          Buffer.from(token.split('.')[0], 'base64url').toString(),
+        ) as { alg: string; kid: string };
+      expect(header(tokens.id_token as string).alg).toBe('ES256');
+      expect(tokens.claims()?.aud).toBe(registered.clientId);
+      const refreshed = await client.refreshTokenGrant(
+        config,
+        tokens.refresh_token as string,
+      );
+      expect(header(refreshed.id_token as string).alg).toBe('ES256');
+      const jwks = await request(t.server)
+        .get('/.well-known/jwks.json')
+        .expect(200);
+      expect(
+        (jwks.body.keys as { kid: string; alg: string }[]).find(
+          (key) => key.kid === header(tokens.id_token as string).kid,
+        )?.alg,
+      ).toBe('ES256');
+      // An ES256 ID token names its session as id_token_hint too: the sign-out needs no page.
+      const signedOut = await browser.get(
+        `/oauth/logout?id_token_hint=${refreshed.id_token as string}`,
+      );
+      expect(signedOut.status).toBe(200);
+      expect(signedOut.text).toContain('You are signed out');
+      await request(t.server)
+        .get('/todos')
+        .set(bearer(refreshed.access_token))
+        .expect(401);
+    } finally {
+      config = saved;
+    }
+    // Every other client keeps RS256.
+    const { tokens } = await codeFlow('openid');
+    expect(
+      JSON.parse(
+        Buffer.from(
+          (tokens.id_token as string).split('.')[0],
+          'base64url',
+        ).toString(),
+      ).alg,
+    ).toBe('RS256');
+  });
+
+  it('publishes the ID-token keys in the JWKS in HS256 mode too', async () => {
     const jwks = await request(t.server)
       .get('/.well-known/jwks.json')
       .expect(200);
@@ -206,6 +265,7 @@ describe(`OpenID Connect with openid-client (${testDatabaseKind()})`, () => {
     ).kid as string;
     expect(jwks.body.keys).toEqual([
       expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig', kid }),
+      expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256' }),
     ]);
   });
 

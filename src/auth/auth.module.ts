@@ -14,7 +14,6 @@ import { SessionsController } from './sessions.controller.js';
 import { JwksController } from './jwks.controller.js';
 import { OAuthMetadataController } from './oauth-metadata.controller.js';
 import { JwtKeys } from './jwt-keys.js';
-import { OidcKeys } from './oidc-keys.js';
 import { IdTokenService } from './id-token.service.js';
 import { BearerAuthenticationService } from './bearer-authentication.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -68,7 +67,6 @@ import { SessionTokens } from './session-tokens.service.js';
     AccessTokenService,
     BearerAuthenticationService,
     JwtKeys,
-    OidcKeys,
     IdTokenService,
     LocalStrategy,
     JwtStrategy,

@@ -47,13 +47,14 @@ export class AuthSettings {
   /**
    * PEM RSA private key (2048 bits or more) that signs ID tokens (RS256, OpenID Connect Core
    * §15.1), whatever JWT_ALGORITHM says. Required in production; development generates one into
-   * data/oidc-signing-key.pem.
+   * data/oidc-signing-key.pem. May also hold a P-256 private key (after the RSA one): then clients
+   * registered with `id_token_signed_response_alg` ES256 get ES256 ID tokens.
    */
   @IsOptional()
   @IsString()
   OIDC_SIGNING_KEY_FILE?: string;
 
-  /** PEM public key of the previous ID-token key, still published during a rotation. */
+  /** PEM public keys (RSA or P-256) of the previous ID-token keys, still published during a rotation. */
   @IsOptional()
   @IsString()
   OIDC_PREVIOUS_PUBLIC_KEY_FILE?: string;

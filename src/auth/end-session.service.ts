@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Client } from '../clients/client.entity.js';
 import { ClientsService } from '../clients/clients.service.js';
 import type { Settings } from '../config/settings.js';
@@ -17,7 +16,7 @@ import {
   errorPage,
   signedOutPage,
 } from './hosted-pages/pages.js';
-import { OidcKeys } from './oidc-keys.js';
+import { OidcKeys } from '../authorization/oidc-keys.js';
 
 /** What the controller knows of the browser when a sign-out is asked for. */
 export interface SignOutBrowser {
@@ -47,21 +46,14 @@ interface Hint {
 export class EndSessionService {
   private readonly securityLog = new Logger('Security');
   private readonly issuer: string;
-  private readonly keysById: Map<string, KeyObject>;
 
   constructor(
     private readonly sessions: SessionsService,
     private readonly clients: ClientsService,
-    keys: OidcKeys,
+    private readonly keys: OidcKeys,
     config: ConfigService<Settings, true>,
   ) {
     this.issuer = config.get('auth.JWT_ISSUER', { infer: true });
-    this.keysById = new Map(
-      keys.jwks.map((jwk) => [
-        jwk.kid,
-        createPublicKey({ key: jwk, format: 'jwk' }),
-      ]),
-    );
   }
 
   /** GET or POST /oauth/logout. */
@@ -196,11 +188,12 @@ export class EndSessionService {
     if (token.length > 8192) return null;
     const decoded = jwt.decode(token, { complete: true });
     const kid = decoded?.header.kid;
-    const key = kid === undefined ? undefined : this.keysById.get(kid);
-    if (!key || decoded?.header.typ !== 'JWT') return null;
+    const verification =
+      kid === undefined ? undefined : this.keys.verificationKey(kid);
+    if (!verification || decoded?.header.typ !== 'JWT') return null;
     try {
-      const claims = jwt.verify(token, key, {
-        algorithms: ['RS256'],
+      const claims = jwt.verify(token, verification.key, {
+        algorithms: [verification.algorithm],
         issuer: this.issuer,
         ignoreExpiration: true,
       }) as JwtPayload;

@@ -8,7 +8,8 @@ import { acrOf } from '../sessions/authentication.js';
 import type { Session } from '../sessions/session.entity.js';
 import type { User } from '../users/user.entity.js';
 import type { UserInfoDto } from './dto/userinfo.dto.js';
-import { OidcKeys } from './oidc-keys.js';
+import { OidcKeys } from '../authorization/oidc-keys.js';
+import type { IdTokenAlgorithm } from '../clients/client.entity.js';
 
 /** The claims about a user that OpenID's claim scopes release (Core §5.4). */
 export function userClaims(
@@ -31,7 +32,8 @@ export function userClaims(
 }
 
 /**
- * ID tokens (OpenID Connect Core §2, §3.1.3.6): signed RS256 with the OIDC key, for the client
+ * ID tokens (OpenID Connect Core §2, §3.1.3.6): signed with the OIDC key of the client's
+ * algorithm (RS256 unless it registered ES256), for the client
  * (`aud`), about the sign-in of the browser session the client's session came from (`sid`,
  * `auth_time`, `amr`, `acr`), bound to the access token issued beside it (`at_hash`) and to the
  * request (`nonce`). `typ` is `JWT`, never `at+jwt`, so an ID token is refused as a bearer token.
@@ -55,10 +57,13 @@ export class IdTokenService {
     claimScopes: ReadonlySet<ClaimScope>;
     accessToken: string;
     nonce: string | null;
+    /** The client's `id_token_signed_response_alg`. */
+    algorithm: IdTokenAlgorithm;
   }): string {
     const { user, session } = grant;
     const amr = session.amr.split(' ');
     const now = Math.floor(Date.now() / 1000);
+    const signer = this.keys.signer(grant.algorithm);
     return jwt.sign(
       {
         ...userClaims(user, grant.claimScopes),
@@ -73,10 +78,10 @@ export class IdTokenService {
         at_hash: leftHalfHash(grant.accessToken),
         sid: session.parentId ?? session.id,
       },
-      this.keys.signingKey,
+      signer.key,
       {
-        algorithm: 'RS256',
-        header: { alg: 'RS256', typ: 'JWT', kid: this.keys.keyId },
+        algorithm: grant.algorithm,
+        header: { alg: grant.algorithm, typ: 'JWT', kid: signer.keyId },
       },
     );
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/auth.decorator.js';
 import { JwtKeys, type PublicJwk } from './jwt-keys.js';
-import { OidcKeys } from './oidc-keys.js';
+import { OidcKeys } from '../authorization/oidc-keys.js';
 
 @ApiTags('auth')
 @Controller('.well-known')

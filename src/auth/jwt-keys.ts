@@ -136,6 +136,47 @@ export function loadKey(
   return key;
 }
 
+/**
+ * Every PEM block of `file` as a key, with the signing algorithm each one is fit for (RS256: RSA
+ * of 2048 bits or more; ES256: EC on P-256; null: neither). A file with no key, or a block that
+ * is not a key, is a ConfigurationError naming `variable`.
+ */
+export function loadKeys(
+  variable: string,
+  file: string,
+  parse: (pem: string) => KeyObject,
+): { key: KeyObject; algorithm: 'RS256' | 'ES256' | null }[] {
+  let blocks: string[];
+  try {
+    blocks = readFileSync(file, 'utf8').match(PEM_BLOCK) ?? [];
+  } catch (error) {
+    throw new ConfigurationError([
+      `${variable}: ${file} cannot be read (${(error as Error).message})`,
+    ]);
+  }
+  if (blocks.length === 0)
+    throw new ConfigurationError([`${variable}: ${file} holds no PEM key`]);
+  return blocks.map((block, index) => {
+    let key: KeyObject;
+    try {
+      key = parse(block);
+    } catch (error) {
+      throw new ConfigurationError([
+        `${variable}: the key number ${index + 1} in ${file} is not a PEM key (${(error as Error).message})`,
+      ]);
+    }
+    const algorithm =
+      (['RS256', 'ES256'] as const).find(
+        (candidate) =>
+          key.asymmetricKeyType === KEY_TYPE[candidate].type &&
+          KEY_TYPE[candidate].check(key),
+      ) ?? null;
+    return { key, algorithm };
+  });
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
+
 /** RFC 7638 JWK thumbprint (SHA-256, base64url) of a public key. */
 export function thumbprint(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' });

@@ -11,6 +11,7 @@ import {
 import { ACR_MULTI_FACTOR, ACR_PASSWORD } from '../sessions/authentication.js';
 import { ALL_SCOPES, CLAIM_SCOPES } from '../roles/scopes.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/client.entity.js';
+import { OidcKeys } from '../authorization/oidc-keys.js';
 
 /**
  * RFC 8414 authorization server metadata and the OpenID Provider document (OpenID Connect
@@ -24,7 +25,10 @@ export class OAuthMetadataController {
   private readonly issuer: string;
   private readonly base: string;
 
-  constructor(config: ConfigService<Settings, true>) {
+  constructor(
+    config: ConfigService<Settings, true>,
+    private readonly oidcKeys: OidcKeys,
+  ) {
     // The one issuer (JWT_ISSUER, which is PUBLIC_URL in production), never a request's Host.
     this.issuer = config.get('auth.JWT_ISSUER', { infer: true });
     this.base = config.get('app.PUBLIC_URL', { infer: true });
@@ -70,7 +74,7 @@ export class OAuthMetadataController {
       userinfo_endpoint: `${base}/userinfo`,
       end_session_endpoint: `${base}/oauth/logout`,
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
+      id_token_signing_alg_values_supported: this.oidcKeys.algorithms,
       acr_values_supported: [ACR_PASSWORD, ACR_MULTI_FACTOR],
       prompt_values_supported: ['none', 'login', 'consent'],
       claims_supported: [

@@ -6,6 +6,7 @@ import type { Authentication, AuthMethod } from '../sessions/authentication.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { User } from '../users/user.entity.js';
+import type { Client, IdTokenAlgorithm } from '../clients/client.entity.js';
 import { AccessTokenService } from './access-token.service.js';
 import { IdTokenService } from './id-token.service.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
@@ -44,19 +45,26 @@ export class SessionTokens {
 
   /**
    * Rotates a refresh token (RFC 6749 §6); see `SessionsService.rotate`. `authenticateClient`
-   * is asked only for a session issued to a registered client, and must name that client.
+   * is asked only for a session issued to a registered client, and must be that client (whose
+   * ID-token algorithm the new ID token then uses).
    */
   async rotate(
     refreshToken: string,
     scope: string | undefined,
     client: ClientInfo,
-    authenticateClient?: () => Promise<string>,
+    authenticateClient?: () => Promise<Client>,
   ): Promise<TokenResponseDto | SignInFailure> {
+    let idTokenAlgorithm: IdTokenAlgorithm = 'RS256';
     const rotation = await this.sessions.rotate(
       refreshToken,
       client,
       scope,
-      authenticateClient,
+      authenticateClient &&
+        (async () => {
+          const registered = await authenticateClient();
+          idTokenAlgorithm = registered.idTokenSignedResponseAlg;
+          return registered.clientId;
+        }),
     );
     if (!rotation.ok)
       return {
@@ -70,6 +78,8 @@ export class SessionTokens {
       rotation.session,
       rotation.scopes,
       rotation.refreshToken,
+      null,
+      idTokenAlgorithm,
     );
   }
 
@@ -79,6 +89,7 @@ export class SessionTokens {
     session: Session,
     refreshToken: string,
     nonce: string | null,
+    idTokenAlgorithm: IdTokenAlgorithm,
   ): TokenResponseDto {
     return this.tokenResponse(
       user,
@@ -86,6 +97,7 @@ export class SessionTokens {
       [...intersectScopes(session.scope, grantedScopes(user.roles))],
       refreshToken,
       nonce,
+      idTokenAlgorithm,
     );
   }
 
@@ -99,6 +111,7 @@ export class SessionTokens {
     apiScopes: Scope[],
     refreshToken: string,
     nonce: string | null = null,
+    idTokenAlgorithm: IdTokenAlgorithm = 'RS256',
   ): TokenResponseDto {
     // OpenID's claim scopes ride along unchanged: they grant no access, only claims.
     const claimScopes = claimScopesOf(session.scope);
@@ -128,6 +141,7 @@ export class SessionTokens {
               claimScopes: new Set(claimScopes),
               accessToken,
               nonce,
+              algorithm: idTokenAlgorithm,
             }),
           }
         : {}),

@@ -7,6 +7,7 @@ import { runCommand, withApplication } from './run-command.js';
 
 const USAGE = `Usage: npm run client:create -- --name NAME --redirect-uri URI [--redirect-uri URI ...]
        [--post-logout-redirect-uri URI ...] [--confidential] [--first-party] [--scope "SCOPES"]
+       [--id-token-alg RS256|ES256]
 Registers an application that signs users in through Warden and prints it as JSON. A
 --confidential client (a server) gets a client_secret, printed this once and never again.
 Redirect URIs match exactly: https, http on a loopback host (any port on 127.0.0.1 or [::1], for
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
       confidential: { type: 'boolean', default: false },
       'first-party': { type: 'boolean', default: false },
       scope: { type: 'string' },
+      'id-token-alg': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -40,6 +42,9 @@ async function main(): Promise<number> {
         : 'none',
       first_party: values['first-party'],
       ...(values.scope !== undefined && { scope: values.scope }),
+      ...(values['id-token-alg'] !== undefined && {
+        id_token_signed_response_alg: values['id-token-alg'],
+      }),
     },
     { type: 'body', metatype: CreateClientDto },
   )) as CreateClientDto;

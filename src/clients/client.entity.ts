@@ -17,6 +17,10 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 export type TokenEndpointAuthMethod =
   (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
+/** How a client's ID tokens may be signed: RS256 (OpenID Connect Core §15.1) or ES256. */
+export const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256'] as const;
+export type IdTokenAlgorithm = (typeof ID_TOKEN_ALGORITHMS)[number];
+
 /**
  * An application registered to sign users in through Warden (RFC 6749 §2): public (a SPA or a
  * native app, which cannot keep a secret) or confidential (a server, which authenticates with a
@@ -61,6 +65,10 @@ export class Client {
   /** An application of the API's owner: its users are not asked for consent. */
   @Column({ type: 'boolean', default: false })
   firstParty: boolean;
+
+  /** `id_token_signed_response_alg` (OpenID Connect Registration §2). */
+  @Column({ type: 'varchar', length: 8, default: 'RS256' })
+  idTokenSignedResponseAlg: IdTokenAlgorithm;
 
   @CreatedAtColumn()
   createdAt: Date;

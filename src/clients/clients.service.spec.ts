@@ -1,13 +1,35 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import {
   openSpecDatabase,
   specDatabaseKinds,
 } from '../../test/support/database.js';
 import { validationPipe } from '../common/validation.js';
+import { OidcKeys } from '../authorization/oidc-keys.js';
 import { Client } from './client.entity.js';
 import { ClientsService } from './clients.service.js';
 import { CreateClientDto } from './dto/create-client.dto.js';
+
+/** A PEM file with one RSA private key and nothing else. */
+function rsaOnlyKeyFile(): string {
+  const file = join(tmpdir(), `warden-rsa-only-${process.pid}.pem`);
+  writeFileSync(
+    file,
+    generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString(),
+  );
+  return file;
+}
+
+/** A ConfigService stand-in that answers `auth.<name>` from `values`. */
+const settingsWith = (values: Record<string, string>) =>
+  ({
+    get: (key: string) => values[key.replace(/^auth\./, '')],
+  }) as unknown as ConstructorParameters<typeof OidcKeys>[0];
 
 const UUID_SHAPE =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,7 +56,25 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
       unused,
       unused,
       unused,
+      // A server whose OIDC_SIGNING_KEY_FILE holds the RSA key only.
+      new OidcKeys(settingsWith({ OIDC_SIGNING_KEY_FILE: rsaOnlyKeyFile() })),
     );
+  });
+
+  it('refuses an ES256 client when the ID-token keys have no P-256 key, naming the variable', async () => {
+    const dto = await fields({
+      client_name: 'Elliptic',
+      redirect_uris: ['https://notes.example.com/callback'],
+      id_token_signed_response_alg: 'ES256',
+    });
+    await expect(clients.create(dto)).rejects.toThrow(/OIDC_SIGNING_KEY_FILE/);
+    await expect(
+      fields({
+        client_name: 'Nope',
+        redirect_uris: ['https://notes.example.com/callback'],
+        id_token_signed_response_alg: 'HS256',
+      }),
+    ).rejects.toThrow(/id_token_signed_response_alg/);
   });
   afterAll(() => close?.());
 

@@ -1,10 +1,15 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { In, type Repository } from 'typeorm';
 import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
 import { AuthorizationCodesService } from '../authorization/authorization-codes.service.js';
 import { ConsentsService } from '../authorization/consents.service.js';
+import { OidcKeys } from '../authorization/oidc-keys.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { Client, CLIENT_GRANT_TYPES } from './client.entity.js';
 import type { CreateClientDto } from './dto/create-client.dto.js';
@@ -32,12 +37,17 @@ export class ClientsService {
     private readonly codes: AuthorizationCodesService,
     private readonly consents: ConsentsService,
     private readonly sessions: SessionsService,
+    private readonly oidcKeys: OidcKeys,
   ) {}
 
   async create(
     fields: CreateClientDto,
     clientId = randomBytes(CLIENT_ID_BYTES).toString('base64url'),
   ): Promise<CreatedClient> {
+    if (!this.oidcKeys.supports(fields.id_token_signed_response_alg))
+      throw new BadRequestException(
+        `id_token_signed_response_alg ${fields.id_token_signed_response_alg} needs a P-256 key in OIDC_SIGNING_KEY_FILE, which this server does not have`,
+      );
     const method = fields.token_endpoint_auth_method;
     const secret = method === 'none' ? null : newSecretToken();
     const client = await this.clients.save(
@@ -51,6 +61,7 @@ export class ClientsService {
         grantTypes: [...CLIENT_GRANT_TYPES],
         scope: [...new Set(fields.scope.split(' ').filter(Boolean))].join(' '),
         firstParty: fields.first_party,
+        idTokenSignedResponseAlg: fields.id_token_signed_response_alg,
       }),
     );
     this.origins = null;

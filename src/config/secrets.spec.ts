@@ -1,7 +1,15 @@
 import { dictionary } from '@zxcvbn-ts/language-en';
-import { randomBytes } from 'node:crypto';
+import {
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+} from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   dictionaryShare,
+  loadOrCreateDevelopmentOidcKeys,
   MAX_DICTIONARY_SHARE,
   productionSecretReason,
 } from './secrets.js';
@@ -95,5 +103,41 @@ describe('production secrets', () => {
     expect(dictionaryShare('CorrectHorseBatteryStaple')).toBe(1);
     expect(dictionaryShare('cOrReCtHoRsE')).toBeLessThan(MAX_DICTIONARY_SHARE);
     expect(dictionaryShare('k3Y-8f2a9d1c0b7e6f5a4d3c2b1a0f9e8d7c6b5a')).toBe(0);
+  });
+});
+
+describe('loadOrCreateDevelopmentOidcKeys', () => {
+  const blocks = (file: string) =>
+    (
+      readFileSync(file, 'utf8').match(
+        /-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g,
+      ) ?? []
+    ).map((pem) => createPrivateKey(pem));
+
+  it('makes an RSA key and a P-256 key once, then keeps them', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'warden-oidc-')), 'keys.pem');
+    loadOrCreateDevelopmentOidcKeys(file);
+    const made = readFileSync(file, 'utf8');
+    expect(blocks(file).map((key) => key.asymmetricKeyType)).toEqual([
+      'rsa',
+      'ec',
+    ]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    loadOrCreateDevelopmentOidcKeys(file);
+    expect(readFileSync(file, 'utf8')).toBe(made);
+  });
+
+  it('appends a P-256 key to a development file made before ES256', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'warden-oidc-')), 'keys.pem');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    writeFileSync(file, rsa);
+    loadOrCreateDevelopmentOidcKeys(file);
+    expect(readFileSync(file, 'utf8').startsWith(rsa)).toBe(true);
+    expect(blocks(file).map((key) => key.asymmetricKeyType)).toEqual([
+      'rsa',
+      'ec',
+    ]);
   });
 });

@@ -5,7 +5,12 @@ import {
 } from '@zxcvbn-ts/language-common';
 import { dictionary as englishDictionary } from '@zxcvbn-ts/language-en';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { ensureWritableFolder } from '../common/folders.js';
 import { dirname } from 'node:path';
 
@@ -196,14 +201,24 @@ export function loadOrCreateDevelopmentSecret(
   return secret;
 }
 
-/** A development RSA private key (PEM, 2048 bits) kept in `file`, made on first use. */
-export function loadOrCreateDevelopmentRsaKey(file: string): void {
-  if (existsSync(file)) return;
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/**
+ * The development ID-token keys kept in `file`: an RSA private key (2048 bits) and a P-256 one
+ * (ES256), made on first use. A file from before ES256 (the RSA key alone) gets the P-256 key
+ * appended.
+ */
+export function loadOrCreateDevelopmentOidcKeys(file: string): void {
+  const pem = (type: 'rsa' | 'ec') =>
+    (type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    ).privateKey
+      .export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+  if (existsSync(file)) {
+    const blocks = readFileSync(file, 'utf8').match(/-----BEGIN /g) ?? [];
+    if (blocks.length === 1) appendFileSync(file, pem('ec'));
+    return;
+  }
   ensureWritableFolder(dirname(file));
-  writeFileSync(
-    file,
-    privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    { mode: 0o600 },
-  );
+  writeFileSync(file, pem('rsa') + pem('ec'), { mode: 0o600 });
 }

@@ -43,7 +43,7 @@ import {
   oneProblemPerVariable,
 } from './configuration-error.js';
 import {
-  loadOrCreateDevelopmentRsaKey,
+  loadOrCreateDevelopmentOidcKeys,
   loadOrCreateDevelopmentSecret,
   productionSecretReason,
   weakSecretReason,
@@ -446,10 +446,10 @@ function resolveOidcKeyFile(env: Variables): string {
   if (env.OIDC_SIGNING_KEY_FILE !== undefined) return env.OIDC_SIGNING_KEY_FILE;
   if (env.NODE_ENV === 'production')
     throw new ConfigurationError([
-      'OIDC_SIGNING_KEY_FILE is required when NODE_ENV=production: a PEM RSA private key of at least 2048 bits that signs ID tokens (generate one with: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out oidc-signing-key.pem)',
+      'OIDC_SIGNING_KEY_FILE is required when NODE_ENV=production: a PEM RSA private key of at least 2048 bits that signs ID tokens, optionally followed by a P-256 key for clients that ask for ES256 (generate them with: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out oidc-signing-key.pem && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 >> oidc-signing-key.pem)',
     ]);
   try {
-    loadOrCreateDevelopmentRsaKey(DEVELOPMENT_OIDC_KEY_FILE);
+    loadOrCreateDevelopmentOidcKeys(DEVELOPMENT_OIDC_KEY_FILE);
   } catch (error) {
     throw new ConfigurationError([
       `OIDC_SIGNING_KEY_FILE is not set, and development keeps a generated key in ${DEVELOPMENT_OIDC_KEY_FILE}, which cannot be read or written (${(error as NodeJS.ErrnoException).code ?? String(error)}): set OIDC_SIGNING_KEY_FILE, or fix the file`,

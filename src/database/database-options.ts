@@ -7,6 +7,7 @@ import { EmailSkeletons1732000010000 } from './migrations/1732000010000-email-sk
 import { AccountScope1732000011000 } from './migrations/1732000011000-account-scope.js';
 import { Clients1732000012000 } from './migrations/1732000012000-clients.js';
 import { AuthorizationCodes1732000013000 } from './migrations/1732000013000-authorization-codes.js';
+import { IdTokenAlgorithm1732000014000 } from './migrations/1732000014000-id-token-algorithm.js';
 import { AuthorizationCode } from '../authorization/authorization-code.entity.js';
 import { Consent } from '../authorization/consent.entity.js';
 import { MfaToken } from '../mfa/mfa-token.entity.js';
@@ -70,6 +71,7 @@ export const MIGRATIONS = [
   AccountScope1732000011000,
   Clients1732000012000,
   AuthorizationCodes1732000013000,
+  IdTokenAlgorithm1732000014000,
 ];
 
 /** Makes the SQLite file's folder, or names DATABASE_URL in one line when it cannot be. */

@@ -84,6 +84,22 @@ describe('npm run client:create (registering an application)', () => {
     expect(client).toMatchObject({
       token_endpoint_auth_method: 'none',
       first_party: false,
+      id_token_signed_response_alg: 'RS256',
+    });
+  });
+
+  it('registers a client whose ID tokens are signed ES256', async () => {
+    const created = await createClient([
+      '--name',
+      'Elliptic',
+      '--redirect-uri',
+      'https://notes.example.com/callback',
+      '--id-token-alg',
+      'ES256',
+    ]);
+    expect(created.stderr).toBe('');
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      id_token_signed_response_alg: 'ES256',
     });
   });
 
@@ -109,6 +125,18 @@ describe('npm run client:create (registering an application)', () => {
         'openid root',
       ],
       /no scope: root/,
+    ],
+    [
+      'an ID-token algorithm that is not RS256 or ES256',
+      [
+        '--name',
+        'x',
+        '--redirect-uri',
+        'https://a.example.com/cb',
+        '--id-token-alg',
+        'none',
+      ],
+      /id_token_signed_response_alg must be one of the following values: RS256, ES256/,
     ],
     [
       'an unknown option',

@@ -53,6 +53,7 @@ export class AuthorizationCodeGrant implements TokenGrant {
       redemption.session,
       redemption.refreshToken,
       redemption.nonce,
+      registered.idTokenSignedResponseAlg,
     );
   }
 }

@@ -25,14 +25,8 @@ export class RefreshTokenGrant implements TokenGrant {
       params.required('refresh_token'),
       params.optional('scope'),
       client,
-      async () =>
-        (
-          await this.clientAuthentication.authenticate(
-            params,
-            authorization,
-            client,
-          )
-        ).clientId,
+      () =>
+        this.clientAuthentication.authenticate(params, authorization, client),
     );
     if (isFailure(result)) throw signInOAuthError(result);
     return result;

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   type Client,
+  ID_TOKEN_ALGORITHMS,
+  type IdTokenAlgorithm,
   TOKEN_ENDPOINT_AUTH_METHODS,
   type TokenEndpointAuthMethod,
 } from '../client.entity.js';
@@ -45,6 +47,9 @@ export class ClientDto {
   })
   first_party: boolean;
 
+  @ApiProperty({ enum: ID_TOKEN_ALGORITHMS })
+  id_token_signed_response_alg: IdTokenAlgorithm;
+
   @ApiProperty()
   created_at: string;
 
@@ -59,6 +64,7 @@ export class ClientDto {
       token_endpoint_auth_method: client.tokenEndpointAuthMethod,
       scope: client.scope,
       first_party: client.firstParty,
+      id_token_signed_response_alg: client.idTokenSignedResponseAlg,
       created_at: client.createdAt.toISOString(),
     };
   }

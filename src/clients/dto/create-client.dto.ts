@@ -12,6 +12,8 @@ import { SingleLineText } from '../../common/text-fields.js';
 import { USER_SCOPES } from '../../roles/roles.js';
 import { CLAIM_SCOPES, isScope } from '../../roles/scopes.js';
 import {
+  ID_TOKEN_ALGORITHMS,
+  type IdTokenAlgorithm,
   TOKEN_ENDPOINT_AUTH_METHODS,
   type TokenEndpointAuthMethod,
 } from '../client.entity.js';
@@ -138,4 +140,14 @@ export class CreateClientDto {
     },
   })
   scope: string = DEFAULT_CLIENT_SCOPE;
+
+  @ApiPropertyOptional({
+    enum: ID_TOKEN_ALGORITHMS,
+    default: 'RS256',
+    description:
+      'How ID tokens for this client are signed (OpenID Connect Registration §2); ES256 needs OIDC_ES256_SIGNING_KEY_FILE in production',
+  })
+  @IsOptional()
+  @IsIn(ID_TOKEN_ALGORITHMS)
+  id_token_signed_response_alg: IdTokenAlgorithm = 'RS256';
 }
