@@ -17,12 +17,13 @@ describe('Meta routes, headers and HTTP-level input handling', () => {
     expect(ready.body.info.database.status).toBe('up');
   });
 
-  it('serves only the ID-token key in HS256 mode (the access-token secret is never published)', async () => {
+  it('serves only the ID-token keys in HS256 mode (the access-token secret is never published)', async () => {
     const jwks = await request(t.server)
       .get('/.well-known/jwks.json')
       .expect(200);
     expect(jwks.body.keys).toEqual([
       expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig' }),
+      expect.objectContaining({ kty: 'EC', alg: 'ES256', use: 'sig' }),
     ]);
     expect(JSON.stringify(jwks.body)).not.toMatch(/"(d|p|q|dp|dq|qi|k)"/);
   });

@@ -95,9 +95,10 @@ describe('D. JWT validation with RS256 keys, a JWKS and a previous key during ro
   });
 
   it('publishes the current and the previous public key, and no private parts', () => {
-    // The two access-token keys, then the ID-token key.
-    expect(jwks.keys).toHaveLength(3);
-    for (const key of jwks.keys) {
+    // The two access-token keys, then the ID-token keys (RSA, and the test file's P-256 one).
+    expect(jwks.keys).toHaveLength(4);
+    expect(jwks.keys[3]).toMatchObject({ kty: 'EC', alg: 'ES256' });
+    for (const key of jwks.keys.slice(0, 3)) {
       expect(key).toMatchObject({
         kty: 'RSA',
         alg: 'RS256',

@@ -29,9 +29,11 @@ describe('D. JWT validation with ES256 keys', () => {
     const jwks = (
       await request(t.server).get('/.well-known/jwks.json').expect(200)
     ).body;
-    // The access-token key first, then the ID-token key (RS256, always published).
-    expect(jwks.keys).toHaveLength(2);
+    // The access-token key first, then the ID-token keys (RS256, always published; and the test
+    // file's P-256 one).
+    expect(jwks.keys).toHaveLength(3);
     expect(jwks.keys[1]).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+    expect(jwks.keys[2]).toMatchObject({ kty: 'EC', alg: 'ES256' });
     expect(jwks.keys[0]).toMatchObject({
       kty: 'EC',
       crv: 'P-256',
