@@ -1,4 +1,8 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +49,37 @@ function header(token: string): string {
 }
 
 describe('JwtKeys', () => {
+  it('RS256 and ES256 without JWT_PRIVATE_KEY_FILE sign with the ID-token key of their algorithm, and say when the file has none', () => {
+    const previous = rsa(2048);
+    const oidcFile = pemFile(rsa2048.privateKey + p256.privateKey);
+    const rs = keysFor({
+      JWT_ALGORITHM: 'RS256',
+      OIDC_SIGNING_KEY_FILE: oidcFile,
+      OIDC_PREVIOUS_PUBLIC_KEY_FILE: pemFile(
+        previous.publicKey + ec('prime256v1').publicKey,
+      ),
+    });
+    expect(rs.signingKey.asymmetricKeyType).toBe('rsa');
+    expect(rs.jwks[0].n).toBe(
+      createPublicKey(rsa2048.privateKey).export({ format: 'jwk' }).n,
+    );
+    // The previous RSA key verifies; the previous P-256 key is not an access-token key.
+    expect(rs.jwks.map((jwk) => jwk.alg)).toEqual(['RS256', 'RS256']);
+    const es = keysFor({
+      JWT_ALGORITHM: 'ES256',
+      OIDC_SIGNING_KEY_FILE: oidcFile,
+    });
+    expect(es.jwks).toEqual([
+      expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256' }),
+    ]);
+    expect(() =>
+      keysFor({
+        JWT_ALGORITHM: 'ES256',
+        OIDC_SIGNING_KEY_FILE: pemFile(rsa2048.privateKey),
+      }),
+    ).toThrow(ConfigurationError);
+  });
+
   it('HS256: one secret, no kid, nothing published', () => {
     const keys = keysFor({
       JWT_ALGORITHM: 'HS256',

@@ -43,7 +43,9 @@ const KEY_TYPE: Record<
  *
  * HS256 has one secret and no `kid`. RS256 and ES256 sign with `JWT_PRIVATE_KEY_FILE`, put the
  * key's RFC 7638 thumbprint in `kid`, publish the public keys as a JWKS, and also accept tokens
- * of `JWT_PREVIOUS_PUBLIC_KEY_FILE` while a rotation is under way.
+ * of `JWT_PREVIOUS_PUBLIC_KEY_FILE` while a rotation is under way. Without
+ * `JWT_PRIVATE_KEY_FILE` (production's default, RS256) they sign with OIDC_SIGNING_KEY_FILE's
+ * key of the algorithm, and the previous keys are OIDC_PREVIOUS_PUBLIC_KEY_FILE's.
  */
 @Injectable()
 export class JwtKeys {
@@ -68,25 +70,52 @@ export class JwtKeys {
       return;
     }
     const algorithm = this.algorithm;
-    this.signingKey = loadKey(
-      'JWT_PRIVATE_KEY_FILE',
-      config.get('auth.JWT_PRIVATE_KEY_FILE', { infer: true }),
-      algorithm,
-      createPrivateKey,
-    );
-    const publicKeys = [createPublicKey(this.signingKey)];
-    const previousFile = config.get('auth.JWT_PREVIOUS_PUBLIC_KEY_FILE', {
-      infer: true,
-    });
-    if (previousFile) {
-      publicKeys.push(
-        loadKey(
-          'JWT_PREVIOUS_PUBLIC_KEY_FILE',
-          previousFile,
-          algorithm,
-          createPublicKey,
-        ),
+    const keyFile = config.get('auth.JWT_PRIVATE_KEY_FILE', { infer: true });
+    const publicKeys: KeyObject[] = [];
+    if (keyFile) {
+      this.signingKey = loadKey(
+        'JWT_PRIVATE_KEY_FILE',
+        keyFile,
+        algorithm,
+        createPrivateKey,
       );
+      publicKeys.push(createPublicKey(this.signingKey));
+      const previousFile = config.get('auth.JWT_PREVIOUS_PUBLIC_KEY_FILE', {
+        infer: true,
+      });
+      if (previousFile)
+        publicKeys.push(
+          loadKey(
+            'JWT_PREVIOUS_PUBLIC_KEY_FILE',
+            previousFile,
+            algorithm,
+            createPublicKey,
+          ),
+        );
+    } else {
+      // Without a key of their own, access tokens share the ID-token key of their algorithm
+      // (one key to provision and rotate); `typ` keeps the two kinds of token apart.
+      const oidcKey = loadKeys(
+        'OIDC_SIGNING_KEY_FILE',
+        config.get('auth.OIDC_SIGNING_KEY_FILE', { infer: true }),
+        createPrivateKey,
+      ).find((candidate) => candidate.algorithm === algorithm);
+      if (!oidcKey)
+        throw new ConfigurationError([
+          `JWT_ALGORITHM=${algorithm} without JWT_PRIVATE_KEY_FILE signs access tokens with OIDC_SIGNING_KEY_FILE's ${KEY_TYPE[algorithm].need}, and that file has none: add one, or set JWT_PRIVATE_KEY_FILE`,
+        ]);
+      this.signingKey = oidcKey.key;
+      publicKeys.push(createPublicKey(this.signingKey));
+      const previousFile = config.get('auth.OIDC_PREVIOUS_PUBLIC_KEY_FILE', {
+        infer: true,
+      });
+      if (previousFile)
+        for (const previous of loadKeys(
+          'OIDC_PREVIOUS_PUBLIC_KEY_FILE',
+          previousFile,
+          createPublicKey,
+        ))
+          if (previous.algorithm === algorithm) publicKeys.push(previous.key);
     }
     this.jwks = publicKeys.map((key) => ({
       ...key.export({ format: 'jwk' }),

@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configWith } from '../../test/support/config.js';
 import { ConfigurationError } from '../config/configuration-error.js';
 import { OidcKeys } from './oidc-keys.js';
 
@@ -20,9 +21,7 @@ function file(contents: string): string {
 }
 
 const keysFrom = (values: Record<string, string>) =>
-  new OidcKeys({
-    get: (key: string) => values[key.replace(/^auth\./, '')],
-  } as unknown as ConstructorParameters<typeof OidcKeys>[0]);
+  new OidcKeys(configWith(values));
 
 /** Which problem a start-up with these files reports. */
 function problemOf(values: Record<string, string>): string {

@@ -7,6 +7,7 @@ import {
   openSpecDatabase,
   specDatabaseKinds,
 } from '../../test/support/database.js';
+import { configWith } from '../../test/support/config.js';
 import { validationPipe } from '../common/validation.js';
 import { OidcKeys } from '../authorization/oidc-keys.js';
 import { Client } from './client.entity.js';
@@ -24,12 +25,6 @@ function rsaOnlyKeyFile(): string {
   );
   return file;
 }
-
-/** A ConfigService stand-in that answers `auth.<name>` from `values`. */
-const settingsWith = (values: Record<string, string>) =>
-  ({
-    get: (key: string) => values[key.replace(/^auth\./, '')],
-  }) as unknown as ConstructorParameters<typeof OidcKeys>[0];
 
 const UUID_SHAPE =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,7 +52,7 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
       unused,
       unused,
       // A server whose OIDC_SIGNING_KEY_FILE holds the RSA key only.
-      new OidcKeys(settingsWith({ OIDC_SIGNING_KEY_FILE: rsaOnlyKeyFile() })),
+      new OidcKeys(configWith({ OIDC_SIGNING_KEY_FILE: rsaOnlyKeyFile() })),
     );
   });
 

@@ -158,6 +158,7 @@ describe('validateSettings', () => {
       validate({
         NODE_ENV: 'production',
         JWT_SECRET: STRONG_SECRET,
+        JWT_ALGORITHM: 'HS256',
         ...PRODUCTION_MAIL,
       }).AUTH_RATE_LIMIT,
     ).toBe(10);
@@ -172,6 +173,7 @@ describe('validateSettings', () => {
       validate({
         NODE_ENV: 'production',
         JWT_SECRET: '0123456789abcdef0123456789abcdef',
+        JWT_ALGORITHM: 'HS256',
       }),
     ).toThrow(/JWT_SECRET is too predictable/);
     expect(() =>
@@ -244,6 +246,7 @@ describe('validateSettings', () => {
     const production = {
       NODE_ENV: 'production',
       JWT_SECRET: STRONG_SECRET,
+      JWT_ALGORITHM: 'HS256',
       PUBLIC_URL: 'https://auth.example.com',
     };
     expect(() => validate(production)).toThrow(
@@ -290,6 +293,7 @@ describe('validateSettings', () => {
     const production = {
       NODE_ENV: 'production',
       JWT_SECRET: STRONG_SECRET,
+      JWT_ALGORITHM: 'HS256',
       SMTP_URL: 'smtp://m.example',
     };
     expect(() => validate(production)).toThrow(
@@ -406,10 +410,8 @@ describe('validateSettings', () => {
     ).toThrow(new RegExp(`\\b${name}\\b`));
   });
 
-  it('needs a readable key file for RS256 and ES256, and refuses EdDSA by name', () => {
-    expect(() => validate({ JWT_ALGORITHM: 'RS256' })).toThrow(
-      /JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM=RS256/,
-    );
+  it('takes RS256 and ES256 without a key file of their own (the ID-token key signs), needs a readable one when named, and refuses EdDSA by name', () => {
+    expect(validate({ JWT_ALGORITHM: 'RS256' }).JWT_ALGORITHM).toBe('RS256');
     expect(() =>
       validate({
         JWT_ALGORITHM: 'ES256',
@@ -439,13 +441,14 @@ describe('validateSettings', () => {
   });
 
   it('requires JWT_SECRET in production and turns Swagger off there by default', () => {
-    expect(() => validate({ NODE_ENV: 'production' })).toThrow(
-      /JWT_SECRET is required/,
-    );
+    expect(() =>
+      validate({ NODE_ENV: 'production', JWT_ALGORITHM: 'HS256' }),
+    ).toThrow(/JWT_SECRET is required/);
     expect(
       validate({
         NODE_ENV: 'production',
         JWT_SECRET: STRONG_SECRET,
+        JWT_ALGORITHM: 'HS256',
         ...PRODUCTION_MAIL,
       }).SWAGGER_ENABLED,
     ).toBe(false);
@@ -468,6 +471,7 @@ describe('validateSettings', () => {
     const production = {
       NODE_ENV: 'production',
       JWT_SECRET: STRONG_SECRET,
+      JWT_ALGORITHM: 'HS256',
       ...PRODUCTION_MAIL,
     };
     expect(() => validateEnvironment(production)).toThrow(
@@ -652,10 +656,34 @@ describe('start-up messages: every problem at once, one line per bad value', () 
     },
   );
 
+  it('defaults production to RS256, and refuses a production start that has JWT_SECRET but no JWT_ALGORITHM, naming both', () => {
+    const production = { NODE_ENV: 'production', ...PRODUCTION_MAIL };
+    expect(validate(production)).toMatchObject({
+      JWT_ALGORITHM: 'RS256',
+      JWT_SECRET: '',
+    });
+    // problemsOf sets JWT_SECRET.
+    expect(problemsOf(production)).toEqual([
+      expect.stringMatching(
+        /^JWT_ALGORITHM is not set but JWT_SECRET is: .*Set JWT_ALGORITHM=HS256 to keep HS256 tokens, or unset JWT_SECRET/,
+      ),
+    ]);
+    expect(
+      validate({
+        ...production,
+        JWT_SECRET: STRONG_SECRET,
+        JWT_ALGORITHM: 'HS256',
+      }).JWT_ALGORITHM,
+    ).toBe('HS256');
+    // Development keeps HS256 (zero set-up).
+    expect(validate({ JWT_SECRET: STRONG_SECRET }).JWT_ALGORITHM).toBe('HS256');
+  });
+
   it('names everything production lacks in one start', () => {
     expect(
       problemsOf({
         NODE_ENV: 'production',
+        JWT_ALGORITHM: 'HS256',
         JWT_SECRET: undefined,
         MFA_ENCRYPTION_KEY: undefined,
       }),

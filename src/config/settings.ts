@@ -160,6 +160,21 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
     )
       (settings as RateLimitSettings).AUTH_RATE_LIMIT =
         DEVELOPMENT_AUTH_RATE_LIMIT;
+    // Production signs access tokens RS256 unless told otherwise, so that resource servers can
+    // verify them with the JWKS (docs/decisions.md); a deployment that still sets JWT_SECRET
+    // says which it wants rather than having its tokens change under it.
+    if (
+      namespace === 'auth' &&
+      provided.JWT_ALGORITHM === undefined &&
+      raw.NODE_ENV === 'production'
+    ) {
+      if (provided.JWT_SECRET !== undefined) {
+        problems.push(
+          'JWT_ALGORITHM is not set but JWT_SECRET is: production now signs access tokens RS256 by default (with the RSA key of OIDC_SIGNING_KEY_FILE unless JWT_PRIVATE_KEY_FILE is set), so that other services can verify them with the JWKS. Set JWT_ALGORITHM=HS256 to keep HS256 tokens, or unset JWT_SECRET to move to RS256 (docs/upgrading.md)',
+        );
+        invalid.add('JWT_ALGORITHM');
+      } else (settings as AuthSettings).JWT_ALGORITHM = 'RS256';
+    }
     const errors = validateSync(settings, { forbidUnknownValues: false });
     problems.push(...oneProblemPerVariable(errors));
     for (const error of errors) invalid.add(error.property);
@@ -181,11 +196,6 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
   )
     ? []
     : [
-        ...(env.JWT_ALGORITHM !== 'HS256' && !env.JWT_PRIVATE_KEY_FILE
-          ? [
-              `JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM=${env.JWT_ALGORITHM}`,
-            ]
-          : []),
         ...(
           [
             'JWT_PRIVATE_KEY_FILE',

@@ -91,10 +91,12 @@ describe.skipIf(testDatabaseKind() === 'postgres')(
         const jwks = (await (
           await fetch(`${server.url}/.well-known/jwks.json`)
         ).json()) as { keys: { kty: string; alg: string }[] };
-        // The access-token key the README made, then the ID-token key.
+        // The access-token key the README made, then the ID-token keys (the test file's RSA and
+        // P-256 keys).
         expect(jwks.keys).toEqual([
           expect.objectContaining({ alg: name.toUpperCase() }),
           expect.objectContaining({ alg: 'RS256', kty: 'RSA' }),
+          expect.objectContaining({ alg: 'ES256', kty: 'EC' }),
         ]);
         const signup = await fetch(`${server.url}/auth/signup`, {
           method: 'POST',

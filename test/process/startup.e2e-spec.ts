@@ -129,6 +129,15 @@ describe('Start-up of the built server (node dist/main.js)', () => {
         },
         'MFA_ENCRYPTION_KEY has too few distinct characters',
       ],
+      // An HS256 deployment upgraded without saying so keeps neither its tokens nor silence.
+      [
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: STRONG_SECRET,
+          JWT_ALGORITHM: '',
+        },
+        'JWT_ALGORITHM is not set but JWT_SECRET is',
+      ],
     ])(
     'exits non-zero on %j and names the variable, without a stack trace (CFG-02)',
     async (env, message) => {
@@ -269,10 +278,12 @@ describe('Start-up of the built server (node dist/main.js)', () => {
     expect(readFileSync(secretFile, 'utf8')).toBe(secret);
   });
 
-  it('in production, serves no Swagger UI unless SWAGGER_ENABLED=true (CFG-01)', async () => {
+  it('in production, signs access tokens RS256 with the ID-token key by default, and serves no Swagger UI unless SWAGGER_ENABLED=true (CFG-01)', async () => {
     const server = await startServer({
       NODE_ENV: 'production',
-      JWT_SECRET: STRONG_SECRET,
+      // Neither set: production's default, RS256 with OIDC_SIGNING_KEY_FILE's RSA key.
+      JWT_ALGORITHM: '',
+      JWT_SECRET: '',
       EMAIL_VERIFICATION: 'off',
       PASSWORD_RESET: 'false',
       DATABASE_URL: database.url,
@@ -289,6 +300,33 @@ describe('Start-up of the built server (node dist/main.js)', () => {
         expect((await fetch(`${server.url}${path}`)).status, path).toBe(404);
       }
       expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+      const signup = await fetch(`${server.url}/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'rs256@example.com',
+          password: 'a long production passphrase',
+        }),
+      });
+      expect(signup.status).toBe(201);
+      const { access_token: accessToken } = (await signup.json()) as {
+        access_token: string;
+      };
+      const header = JSON.parse(
+        Buffer.from(accessToken.split('.')[0], 'base64url').toString(),
+      ) as { alg: string; kid: string };
+      expect(header.alg).toBe('RS256');
+      const { keys } = (await (
+        await fetch(`${server.url}/.well-known/jwks.json`)
+      ).json()) as { keys: { kid: string; alg: string }[] };
+      // One RSA key serves both kinds of token, published once.
+      expect(keys.filter((key) => key.alg === 'RS256')).toEqual([
+        expect.objectContaining({ kid: header.kid }),
+      ]);
+      const me = await fetch(`${server.url}/users/me`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(me.status).toBe(200);
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -56,6 +56,9 @@ function childEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
     PATH: process.env.PATH,
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
+    // HS256 with the test secret, in production too (whose default is RS256): a test that wants
+    // the default says JWT_ALGORITHM: '' (unset).
+    JWT_ALGORITHM: 'HS256',
     JWT_SECRET: TEST_JWT_SECRET,
     MFA_ENCRYPTION_KEY: TEST_MFA_KEY,
     OIDC_SIGNING_KEY_FILE: testOidcKeyFile(),
