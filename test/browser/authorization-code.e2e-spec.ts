@@ -289,6 +289,13 @@ describe.skipIf(!available)(
       await checkAccessibility(page, 'sign-out');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
+      await checkAccessibility(page, 'signed out');
+      // A request that cannot be redirected (an unknown client) is a page too.
+      await page.goto(`${origin}/oauth/authorize?client_id=nobody`);
+      await page
+        .getByRole('heading', { name: 'This sign-in link is not valid' })
+        .waitFor();
+      await checkAccessibility(page, 'error');
       await request(t.server)
         .get('/todos')
         .set(bearer(tokens.access_token))
