@@ -7,6 +7,7 @@ import {
   REDIRECT,
   registerClient,
   signInOnPage,
+  codeRedemption,
 } from './support/authorization.js';
 import { BrowserAgent, formsOf, pkce } from './support/browser-agent.js';
 import { testDatabaseKind } from './support/database.js';
@@ -56,13 +57,9 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
       const allowed = await browser.submit(next, { decision: 'allow' });
       expect(allowed.status).toBe(303);
       const code = callback(allowed.headers.location).get('code') as string;
-      const tokens = await token({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-        client_id: app.clientId,
-      }).expect(200);
+      const tokens = await token(
+        codeRedemption(code, verifier, app.clientId),
+      ).expect(200);
       expect(tokens.body.scope).toBe('todos:read openid email');
 
       // Remembered: the same scopes go straight back with a code.
@@ -108,13 +105,13 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
       const app = await registerClient(t, { first_party: false });
       const { browser, verifier, next } = await signedIn(app.clientId, who);
       const allowed = await browser.submit(next, { decision: 'allow' });
-      const tokens = await token({
-        grant_type: 'authorization_code',
-        code: callback(allowed.headers.location).get('code') as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-        client_id: app.clientId,
-      }).expect(200);
+      const tokens = await token(
+        codeRedemption(
+          callback(allowed.headers.location).get('code') as string,
+          verifier,
+          app.clientId,
+        ),
+      ).expect(200);
       const listed = await request(t.server)
         .get('/auth/consents')
         .set(bearer(who.accessToken))
@@ -202,12 +199,7 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
       const secret = app.secret as string;
       const { verifier, next } = await signedIn(app.clientId);
       const code = callback(next.headers.location).get('code') as string;
-      const form = {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      };
+      const form = codeRedemption(code, verifier);
       for (const attempt of [
         token(form, basic(app.clientId, `${secret}x`)),
         token({ ...form, client_id: app.clientId }),
@@ -251,12 +243,10 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
       });
       const { verifier, next } = await signedIn(app.clientId);
       const tokens = await token(
-        {
-          grant_type: 'authorization_code',
-          code: callback(next.headers.location).get('code') as string,
-          redirect_uri: REDIRECT,
-          code_verifier: verifier,
-        },
+        codeRedemption(
+          callback(next.headers.location).get('code') as string,
+          verifier,
+        ),
         basic(app.clientId, app.secret as string),
       ).expect(200);
       const revoke = (authorization?: string) => {
@@ -330,13 +320,13 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
         }),
       );
       expect(done.status).toBe(303);
-      const tokens = await token({
-        grant_type: 'authorization_code',
-        code: callback(done.headers.location).get('code') as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-        client_id: app.clientId,
-      }).expect(200);
+      const tokens = await token(
+        codeRedemption(
+          callback(done.headers.location).get('code') as string,
+          verifier,
+          app.clientId,
+        ),
+      ).expect(200);
       expect(decodeClaims(tokens.body.access_token)).toMatchObject({
         amr: ['pwd', 'otp', 'mfa'],
       });
@@ -346,13 +336,13 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
   describe('what ends a client session', () => {
     async function clientTokens(clientId: string, who = user) {
       const { browser, verifier, next } = await signedIn(clientId, who);
-      const tokens = await token({
-        grant_type: 'authorization_code',
-        code: callback(next.headers.location).get('code') as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-        client_id: clientId,
-      }).expect(200);
+      const tokens = await token(
+        codeRedemption(
+          callback(next.headers.location).get('code') as string,
+          verifier,
+          clientId,
+        ),
+      ).expect(200);
       return { browser, tokens: tokens.body as { access_token: string } };
     }
 
@@ -382,15 +372,8 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
           });
       await me(tokens.access_token).expect(401);
       expect(
-        (
-          await token({
-            grant_type: 'authorization_code',
-            code,
-            redirect_uri: REDIRECT,
-            code_verifier: verifier,
-            client_id: app.clientId,
-          }).expect(400)
-        ).body.error,
+        (await token(codeRedemption(code, verifier, app.clientId)).expect(400))
+          .body.error,
       ).toBe('invalid_grant');
       // The browser is signed out: the next request shows the sign-in page.
       const next = await browser.get(codeRequest(app.clientId, challenge));
@@ -419,13 +402,13 @@ describe(`Authorization code flow: consent, clients, lifecycle (${testDatabaseKi
       const app = await registerClient(t, { first_party: false });
       const { browser, verifier, next } = await signedIn(app.clientId);
       const allowed = await browser.submit(next, { decision: 'allow' });
-      const tokens = await token({
-        grant_type: 'authorization_code',
-        code: callback(allowed.headers.location).get('code') as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-        client_id: app.clientId,
-      }).expect(200);
+      const tokens = await token(
+        codeRedemption(
+          callback(allowed.headers.location).get('code') as string,
+          verifier,
+          app.clientId,
+        ),
+      ).expect(200);
       await me(tokens.body.access_token).expect(200);
       const { ClientsService } =
         await import('../src/clients/clients.service.js');

@@ -9,6 +9,7 @@ import {
   callback,
   REDIRECT,
   registerClient,
+  codeRedemption,
 } from './support/authorization.js';
 
 describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
@@ -67,13 +68,9 @@ describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
     const cookie = browser.cookies.get('__Host-warden');
     expect(cookie).toBeDefined();
 
-    const tokens = await token({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-      client_id: spa.clientId,
-    }).expect(200);
+    const tokens = await token(
+      codeRedemption(code, verifier, spa.clientId),
+    ).expect(200);
     expect(tokens.body.scope).toBe('account openid');
     const claims = decodeClaims(tokens.body.access_token);
     expect(claims).toMatchObject({ sub: user.id, client_id: spa.clientId });
@@ -132,13 +129,7 @@ describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
     const browser = new BrowserAgent(t);
     const { verifier, challenge } = pkce();
     const code = await signInForCode(browser, spa.clientId, challenge);
-    const form = {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-      client_id: spa.clientId,
-    };
+    const form = codeRedemption(code, verifier, spa.clientId);
     const first = await token(form).expect(200);
     expect((await token(form).expect(400)).body.error).toBe('invalid_grant');
     await request(t.server)
@@ -151,13 +142,7 @@ describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
     const browser = new BrowserAgent(t);
     const { verifier, challenge } = pkce();
     const code = await signInForCode(browser, spa.clientId, challenge);
-    const form = {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-      client_id: spa.clientId,
-    };
+    const form = codeRedemption(code, verifier, spa.clientId);
     const responses = await Promise.all(
       Array.from({ length: 5 }, () => token(form)),
     );
@@ -198,13 +183,7 @@ describe(`Authorization code flow with PKCE (${testDatabaseKind()})`, () => {
     const browser = new BrowserAgent(t);
     const { verifier, challenge } = pkce();
     const code = await signInForCode(browser, spa.clientId, challenge);
-    const form = {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-      client_id: spa.clientId,
-    };
+    const form = codeRedemption(code, verifier, spa.clientId);
     expect(
       (await token({ ...form, redirect_uri: `${REDIRECT}/` }).expect(400)).body
         .error,

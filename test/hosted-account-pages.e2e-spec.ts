@@ -5,6 +5,7 @@ import {
   callback,
   registerClient,
   REDIRECT,
+  codeRedemption,
 } from './support/authorization.js';
 import { BrowserAgent, linksOf, pkce } from './support/browser-agent.js';
 import { testDatabaseKind } from './support/database.js';
@@ -40,13 +41,7 @@ async function redeem(
   const tokens = await request(t.server)
     .post('/auth/token')
     .type('form')
-    .send({
-      grant_type: 'authorization_code',
-      code: params.get('code') as string,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-      client_id: clientId,
-    })
+    .send(codeRedemption(params.get('code') as string, verifier, clientId))
     .expect(200);
   return decodeClaims(tokens.body.id_token as string);
 }

@@ -4,12 +4,7 @@ import { PostsService } from '../src/posts/posts.service.js';
 import { TodosService } from '../src/todos/todos.service.js';
 import { UsersService } from '../src/users/users.service.js';
 import { testDatabaseKind } from './support/database.js';
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
+import { explain } from './support/query-plans.js';
 
 /**
  * Every list's page statement is served by an index that covers its WHERE and its whole ORDER
@@ -61,60 +56,14 @@ describe(`List query plans (${testDatabaseKind()})`, () => {
     async (index) => {
       const [name, build, expectedIndexes] = cases()[index];
       const [sql, parameters] = build();
-      if (testDatabaseKind() === 'sqlite') {
-        const plan = await t.dataSource.query<{ detail: string }[]>(
-          `EXPLAIN QUERY PLAN ${sql}`,
-          parameters,
-        );
-        const details = plan.map((row) => row.detail);
-        expect(details.join(' | '), name).not.toMatch(/TEMP B-TREE/);
-        expect(
-          details.some((detail) =>
-            expectedIndexes.some((index) => detail.includes(index)),
-          ),
-          details.join(' | '),
-        ).toBe(true);
-        return;
-      }
-      const runner = t.dataSource.createQueryRunner();
-      try {
-        await runner.startTransaction();
-        // Tiny test tables would rather be scanned and sorted; forbid both, so the plan shows
-        // whether an index *can* serve the query (with sorting off, a needed Sort still appears).
-        await runner.query('SET LOCAL enable_seqscan = off');
-        await runner.query('SET LOCAL enable_sort = off');
-        const [
-          {
-            'QUERY PLAN': [{ Plan: plan }],
-          },
-        ] = (await runner.query(
-          `EXPLAIN (FORMAT JSON) ${sql}`,
-          parameters,
-        )) as { 'QUERY PLAN': { Plan: PlanNode }[] }[];
-        const nodes: PlanNode[] = [];
-        const walk = (node: PlanNode) => {
-          nodes.push(node);
-          node.Plans?.forEach(walk);
-        };
-        walk(plan);
-        const summary = JSON.stringify(plan);
-        expect(
-          nodes.filter((node) => /Sort/.test(node['Node Type'])),
-          `${name}: ${summary}`,
-        ).toEqual([]);
-        expect(
-          nodes.some((node) =>
-            expectedIndexes.some(
-              (index) =>
-                node['Index Name']?.toLowerCase() === index.toLowerCase(),
-            ),
-          ),
-          `${name}: ${summary}`,
-        ).toBe(true);
-      } finally {
-        await runner.rollbackTransaction();
-        await runner.release();
-      }
+      const plan = await explain(t.dataSource, sql, parameters, {
+        forbidSort: true,
+      });
+      expect(plan.sorts, `${name}: ${plan.summary}`).toBe(false);
+      expect(
+        expectedIndexes.some((index) => plan.usesIndex(index)),
+        `${name}: ${plan.summary}`,
+      ).toBe(true);
     },
   );
 });

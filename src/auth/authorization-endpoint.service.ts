@@ -56,8 +56,8 @@ export interface NewBrowserSession {
 export interface BrowserState {
   /** The `__Host-warden` cookie's secret, if any. */
   sessionSecret: string | undefined;
-  /** A fresh CSRF token for any form the answer shows. */
-  csrfToken: string;
+  /** A fresh CSRF token for any form the answer shows (made on first read). */
+  readonly csrfToken: string;
   client: ClientInfo;
 }
 

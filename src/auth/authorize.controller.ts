@@ -259,9 +259,13 @@ export class AuthorizeController {
   }
 
   private browser(request: FastifyRequest, reply: FastifyReply): BrowserState {
+    let csrfToken: string | undefined;
     return {
       sessionSecret: sessionSecretOf(request),
-      csrfToken: reply.generateCsrf(),
+      // Made when a page with a form reads it: a redirect needs none (nor the cookie it sets).
+      get csrfToken() {
+        return (csrfToken ??= reply.generateCsrf());
+      },
       client: clientInfo(request),
     };
   }

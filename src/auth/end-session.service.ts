@@ -182,7 +182,8 @@ export class EndSessionService {
 
   /**
    * An ID token of ours, expired or not (§2: the hint may have expired), signed by an ID-token
-   * key (chosen by `kid`), typed `JWT`: an access token (`at+jwt`, another key) is no hint.
+   * key (chosen by `kid`), typed `JWT`: an access token (`at+jwt`, even one signed with the same
+   * key) is no hint.
    */
   private verifyHint(token: string): Hint | null {
     if (token.length > 8192) return null;

@@ -11,6 +11,9 @@ import { AuthorizationCode } from './authorization-code.entity.js';
 /** RFC 9700 §4.2.1 recommends short lives; OAuth 2.1 §4.1.2 says at most 10 minutes. */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
 
+/** How often an instance sweeps expired codes (on the next issue after this long). */
+const SWEEP_INTERVAL_MS = 10_000;
+
 /** RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~". */
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -51,6 +54,7 @@ export type RedemptionResult =
  */
 @Injectable()
 export class AuthorizationCodesService {
+  private nextSweep = 0;
   private readonly securityLog = new Logger('Security');
 
   constructor(
@@ -61,10 +65,15 @@ export class AuthorizationCodesService {
 
   async issue(grant: CodeGrant): Promise<string> {
     const code = newSecretToken();
-    // Expired codes are dead weight; each issue sweeps a few, so the table stays small.
-    await this.codes.delete({
-      expiresAt: LessThan(new Date(Date.now() - 60_000)),
-    });
+    // Codes expired for a minute are dead weight (a replay within that minute still finds its
+    // code and ends what it issued). Swept by an issue at most every SWEEP_INTERVAL_MS per
+    // instance, so a burst of sign-ins runs one DELETE, not one each.
+    if (Date.now() >= this.nextSweep) {
+      this.nextSweep = Date.now() + SWEEP_INTERVAL_MS;
+      await this.codes.delete({
+        expiresAt: LessThan(new Date(Date.now() - 60_000)),
+      });
+    }
     await this.codes.insert({
       codeHash: hashSecretToken(code),
       clientId: grant.clientId,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { PASSWORD } from '../support/api.js';
+import { codeRedemption, REDIRECT } from '../support/authorization.js';
 import { formsOf } from '../support/browser-agent.js';
 import { runCli } from '../support/cli.js';
 import {
@@ -19,8 +20,6 @@ import {
 // missing.
 const redisUrl = process.env.TEST_REDIS_URL;
 const enabled = Boolean(redisUrl) && testDatabaseKind() === 'postgres';
-
-const REDIRECT = 'https://app.example.com/callback';
 
 /** A round-robin proxy: each request goes to the next instance, as a load balancer would. */
 function roundRobin(targets: ServerProcess[]): {
@@ -170,13 +169,7 @@ describe.skipIf(!enabled)(
         back.headers.get('location') as string,
       ).searchParams.get('code') as string;
       const tokens = (await (
-        await token({
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: REDIRECT,
-          code_verifier: verifier,
-          client_id: clientId,
-        })
+        await token(codeRedemption(code, verifier, clientId))
       ).json()) as { access_token: string; refresh_token: string };
       const refreshed = await token({
         grant_type: 'refresh_token',

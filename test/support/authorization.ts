@@ -75,3 +75,19 @@ export async function signInOnPage(
   expect(signedIn.status).toBe(303);
   return browser.follow(signedIn);
 }
+
+/**
+ * The token request that redeems `code` for a client of the test's REDIRECT (RFC 6749 §4.1.3
+ * with PKCE), with `client_id` when the client authenticates as a public one.
+ */
+export const codeRedemption = (
+  code: string,
+  verifier: string,
+  clientId?: string,
+): Record<string, string> => ({
+  grant_type: 'authorization_code',
+  code,
+  redirect_uri: REDIRECT,
+  code_verifier: verifier,
+  ...(clientId !== undefined && { client_id: clientId }),
+});
