@@ -56,6 +56,30 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
     );
   });
 
+  it('stops a start whose ID-token keys cannot sign for a registered client, naming the variable', async () => {
+    await expect(clients.onApplicationBootstrap()).resolves.toBeUndefined();
+    const repository = dataSource.getRepository(Client);
+    await repository.insert({
+      clientId: `es256-${Date.now()}`,
+      name: 'Registered while the P-256 key was there',
+      tokenEndpointAuthMethod: 'none',
+      secretHash: null,
+      redirectUris: ['https://notes.example.com/callback'],
+      postLogoutRedirectUris: [],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      scope: 'openid',
+      firstParty: false,
+      idTokenSignedResponseAlg: 'ES256',
+    });
+    try {
+      await expect(clients.onApplicationBootstrap()).rejects.toThrow(
+        /OIDC_SIGNING_KEY_FILE has no key for ES256, which 1 registered client\(s\) ask/,
+      );
+    } finally {
+      await repository.delete({ idTokenSignedResponseAlg: 'ES256' });
+    }
+  });
+
   it('refuses an ES256 client when the ID-token keys have no P-256 key, naming the variable', async () => {
     const dto = await fields({
       client_name: 'Elliptic',

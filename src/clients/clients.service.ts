@@ -2,6 +2,7 @@ import {
   BadRequestException,
   Injectable,
   NotFoundException,
+  type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -11,7 +12,12 @@ import { AuthorizationCodesService } from '../authorization/authorization-codes.
 import { ConsentsService } from '../authorization/consents.service.js';
 import { OidcKeys } from '../authorization/oidc-keys.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { Client, CLIENT_GRANT_TYPES } from './client.entity.js';
+import { ConfigurationError } from '../config/configuration-error.js';
+import {
+  Client,
+  CLIENT_GRANT_TYPES,
+  ID_TOKEN_ALGORITHMS,
+} from './client.entity.js';
 import type { CreateClientDto } from './dto/create-client.dto.js';
 
 /** A client as created: the secret is here once, and nowhere afterwards. */
@@ -29,7 +35,7 @@ const BROWSER_ORIGINS_TTL_MS = 30_000;
 
 /** The registry of clients: creates them, finds them by `client_id`, checks their secrets. */
 @Injectable()
-export class ClientsService {
+export class ClientsService implements OnApplicationBootstrap {
   private origins: { value: ReadonlySet<string>; until: number } | null = null;
 
   constructor(
@@ -66,6 +72,25 @@ export class ClientsService {
     );
     this.origins = null;
     return { client, secret };
+  }
+
+  /**
+   * A start whose ID-token keys cannot sign for every registered client stops, naming the
+   * variable: otherwise those clients' token requests would fail one by one (the P-256 key was
+   * taken out of OIDC_SIGNING_KEY_FILE while ES256 clients remain).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const unsigned = ID_TOKEN_ALGORITHMS.filter(
+      (algorithm) => !this.oidcKeys.supports(algorithm),
+    );
+    if (unsigned.length === 0) return;
+    const clients = await this.clients.countBy({
+      idTokenSignedResponseAlg: In(unsigned),
+    });
+    if (clients > 0)
+      throw new ConfigurationError([
+        `OIDC_SIGNING_KEY_FILE has no key for ${unsigned.join(', ')}, which ${clients} registered client(s) ask ID tokens to be signed with: put the key back (a P-256 key after the RSA one), or remove those clients`,
+      ]);
   }
 
   findByClientId(clientId: string): Promise<Client | null> {
