@@ -240,10 +240,13 @@ async function moduleCount(runtime) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-/** A Warden with a user, 20 todos and 20 posts, on one runtime. */
+/**
+ * A Warden with a user, 20 todos and 20 posts, on one runtime; Swagger UI on, for its built-in
+ * client, whose authorization request shows the hosted sign-in page.
+ */
 async function startLoadedWarden(runtime) {
   const warden = await startWarden(
-    {},
+    { SWAGGER_ENABLED: 'true' },
     {
       node: runtime.node,
       root: runtime.root,
@@ -308,6 +311,23 @@ for (const runtime of runtimes) {
       headers,
       pid,
     });
+  // A browser without a session asking to sign in: the client and request checked, the page
+  // rendered with its CSRF token.
+  const signInPage = new URLSearchParams({
+    response_type: 'code',
+    client_id: 'swagger-ui',
+    redirect_uri: `${warden.url}/docs/oauth2-redirect.html`,
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+    state: 'bench',
+    scope: 'openid todos:read',
+  });
+  targets.push({
+    name: `warden sign-in page (${runtime.name})`,
+    url: `${warden.url}/oauth/authorize?${signInPage}`,
+    headers: {},
+    pid,
+  });
   const bareMe = await startBenchScript(runtime, 'baseline.mjs', {
     JWT_SECRET: BENCH_SECRET,
     BASELINE_USER: JSON.stringify(user),

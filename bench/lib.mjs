@@ -1,8 +1,8 @@
 // Shared by the benchmark and the soak test: start the built server like production, load it,
 // read its memory. Plain ESM JavaScript so that it runs with no build step of its own.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,9 +47,27 @@ export function build() {
  * cold-start time. `runtime` picks another Node binary (`node`), its flags (`nodeArgs`) and the
  * tree whose dist and node_modules it runs (`root`).
  */
+/**
+ * OIDC_SIGNING_KEY_FILE for a bench server, in its folder: an RSA key and a P-256 key, as
+ * production keeps them (and so the JWKS a client would fetch).
+ */
+export function oidcKeyFile(dir) {
+  const pem = ({ privateKey }) =>
+    privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const file = join(dir, 'oidc-signing-key.pem');
+  writeFileSync(
+    file,
+    pem(generateKeyPairSync('rsa', { modulusLength: 2048 })) +
+      pem(generateKeyPairSync('ec', { namedCurve: 'prime256v1' })),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
 export async function startWarden(env = {}, runtime = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+  const oidcKey = oidcKeyFile(dir);
   const [command, args] = pinned(0, runtime.node ?? process.execPath, [
     ...(runtime.nodeArgs ?? []),
     join(runtime.root ?? ROOT, 'dist/main.js'),
@@ -60,7 +78,11 @@ export async function startWarden(env = {}, runtime = {}) {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
+      // HS256, as the benches have always measured (production's default is RS256): a run can
+      // say JWT_ALGORITHM=RS256 JWT_SECRET= through `env` to measure that.
+      JWT_ALGORITHM: 'HS256',
       JWT_SECRET: BENCH_SECRET,
+      OIDC_SIGNING_KEY_FILE: oidcKey,
       MFA_ENCRYPTION_KEY:
         '5d2a8f1c93e47b06a1f85c3d29e6b7040c8f5a1e63d92b7f48a0c6e15d3b9f27',
       PUBLIC_URL: `http://127.0.0.1:${port}`,

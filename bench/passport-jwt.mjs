@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import passport from 'passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { BENCH_SECRET, PASSWORD, ROOT, build } from './lib.mjs';
+import { BENCH_SECRET, PASSWORD, ROOT, build, oidcKeyFile } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
@@ -38,6 +38,7 @@ async function measure(algorithm) {
     RATE_LIMIT: '100000000',
     AUTH_RATE_LIMIT: '100000000',
     JWT_ALGORITHM: algorithm,
+    OIDC_SIGNING_KEY_FILE: oidcKeyFile(dir),
   });
   if (algorithm !== 'HS256') {
     const { privateKey } =
