@@ -6,6 +6,7 @@ import {
   databaseOptions,
   type MIGRATIONS,
 } from '../../src/database/database-options.js';
+import { withPlaceholders } from '../../src/database/dialect.js';
 import { newDataSource } from '../../src/database/sqlite-transaction-lock.js';
 import { User } from '../../src/users/user.entity.js';
 import { scratchDirectory } from './scratch.js';
@@ -101,6 +102,24 @@ export async function createMigrationTestDatabase(
       }).initialize(),
     drop: () => database.drop(),
   };
+}
+
+/**
+ * A user row written with SQL, for the migration specs (no entity matches a schema half-way
+ * through the migrations): the columns every schema since the email skeletons' has.
+ */
+export async function insertMigrationUser(
+  dataSource: DataSource,
+  user: { id: string; username: string; email: string; at?: string },
+): Promise<void> {
+  const at = user.at ?? new Date().toISOString();
+  await dataSource.query(
+    withPlaceholders(
+      dataSource,
+      `INSERT INTO "users" ("id", "username", "email", "passwordHash", "roles", "disabled", "mfaEnabled", "createdAt", "updatedAt") VALUES (?, ?, ?, 'x', 'user', ?, ?, ?, ?)`,
+    ),
+    [user.id, user.username, user.email, false, false, at, at],
+  );
 }
 
 /** A row of the users table as stored, read through the application's own connection. */

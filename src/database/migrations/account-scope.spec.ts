@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createMigrationTestDatabase,
+  insertMigrationUser,
   specDatabaseKinds,
 } from '../../../test/support/database.js';
 import { withPlaceholders } from '../dialect.js';
@@ -31,10 +32,12 @@ describe.each(specDatabaseKinds())('AccountScope migration on %s', (kind) => {
       const insert = (sql: string, parameters: unknown[]) =>
         before.query(withPlaceholders(before, sql), parameters);
       const now = new Date().toISOString();
-      await insert(
-        `INSERT INTO "users" ("id", "username", "email", "passwordHash", "roles", "disabled", "mfaEnabled", "createdAt", "updatedAt") VALUES (?, 'scoped', 'scoped@example.com', 'x', 'user', ?, ?, ?, ?)`,
-        [userId, false, false, now, now],
-      );
+      await insertMigrationUser(before, {
+        id: userId,
+        username: 'scoped',
+        email: 'scoped@example.com',
+        at: now,
+      });
       for (const scope of Object.keys(stored)) {
         const id = randomUUID();
         sessionIds.set(scope, id);

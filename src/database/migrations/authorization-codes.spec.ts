@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createMigrationTestDatabase,
+  insertMigrationUser,
   specDatabaseKinds,
 } from '../../../test/support/database.js';
 import { withPlaceholders } from '../dialect.js';
@@ -26,10 +27,12 @@ describe.each(specDatabaseKinds())(
         const insert = (sql: string, parameters: unknown[]) =>
           before.query(withPlaceholders(before, sql), parameters);
         const now = new Date().toISOString();
-        await insert(
-          `INSERT INTO "users" ("id", "username", "email", "passwordHash", "roles", "disabled", "mfaEnabled", "createdAt", "updatedAt") VALUES (?, 'coded', 'coded@example.com', 'x', 'user', ?, ?, ?, ?)`,
-          [userId, false, false, now, now],
-        );
+        await insertMigrationUser(before, {
+          id: userId,
+          username: 'coded',
+          email: 'coded@example.com',
+          at: now,
+        });
         await insert(
           `INSERT INTO "sessions" ("id", "userId", "scope", "authTime", "idleExpiresAt", "absoluteExpiresAt") VALUES (?, ?, 'account', ?, ?, ?)`,
           [sessionId, userId, now, now, now],

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   createMigrationTestDatabase,
+  insertMigrationUser,
   specDatabaseKinds,
 } from '../../../test/support/database.js';
-import { withPlaceholders } from '../dialect.js';
 import { MIGRATIONS } from '../database-options.js';
 import { EmailSkeletons1732000010000 } from './1732000010000-email-skeletons.js';
 
@@ -31,14 +31,7 @@ describe.each(specDatabaseKinds())('EmailSkeletons migration on %s', (kind) => {
         email: string,
         username: string,
         at: string,
-      ) =>
-        before.query(
-          withPlaceholders(
-            before,
-            `INSERT INTO "users" ("id", "username", "email", "passwordHash", "roles", "disabled", "mfaEnabled", "createdAt", "updatedAt") VALUES (?, ?, ?, 'x', 'user', ?, ?, ?, ?)`,
-          ),
-          [id, username, email, false, false, at, at],
-        );
+      ) => insertMigrationUser(before, { id, username, email, at });
       await insert(
         ids.latin,
         'peace@example.com',
