@@ -223,6 +223,8 @@ async function startFastApi() {
  * (`bench/module-count`), so the measured servers carry no hooks.
  */
 async function moduleCount(runtime) {
+  // A fresh machine has no cache folder yet (the Node 24 runtime makes it only when it runs).
+  mkdirSync(CACHE, { recursive: true });
   const file = join(CACHE, `modules-${runtime.name}.json`);
   rmSync(file, { force: true });
   const warden = await startWarden(
