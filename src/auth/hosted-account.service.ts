@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { validationPipe } from '../common/validation.js';
 import type { Settings } from '../config/settings.js';
 import { PASSWORD_SIGN_IN } from '../sessions/authentication.js';
+import { requiresVerifiedEmail } from '../users/account-status.js';
 import { AccountService } from '../users/account.service.js';
 import { EmailAddressDto } from '../users/dto/account-mail.dto.js';
 import type { User } from '../users/user.entity.js';
@@ -38,8 +39,7 @@ export class HostedAccountPages {
     private readonly account: AccountService,
     config: ConfigService<Settings, true>,
   ) {
-    this.requireVerifiedEmail =
-      config.get('users.EMAIL_VERIFICATION', { infer: true }) === 'required';
+    this.requireVerifiedEmail = requiresVerifiedEmail(config);
     this.passwordReset = config.get('users.PASSWORD_RESET', { infer: true });
     this.publicUrl = config.get('app.PUBLIC_URL', { infer: true });
   }
