@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configWith } from '../../test/support/config.js';
@@ -13,9 +13,12 @@ const publicPem = ({ publicKey }: { publicKey: KeyObject }) =>
 const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 const p256 = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
+const directory = mkdtempSync(join(tmpdir(), 'warden-oidc-keys-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
 let files = 0;
 function file(contents: string): string {
-  const path = join(tmpdir(), `warden-oidc-keys-${process.pid}-${++files}.pem`);
+  const path = join(directory, `key-${++files}.pem`);
   writeFileSync(path, contents);
   return path;
 }

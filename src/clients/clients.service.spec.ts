@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -14,9 +14,11 @@ import { Client } from './client.entity.js';
 import { ClientsService } from './clients.service.js';
 import { CreateClientDto } from './dto/create-client.dto.js';
 
+const RSA_ONLY_KEY_FILE = join(tmpdir(), `warden-rsa-only-${process.pid}.pem`);
+
 /** A PEM file with one RSA private key and nothing else. */
 function rsaOnlyKeyFile(): string {
-  const file = join(tmpdir(), `warden-rsa-only-${process.pid}.pem`);
+  const file = RSA_ONLY_KEY_FILE;
   writeFileSync(
     file,
     generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -95,7 +97,10 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
       }),
     ).rejects.toThrow(/id_token_signed_response_alg/);
   });
-  afterAll(() => close?.());
+  afterAll(async () => {
+    rmSync(RSA_ONLY_KEY_FILE, { force: true });
+    await close?.();
+  });
 
   it('registers a public client: a generated client_id that is no UUID, no secret, the default scopes', async () => {
     const { client, secret } = await clients.create(

@@ -4,7 +4,13 @@ import {
   generateKeyPairSync,
   randomBytes,
 } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -107,6 +113,17 @@ describe('production secrets', () => {
 });
 
 describe('loadOrCreateDevelopmentOidcKeys', () => {
+  const folders: string[] = [];
+  const keysFolder = () => {
+    const folder = mkdtempSync(join(tmpdir(), 'warden-oidc-'));
+    folders.push(folder);
+    return folder;
+  };
+  afterAll(() => {
+    for (const folder of folders)
+      rmSync(folder, { recursive: true, force: true });
+  });
+
   const blocks = (file: string) =>
     (
       readFileSync(file, 'utf8').match(
@@ -115,7 +132,7 @@ describe('loadOrCreateDevelopmentOidcKeys', () => {
     ).map((pem) => createPrivateKey(pem));
 
   it('makes an RSA key and a P-256 key once, then keeps them', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'warden-oidc-')), 'keys.pem');
+    const file = join(keysFolder(), 'keys.pem');
     loadOrCreateDevelopmentOidcKeys(file);
     const made = readFileSync(file, 'utf8');
     expect(blocks(file).map((key) => key.asymmetricKeyType)).toEqual([
@@ -128,7 +145,7 @@ describe('loadOrCreateDevelopmentOidcKeys', () => {
   });
 
   it('appends a P-256 key to a development file made before ES256', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'warden-oidc-')), 'keys.pem');
+    const file = join(keysFolder(), 'keys.pem');
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
       .privateKey.export({ format: 'pem', type: 'pkcs8' })
       .toString();
