@@ -55,6 +55,7 @@ describe('RFC 8414 discovery with openid-client', () => {
         'todos:write',
         'posts:write',
         'users:admin',
+        'users:read',
       ],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
@@ -63,6 +64,7 @@ describe('RFC 8414 discovery with openid-client', () => {
         'password',
         'refresh_token',
         'urn:warden:params:oauth:grant-type:mfa-otp',
+        'client_credentials',
       ],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
@@ -71,7 +73,16 @@ describe('RFC 8414 discovery with openid-client', () => {
         'client_secret_basic',
         'client_secret_post',
       ],
-      revocation_endpoint_auth_methods_supported: ['none'],
+      revocation_endpoint_auth_methods_supported: [
+        'none',
+        'client_secret_basic',
+        'client_secret_post',
+      ],
+      introspection_endpoint: `${issuer}/auth/introspect`,
+      introspection_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+      ],
       service_documentation: `${issuer}/docs`,
     });
     expect(config.serverMetadata().token_endpoint).toBe(`${issuer}/auth/token`);

@@ -105,7 +105,6 @@ describe('The OpenAPI document (/docs-json)', () => {
   });
 
   it('documents every error as RFC 9457 problem details, or RFC 6749 on the OAuth endpoints, with an example of its status', () => {
-    const oauthEndpoints = ['/auth/token', '/token', '/auth/revoke'];
     const problemSchemas = [
       '#/components/schemas/ProblemDetailsDto',
       '#/components/schemas/MfaRequiredDto',
@@ -113,7 +112,8 @@ describe('The OpenAPI document (/docs-json)', () => {
     const wrong: string[] = [];
     let checked = 0;
     for (const [name, operation] of operations()) {
-      const oauth = oauthEndpoints.some((path) => name.endsWith(` ${path}`));
+      // Marked by @OAuthEndpoint(): the token, revocation and introspection endpoints.
+      const oauth = operation['x-oauth-errors'] === true;
       for (const [status, response] of Object.entries(
         operation.responses as Record<string, Json>,
       )) {

@@ -26,6 +26,8 @@ const NOT_SIGN_IN_METHODS: Record<string, string> = {
     'redeemable only while the browser session they were issued in is active, so they end with it',
   consents:
     "a user's permission for a client, which lets nothing in without a sign-in",
+  client_access_tokens:
+    "a machine client's own tokens: they speak for the client, never for a user",
 };
 
 describe(`The registry of sign-in methods (${testDatabaseKind()})`, () => {

@@ -36,9 +36,38 @@ export interface AccessTokenClaims extends JwtPayload {
   client_id?: string;
 }
 
+/**
+ * A token a client was issued for itself (client credentials, RFC 6749 §4.4): `sub` and
+ * `client_id` both name the client (RFC 9068 §2.2), and there is no user, session or sign-in.
+ */
+export interface ClientTokenClaims extends JwtPayload {
+  sub: string;
+  client_id: string;
+  jti: string;
+  scope: string;
+  iat: number;
+  exp: number;
+  sid?: undefined;
+}
+
+/** The claims of a valid access token: a user's, or a client's own. */
+export type VerifiedClaims = AccessTokenClaims | ClientTokenClaims;
+
+/** A client's own token has no session: that is what tells it from a user's. */
+export const isClientToken = (
+  claims: VerifiedClaims,
+): claims is ClientTokenClaims => claims.sid === undefined;
+
+/** A client's own access token, as issued. */
+export interface IssuedClientToken {
+  token: string;
+  id: string;
+  expiresAt: Date;
+}
+
 /** Why an access token is not valid: only expiry gets its own message (RFC 6750 §3.1). */
 export type AccessTokenCheck =
-  | { valid: true; claims: AccessTokenClaims }
+  | { valid: true; claims: VerifiedClaims }
   | { valid: false; reason: 'expired' | 'invalid' };
 
 const INVALID: AccessTokenCheck = { valid: false, reason: 'invalid' };
@@ -65,7 +94,7 @@ export class AccessTokenService {
    * every request for its lifetime, and signature and claims cannot change under it, so they are
    * checked once. Expiry is checked on every use; invalid tokens are never remembered.
    */
-  private readonly verified = new Map<string, AccessTokenClaims>();
+  private readonly verified = new Map<string, VerifiedClaims>();
 
   constructor(
     private readonly jwtService: JwtService,
@@ -113,6 +142,23 @@ export class AccessTokenService {
       },
       { ...this.signOptions, subject: userId, jwtid: randomUUID() },
     );
+  }
+
+  /** A token for the client itself (the client credentials grant): no user, no session. */
+  issueForClient(
+    clientId: string,
+    scopes: readonly Scope[],
+  ): IssuedClientToken {
+    const id = randomUUID();
+    const token = this.jwtService.sign(
+      { scope: scopes.join(' '), client_id: clientId },
+      { ...this.signOptions, subject: clientId, jwtid: id },
+    );
+    return {
+      token,
+      id,
+      expiresAt: new Date(Date.now() + this.ttlSeconds * 1000),
+    };
   }
 
   /**
@@ -178,20 +224,29 @@ export class AccessTokenService {
    * from `iat` than the configured lifetime (so a token minted with a long life is refused), an
    * `iat` not in the future, no `crit` header (RFC 7515 §4.1.11: Warden understands no
    * extension, so a token that declares one critical is invalid), and the types of every claim
-   * Warden relies on.
+   * Warden relies on. A token is a user's (a UUID `sub` and `sid`) or a client's own (no `sid`,
+   * no sign-in claims, `sub` equal to `client_id`), never a mixture.
    */
-  private claimsOf(token: Jwt): AccessTokenClaims | null {
+  private claimsOf(token: Jwt): VerifiedClaims | null {
     const { header, payload } = token;
     if (typeof payload !== 'object' || payload === null) return null;
     const nowSeconds = Date.now() / 1000;
+    const subject =
+      typeof payload.sub === 'string' &&
+      (payload.sid === undefined
+        ? typeof payload.client_id === 'string' &&
+          payload.sub === payload.client_id &&
+          !isUUID(payload.sub) &&
+          payload.amr === undefined &&
+          payload.auth_time === undefined
+        : isUUID(payload.sub) &&
+          typeof payload.sid === 'string' &&
+          isUUID(payload.sid));
     const valid =
+      subject &&
       !('crit' in header) &&
       typeof header.typ === 'string' &&
       ACCEPTED_TYPES.has(header.typ.toLowerCase()) &&
-      typeof payload.sub === 'string' &&
-      isUUID(payload.sub) &&
-      typeof payload.sid === 'string' &&
-      isUUID(payload.sid) &&
       typeof payload.jti === 'string' &&
       typeof payload.scope === 'string' &&
       typeof payload.iat === 'number' &&
@@ -207,10 +262,10 @@ export class AccessTokenService {
           payload.auth_time <= payload.iat + CLOCK_TOLERANCE_SECONDS)) &&
       (payload.client_id === undefined ||
         typeof payload.client_id === 'string');
-    return valid ? (payload as AccessTokenClaims) : null;
+    return valid ? (payload as VerifiedClaims) : null;
   }
 }
 
 /** jsonwebtoken's own rule, for a remembered token: expired once now ≥ exp + tolerance. */
-const expired = (claims: AccessTokenClaims): boolean =>
+const expired = (claims: VerifiedClaims): boolean =>
   Math.floor(Date.now() / 1000) >= claims.exp + CLOCK_TOLERANCE_SECONDS;

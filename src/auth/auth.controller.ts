@@ -46,11 +46,16 @@ import {
   TokenResponseDto,
 } from './dto/token-response.dto.js';
 import { LocalAuthGuard, PasswordVerifiedUser } from './local-auth.guard.js';
-import { parseRevocationRequest } from './oauth-requests.js';
+import { OAuthParams, parseRevocationRequest } from './oauth-requests.js';
 import { TokenEndpoint } from './grants/token-endpoint.service.js';
 import { ClientAuthentication } from './client-authentication.service.js';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto.js';
 import { RevocationRequestDto } from './dto/revocation-request.dto.js';
+import {
+  IntrospectionRequestDto,
+  IntrospectionResponseDto,
+} from './dto/introspection.dto.js';
+import { TokenIntrospection } from './token-introspection.service.js';
 import type { UserPrincipal } from '../access/principal.js';
 import { MfaVerifyDto } from '../mfa/dto/mfa.dto.js';
 import { secondFactorProof } from '../mfa/dto/second-factor.dto.js';
@@ -64,6 +69,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly tokenEndpoint: TokenEndpoint,
+    private readonly introspection: TokenIntrospection,
     private readonly clientAuthentication: ClientAuthentication,
   ) {}
 
@@ -171,7 +177,7 @@ export class AuthController {
   @NoStore()
   @ApiOperation({
     summary:
-      'OAuth 2.0 token endpoint (RFC 6749): password, refresh_token and mfa-otp grants',
+      'OAuth 2.0 token endpoint (RFC 6749): authorization_code, password, refresh_token, mfa-otp and client_credentials grants',
   })
   @ApiConsumes(FORM)
   @ApiBody({ type: TokenRequestDto })
@@ -284,6 +290,42 @@ export class AuthController {
       this.clientAuthentication
         .authenticate(params, authorization, client)
         .then((registered) => registered.clientId),
+    );
+  }
+
+  @Post('auth/introspect')
+  @Public()
+  @OAuthEndpoint()
+  @AuthRateLimited()
+  @HttpCode(HttpStatus.OK)
+  @NoStore()
+  @ApiOperation({
+    summary:
+      'RFC 7662 token introspection, for clients registered with allow_introspection (resource servers): whether a token is active, and its claims',
+  })
+  @ApiConsumes(FORM)
+  @ApiBody({ type: IntrospectionRequestDto })
+  @ApiOkResponse({ type: IntrospectionResponseDto })
+  @ApiBadRequestResponse({
+    description: '`token` is missing, or the body is not a form',
+    type: OAuthErrorDto,
+  })
+  @ApiUnauthorizedResponse({
+    description:
+      '`invalid_client`: no client authentication, a wrong secret, or a client not allowed to introspect',
+    type: OAuthErrorDto,
+  })
+  introspect(
+    @Headers('content-type') contentType: string | undefined,
+    // Typed loosely on purpose, as on /auth/token.
+    @Body() body: unknown,
+    @Client() client: ClientInfo,
+    @Headers('authorization') authorization: string | undefined,
+  ): Promise<IntrospectionResponseDto> {
+    return this.introspection.introspect(
+      OAuthParams.fromForm(contentType, body, 'The introspection endpoint'),
+      authorization,
+      client,
     );
   }
 }

@@ -20,6 +20,7 @@ import { JwtStrategy } from './jwt.strategy.js';
 import { LocalStrategy } from './local.strategy.js';
 import { tokenGrantProviders } from './grants/token-grants.js';
 import { MfaSignIn } from './mfa-sign-in.service.js';
+import { TokenIntrospection } from './token-introspection.service.js';
 import { ClientAuthentication } from './client-authentication.service.js';
 import { AuthorizationEndpoint } from './authorization-endpoint.service.js';
 import { AuthorizeController } from './authorize.controller.js';
@@ -60,6 +61,7 @@ import { SessionTokens } from './session-tokens.service.js';
     MfaSignIn,
     SessionTokens,
     ClientAuthentication,
+    TokenIntrospection,
     AuthorizationEndpoint,
     EndSessionService,
     HostedAccountPages,

@@ -21,7 +21,8 @@ import { UserDto } from '../users/dto/user.dto.js';
 import { LoginAttemptsService } from '../users/login-attempts.service.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { AccessTokenService } from './access-token.service.js';
+import { AccessTokenService, isClientToken } from './access-token.service.js';
+import { ClientTokensService } from '../clients/client-tokens.service.js';
 import type { SignupDto } from './dto/signup.dto.js';
 import type {
   PendingSignupResponseDto,
@@ -49,6 +50,7 @@ export class AuthService {
     private readonly mfaSignIn: MfaSignIn,
     private readonly accessTokens: AccessTokenService,
     private readonly passkeys: PasskeysService,
+    private readonly clientTokens: ClientTokensService,
     config: ConfigService<Settings, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
@@ -192,8 +194,9 @@ export class AuthService {
    * RFC 7009 revocation: a refresh token or an access token (the hint only orders the search)
    * ends its session. With a bearer token, only the caller's own tokens are revoked; without
    * one, possession of the token is the authority, as it would be to use it. A token issued to a
-   * registered client is revoked by that client only, authenticated as it registered (§2.1);
-   * another client's request revokes nothing and is answered 200 all the same (§2.2).
+   * registered client is revoked by that client only, authenticated as it registered (§2.1),
+   * and so is a client's own token (client credentials); another client's request revokes
+   * nothing and is answered 200 all the same (§2.2).
    */
   async revoke(
     token: string,
@@ -201,13 +204,24 @@ export class AuthService {
     authenticateClient: () => Promise<string>,
   ): Promise<void> {
     const session = await this.sessions.findByRefreshToken(token);
+    const check = session ? null : this.accessTokens.verify(token);
+    const claims = check?.valid ? check.claims : null;
+    if (claims && isClientToken(claims)) {
+      if (!caller && (await authenticateClient()) === claims.client_id)
+        await this.clientTokens.revoke(claims.jti, claims.client_id);
+      return;
+    }
     const target = session
       ? {
           sessionId: session.id,
           userId: session.userId,
           clientId: session.clientId,
         }
-      : this.sessionOfAccessToken(token);
+      : claims && {
+          sessionId: claims.sid,
+          userId: claims.sub,
+          clientId: claims.client_id ?? null,
+        };
     if (!target || (caller && caller.userId !== target.userId)) return;
     if (
       target.clientId !== null &&
@@ -215,18 +229,5 @@ export class AuthService {
     )
       return;
     await this.sessions.endSession(target.sessionId, 'revoked');
-  }
-
-  private sessionOfAccessToken(
-    token: string,
-  ): { sessionId: string; userId: string; clientId: string | null } | null {
-    const check = this.accessTokens.verify(token);
-    return check.valid
-      ? {
-          sessionId: check.claims.sid,
-          userId: check.claims.sub,
-          clientId: check.claims.client_id ?? null,
-        }
-      : null;
   }
 }

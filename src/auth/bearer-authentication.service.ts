@@ -1,7 +1,11 @@
 import { ConfigService } from '@nestjs/config';
 import type { Settings } from '../config/settings.js';
 import { Injectable } from '@nestjs/common';
-import { effectiveScopes, tokenClaimScopes } from '../roles/roles.js';
+import {
+  clientScopesOf,
+  effectiveScopes,
+  tokenClaimScopes,
+} from '../roles/roles.js';
 import type { Scope } from '../roles/scopes.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import {
@@ -9,8 +13,13 @@ import {
   requiresVerifiedEmail,
 } from '../users/account-status.js';
 import { UsersService } from '../users/users.service.js';
-import type { AccessTokenClaims } from './access-token.service.js';
-import type { UserPrincipal } from '../access/principal.js';
+import {
+  type ClientTokenClaims,
+  isClientToken,
+  type VerifiedClaims,
+} from './access-token.service.js';
+import type { ClientPrincipal, UserPrincipal } from '../access/principal.js';
+import { ClientTokensService } from '../clients/client-tokens.service.js';
 import type { User } from '../users/user.entity.js';
 import type { TokenRequirements } from '../access/auth.decorator.js';
 import { PASSWORD_SIGN_IN } from '../sessions/authentication.js';
@@ -32,9 +41,17 @@ export type BearerFailure =
   | { kind: 'malformed' }
   | {
       kind: 'invalid_token';
-      reason: 'expired' | 'invalid' | 'account_inactive' | 'session_ended';
+      reason:
+        | 'expired'
+        | 'invalid'
+        | 'account_inactive'
+        | 'session_ended'
+        | 'revoked';
     }
-  | { kind: 'insufficient_scope'; required: readonly Scope[]; userId: string }
+  /** A machine client's own token on a route that acts for a user. */
+  | { kind: 'user_required'; clientId: string }
+  /** `who`: `user <id>` or `client <client_id>`, for the security log. */
+  | { kind: 'insufficient_scope'; required: readonly Scope[]; who: string }
   | {
       kind: 'insufficient_user_authentication';
       userId: string;
@@ -46,6 +63,7 @@ export type StepUpNeed = { secondFactor: true } | { maxAgeSeconds: number };
 
 export type BearerAuthentication =
   | { ok: true; principal: UserPrincipal; account: User }
+  | { ok: true; principal: ClientPrincipal; account: null }
   | { ok: false; failure: BearerFailure };
 
 export const invalidToken = (
@@ -69,6 +87,7 @@ export class BearerAuthenticationService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly signInMethods: SignInMethods,
+    private readonly clientTokens: ClientTokensService,
     config: ConfigService<Settings, true>,
   ) {
     this.requireVerifiedEmail = requiresVerifiedEmail(config);
@@ -76,10 +95,12 @@ export class BearerAuthenticationService {
 
   /** `body`: the request's parsed body, for an action that is sensitive only with some fields. */
   async principalFor(
-    claims: AccessTokenClaims,
+    claims: VerifiedClaims,
     requirements: TokenRequirements,
     body?: unknown,
   ): Promise<BearerAuthentication> {
+    if (isClientToken(claims))
+      return this.clientPrincipalFor(claims, requirements.clientScopes);
     const user = await this.users.findByIdCached(claims.sub);
     if (!isActiveAccount(user, this.requireVerifiedEmail))
       return invalidToken('account_inactive');
@@ -104,7 +125,7 @@ export class BearerAuthenticationService {
         failure: {
           kind: 'insufficient_scope',
           required: scopes,
-          userId: user.id,
+          who: `user ${user.id}`,
         },
       };
     }
@@ -118,6 +139,39 @@ export class BearerAuthenticationService {
       ));
     if (weak) return { ok: false, failure: weak };
     return { ok: true, principal, account: user };
+  }
+
+  /**
+   * A client's own token: refused where the route serves users only, else it must still be
+   * recorded and unrevoked (on every instance: `ClientTokensService`) and carry the route's
+   * client scopes. No step-up applies: nobody signed in.
+   */
+  private async clientPrincipalFor(
+    claims: ClientTokenClaims,
+    required: readonly Scope[] | null,
+  ): Promise<BearerAuthentication> {
+    const clientId = claims.client_id;
+    if (required === null)
+      return { ok: false, failure: { kind: 'user_required', clientId } };
+    if (!(await this.clientTokens.isActive(claims.jti, clientId)))
+      return invalidToken('revoked');
+    const principal: ClientPrincipal = {
+      kind: 'client',
+      clientId,
+      tokenId: claims.jti,
+      scopes: clientScopesOf(claims.scope),
+      expiresAt: claims.exp,
+    };
+    if (!required.every((scope) => principal.scopes.has(scope)))
+      return {
+        ok: false,
+        failure: {
+          kind: 'insufficient_scope',
+          required,
+          who: `client ${clientId}`,
+        },
+      };
+    return { ok: true, principal, account: null };
   }
 
   /** RFC 9470: what the sign-in behind this token lacks for a sensitive action, if anything. */

@@ -30,8 +30,14 @@ const DEFAULT_ROUTE_AUTH: RouteAuth = {
   mode: 'token',
   scopes: [],
   sensitive: null,
+  clientScopes: null,
 };
-const NO_REQUIREMENTS: TokenRequirements = { scopes: [], sensitive: null };
+/** An `@OptionalAuth()` route: any valid user's token, and no client's. */
+const NO_REQUIREMENTS: TokenRequirements = {
+  scopes: [],
+  sensitive: null,
+  clientScopes: null,
+};
 
 type GuardedRequest = FastifyRequest & { user?: Principal | null };
 
@@ -93,7 +99,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     }
     if (reason.kind === 'insufficient_scope') {
       this.securityLog.warn(
-        `authorization failed: user ${reason.userId} lacks scope ${reason.required.join(' ')} for ${context.getClass().name}.${context.getHandler().name}`,
+        `authorization failed: ${reason.who} lacks scope ${reason.required.join(' ')} for ${context.getClass().name}.${context.getHandler().name}`,
+      );
+    }
+    if (reason.kind === 'user_required') {
+      this.securityLog.warn(
+        `authorization failed: client ${reason.clientId} sent its own token to ${context.getClass().name}.${context.getHandler().name}, which serves users only`,
       );
     }
     if (reason.kind === 'insufficient_user_authentication') {
@@ -134,6 +145,7 @@ export class BearerChallengeException extends HttpExceptionWithHeaders {
       | 'invalid_token'
       | 'insufficient_scope'
       | 'insufficient_user_authentication'
+      | 'user_token_required'
     >,
     /** Further auth-params of the challenge (`scope`, `acr_values`, `max_age`). */
     params: Record<string, string> = {},
@@ -179,6 +191,12 @@ export function challengeFor(failure: BearerFailure): BearerChallengeException {
         { scope },
       );
     }
+    case 'user_required':
+      return new BearerChallengeException(
+        HttpStatus.FORBIDDEN,
+        "This route acts for a signed-in user: a client's own token (client credentials) cannot use it",
+        'user_token_required',
+      );
     case 'insufficient_user_authentication':
       return 'secondFactor' in failure.need
         ? new BearerChallengeException(

@@ -4,7 +4,7 @@ import type { Jwt } from 'jsonwebtoken';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type SecretOrKeyProvider, Strategy } from 'passport-jwt';
 import type { TokenRequirements } from '../access/auth.decorator.js';
-import type { UserPrincipal } from '../access/principal.js';
+import type { Principal } from '../access/principal.js';
 import { attachAccount } from '../users/current-account.decorator.js';
 import {
   type AccessTokenCheck,
@@ -24,7 +24,11 @@ export interface JwtAuthenticateOptions {
 
 type BearerRequest = { headers: IncomingHttpHeaders; body?: unknown };
 
-const NO_REQUIREMENTS: TokenRequirements = { scopes: [], sensitive: null };
+const NO_REQUIREMENTS: TokenRequirements = {
+  scopes: [],
+  sensitive: null,
+  clientScopes: null,
+};
 const NO_KEY = new Error('no key of this server signed the token');
 
 /**
@@ -96,7 +100,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(
     request: BearerRequest,
     decoded: Jwt,
-  ): Promise<[UserPrincipal | false, BearerFailure?]> {
+  ): Promise<[Principal | false, BearerFailure?]> {
     const token = readBearerToken(request.headers.authorization) ?? '';
     return this.finish(
       request,
@@ -109,12 +113,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     request: BearerRequest,
     check: AccessTokenCheck,
     requirements: TokenRequirements,
-  ): Promise<[UserPrincipal | false, BearerFailure?]> {
+  ): Promise<[Principal | false, BearerFailure?]> {
     const result = check.valid
       ? await this.bearer.principalFor(check.claims, requirements, request.body)
       : invalidToken(check.reason);
     if (!result.ok) return [false, result.failure];
-    attachAccount(request, result.account);
+    if (result.account) attachAccount(request, result.account);
     return [result.principal];
   }
 }

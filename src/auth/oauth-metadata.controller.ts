@@ -56,7 +56,12 @@ export class OAuthMetadataController {
       authorization_response_iss_parameter_supported: true,
       // Registered clients authenticate as they registered; the password grant needs no client.
       token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
-      revocation_endpoint_auth_methods_supported: ['none'],
+      revocation_endpoint_auth_methods_supported: [
+        ...TOKEN_ENDPOINT_AUTH_METHODS,
+      ],
+      introspection_endpoint: `${base}/auth/introspect`,
+      introspection_endpoint_auth_methods_supported:
+        TOKEN_ENDPOINT_AUTH_METHODS.filter((method) => method !== 'none'),
       service_documentation: `${base}/docs`,
     };
   }

@@ -9,7 +9,12 @@ import { ConfigService } from '@nestjs/config';
 import type { Settings } from '../config/settings.js';
 import { RedisConnections } from '../redis/redis.module.js';
 
-export type InvalidationKind = 'user' | 'session';
+export type InvalidationKind = 'user' | 'session' | 'client-token';
+const INVALIDATION_KINDS: readonly string[] = [
+  'user',
+  'session',
+  'client-token',
+] satisfies InvalidationKind[];
 
 export interface Invalidation {
   kind: InvalidationKind;
@@ -152,7 +157,8 @@ function parse(message: string): Invalidation | null {
   try {
     const value = JSON.parse(message) as Partial<Invalidation>;
     if (
-      (value.kind === 'user' || value.kind === 'session') &&
+      typeof value.kind === 'string' &&
+      INVALIDATION_KINDS.includes(value.kind) &&
       Array.isArray(value.ids) &&
       value.ids.every((id) => typeof id === 'string')
     ) {

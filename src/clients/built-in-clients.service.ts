@@ -9,7 +9,7 @@ import type { Repository } from 'typeorm';
 import { DOCS_PATH } from '../common/swagger.js';
 import type { Settings } from '../config/settings.js';
 import { ALL_SCOPES, CLAIM_SCOPES } from '../roles/scopes.js';
-import { Client, CLIENT_GRANT_TYPES } from './client.entity.js';
+import { Client, USER_GRANT_TYPES } from './client.entity.js';
 import { DEFAULT_CLIENT_SCOPE } from './dto/create-client.dto.js';
 
 /** The client Swagger UI's Authorize dialog signs in as (`initOAuth` in common/swagger.ts). */
@@ -88,7 +88,7 @@ export class BuiltInClientsService implements OnApplicationBootstrap {
       ...fields,
       tokenEndpointAuthMethod: 'none' as const,
       secretHash: null,
-      grantTypes: [...CLIENT_GRANT_TYPES],
+      grantTypes: [...USER_GRANT_TYPES],
     };
     await this.clients
       .createQueryBuilder()

@@ -5,8 +5,15 @@ import { CreatedAtColumn, UpdatedAtColumn } from '../database/timestamps.js';
 export const CLIENT_GRANT_TYPES = [
   'authorization_code',
   'refresh_token',
+  'client_credentials',
 ] as const;
 export type ClientGrantType = (typeof CLIENT_GRANT_TYPES)[number];
+
+/** The grants of an application that signs users in: what a client gets when it names none. */
+export const USER_GRANT_TYPES: readonly ClientGrantType[] = [
+  'authorization_code',
+  'refresh_token',
+];
 
 /** How a client authenticates at the token endpoint (RFC 7591 §2): `none` is a public client. */
 export const TOKEN_ENDPOINT_AUTH_METHODS = [
@@ -65,6 +72,10 @@ export class Client {
   /** An application of the API's owner: its users are not asked for consent. */
   @Column({ type: 'boolean', default: false })
   firstParty: boolean;
+
+  /** May ask the introspection endpoint about any token (RFC 7662 §2.1): a resource server. */
+  @Column({ type: 'boolean', default: false })
+  allowIntrospection: boolean;
 
   /** `id_token_signed_response_alg` (OpenID Connect Registration §2). */
   @Column({ type: 'varchar', length: 8, default: 'RS256' })

@@ -55,6 +55,7 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
       unused,
       // A server whose OIDC_SIGNING_KEY_FILE holds the RSA key only.
       new OidcKeys(configWith({ OIDC_SIGNING_KEY_FILE: rsaOnlyKeyFile() })),
+      unused,
     );
   });
 
@@ -194,7 +195,11 @@ describe.each(specDatabaseKinds())('ClientsService on %s', (kind) => {
 describe('CreateClientDto', () => {
   it.each([
     [{ redirect_uris: ['https://a.example.com/cb'] }, /client_name/],
-    [{ client_name: 'x' }, /redirect_uris must be a list/],
+    [
+      { client_name: 'x' },
+      /redirect_uris must hold at least 1 URI for the authorization_code grant/,
+    ],
+    [{ client_name: 'x', redirect_uris: 'https://a' }, /must be a list/],
     [{ client_name: 'x', redirect_uris: [] }, /at least 1/],
     [
       { client_name: 'x', redirect_uris: ['https://*.example.com/cb'] },

@@ -12,12 +12,9 @@ import { AuthorizationCodesService } from '../authorization/authorization-codes.
 import { ConsentsService } from '../authorization/consents.service.js';
 import { OidcKeys } from '../authorization/oidc-keys.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { ClientTokensService } from './client-tokens.service.js';
 import { ConfigurationError } from '../config/configuration-error.js';
-import {
-  Client,
-  CLIENT_GRANT_TYPES,
-  ID_TOKEN_ALGORITHMS,
-} from './client.entity.js';
+import { Client, ID_TOKEN_ALGORITHMS } from './client.entity.js';
 import type { CreateClientDto } from './dto/create-client.dto.js';
 
 /** A client as created: the secret is here once, and nowhere afterwards. */
@@ -44,6 +41,7 @@ export class ClientsService implements OnApplicationBootstrap {
     private readonly consents: ConsentsService,
     private readonly sessions: SessionsService,
     private readonly oidcKeys: OidcKeys,
+    private readonly clientTokens: ClientTokensService,
   ) {}
 
   async create(
@@ -64,7 +62,8 @@ export class ClientsService implements OnApplicationBootstrap {
         secretHash: secret === null ? null : hashSecretToken(secret),
         redirectUris: fields.redirect_uris,
         postLogoutRedirectUris: fields.post_logout_redirect_uris,
-        grantTypes: [...CLIENT_GRANT_TYPES],
+        grantTypes: fields.grant_types,
+        allowIntrospection: fields.allow_introspection,
         scope: [...new Set(fields.scope.split(' ').filter(Boolean))].join(' '),
         firstParty: fields.first_party,
         idTokenSignedResponseAlg: fields.id_token_signed_response_alg,
@@ -146,8 +145,9 @@ export class ClientsService implements OnApplicationBootstrap {
   }
 
   /**
-   * Removes a client, and what it holds: its sessions end (their access tokens stop working on
-   * every instance at once), its unredeemed codes and users' consents to it are deleted.
+   * Removes a client, and what it holds: its sessions end and its own tokens are revoked (their
+   * access tokens stop working on every instance at once), its unredeemed codes and users'
+   * consents to it are deleted.
    */
   async remove(clientId: string): Promise<void> {
     const { affected } = await this.clients.delete({ clientId });
@@ -156,6 +156,7 @@ export class ClientsService implements OnApplicationBootstrap {
     await this.codes.deleteForClient(clientId);
     await this.consents.deleteForClient(clientId);
     await this.sessions.endForClient(clientId);
+    await this.clientTokens.revokeForClient(clientId);
   }
 
   /**

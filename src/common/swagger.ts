@@ -5,9 +5,11 @@ import {
   SwaggerModule,
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
+import { CLIENT_SCOPES } from '../roles/roles.js';
 import {
   CLAIM_SCOPE_DESCRIPTIONS,
   SCOPE_DESCRIPTIONS,
+  type Scope,
 } from '../roles/scopes.js';
 import { oauthErrorCode } from './all-exceptions.filter.js';
 import { OAUTH_ERRORS_EXTENSION } from './route-facts.js';
@@ -30,6 +32,14 @@ export const DOCS_PATH = 'docs';
  * `@Auth()` marks each guarded route with both schemes, so padlocks appear on exactly those routes.
  */
 export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
+  // A user's token and a client's own token carry different scopes (roles.ts).
+  const described = Object.entries(SCOPE_DESCRIPTIONS) as [Scope, string][];
+  const userScopes = Object.fromEntries(
+    described.filter(([scope]) => !CLIENT_SCOPES.has(scope)),
+  );
+  const clientScopes = Object.fromEntries(
+    described.filter(([scope]) => CLIENT_SCOPES.has(scope)),
+  );
   const config = new DocumentBuilder()
     .setTitle('Warden')
     .setDescription(
@@ -51,16 +61,20 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
       {
         type: 'oauth2',
         description:
-          'authorizationCode: sign in on Warden’s page (a second factor too), as the built-in client `swagger-ui` with PKCE. password (legacy): type your username (or email) and password here.',
+          'authorizationCode: sign in on Warden’s page (a second factor too), as the built-in client `swagger-ui` with PKCE. password (legacy): type your username (or email) and password here. clientCredentials: a machine client’s own token, with its client_id and secret (docs/clients.md).',
         flows: {
           authorizationCode: {
             authorizationUrl: '/oauth/authorize',
             tokenUrl: '/auth/token',
-            scopes: { ...CLAIM_SCOPE_DESCRIPTIONS, ...SCOPE_DESCRIPTIONS },
+            scopes: { ...CLAIM_SCOPE_DESCRIPTIONS, ...userScopes },
           },
           password: {
             tokenUrl: '/auth/token',
-            scopes: { ...SCOPE_DESCRIPTIONS },
+            scopes: userScopes,
+          },
+          clientCredentials: {
+            tokenUrl: '/auth/token',
+            scopes: clientScopes,
           },
         },
       },

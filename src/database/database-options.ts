@@ -1,5 +1,7 @@
 import { Passkey } from '../passkeys/passkey.entity.js';
 import { Client } from '../clients/client.entity.js';
+import { ClientAccessToken } from '../clients/client-token.entity.js';
+import { MachineClients1732000015000 } from './migrations/1732000015000-machine-clients.js';
 import { WebAuthnChallenge } from '../passkeys/webauthn-challenge.entity.js';
 import { Passkeys1732000008000 } from './migrations/1732000008000-passkeys.js';
 import { CredentialLifecycle1732000009000 } from './migrations/1732000009000-credential-lifecycle.js';
@@ -49,6 +51,7 @@ export const ENTITIES = [
   Client,
   AuthorizationCode,
   Consent,
+  ClientAccessToken,
 ];
 
 /** Deadlines for the database (docs/production.md, "Deadlines"). */
@@ -72,6 +75,7 @@ export const MIGRATIONS = [
   Clients1732000012000,
   AuthorizationCodes1732000013000,
   IdTokenAlgorithm1732000014000,
+  MachineClients1732000015000,
 ];
 
 /** Makes the SQLite file's folder, or names DATABASE_URL in one line when it cannot be. */

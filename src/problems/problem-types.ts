@@ -87,6 +87,12 @@ export const PROBLEM_TYPES = {
     description:
       'RFC 6750 §3.1: the route needs a scope the token does not carry (named in `WWW-Authenticate`); the user’s roles may not grant it.',
   },
+  user_token_required: {
+    title: 'This route needs a signed-in user’s token',
+    status: 403,
+    description:
+      'The access token is a machine client’s own (the client credentials grant: no user behind it), and the route acts for a signed-in user. Only the routes that document a client scope (such as `users:read` on `GET /users`) take a client’s token.',
+  },
   insufficient_user_authentication: {
     title: 'A stronger or more recent sign-in is required',
     status: 401,

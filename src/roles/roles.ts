@@ -21,6 +21,13 @@ export const ROLE_SCOPES: Record<Role, ReadonlySet<Scope>> = {
   admin: new Set<Scope>([...USER_SCOPES, 'users:admin']),
 };
 
+/**
+ * What a machine client's own token (client credentials) may carry: there is no user behind it,
+ * so no scope that acts as one; `users:read` lets a service read accounts, and no admin write
+ * takes a client's token.
+ */
+export const CLIENT_SCOPES: ReadonlySet<Scope> = new Set<Scope>(['users:read']);
+
 export function grantedScopes(roles: readonly Role[]): Set<Scope> {
   const granted = new Set<Scope>();
   for (const role of roles) {
@@ -58,6 +65,19 @@ export function effectiveScopes(
     scopes = intersectScopes(scope, grantedScopes(roles));
     if (effectiveCache.size >= EFFECTIVE_CACHE_LIMIT) effectiveCache.clear();
     effectiveCache.set(key, scopes);
+  }
+  return scopes;
+}
+
+const clientCache = new Map<string, ReadonlySet<Scope>>();
+
+/** The client scopes of a client token's `scope`, computed once per distinct value (as above). */
+export function clientScopesOf(scope: string): ReadonlySet<Scope> {
+  let scopes = clientCache.get(scope);
+  if (!scopes) {
+    scopes = intersectScopes(scope, CLIENT_SCOPES);
+    if (clientCache.size >= EFFECTIVE_CACHE_LIMIT) clientCache.clear();
+    clientCache.set(scope, scopes);
   }
   return scopes;
 }

@@ -6,6 +6,8 @@ export const SCOPE_DESCRIPTIONS = {
   'todos:write': 'Create, edit and delete your todos',
   'posts:write': 'Write, edit and delete your blog posts',
   'users:admin': 'Manage every user account (admins only)',
+  'users:read':
+    "List and read user accounts: a machine client's own token (client credentials), read-only",
 } as const;
 
 export type Scope = keyof typeof SCOPE_DESCRIPTIONS;

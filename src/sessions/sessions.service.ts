@@ -331,6 +331,23 @@ export class SessionsService implements CredentialEnder {
   }
 
   /**
+   * The active session of a refresh token that may still be used (not rotated), or null: what
+   * introspection reports. Unlike a refresh, presenting a rotated token here is no reuse: the
+   * caller is a resource server, not the token's holder.
+   */
+  async findByUsableRefreshToken(
+    refreshToken: string,
+  ): Promise<Session | null> {
+    const stored = await this.refreshTokens.findOneBy({
+      tokenHash: hashSecretToken(refreshToken),
+      rotatedAt: IsNull(),
+    });
+    if (!stored) return null;
+    const session = await this.sessions.findOneBy({ id: stored.sessionId });
+    return session && this.inactiveReason(session) === null ? session : null;
+  }
+
+  /**
    * Whether access tokens that name this session and this user may still be used: the session
    * belongs to that user, has not ended and has not reached its absolute expiry. (The idle
    * window bounds refresh tokens; an access token's own `exp` is far shorter.) Cached; see the

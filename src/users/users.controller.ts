@@ -45,6 +45,9 @@ import { ProfileUpdateDto, UserDto } from './dto/user.dto.js';
 import { AccountService } from './account.service.js';
 import { UsersService } from './users.service.js';
 
+/** A service reads accounts with its own token (client credentials); it never writes them. */
+const READ_ACCOUNTS = { clients: ['users:read'] } as const;
+
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
@@ -155,9 +158,11 @@ export class UsersController {
   }
 
   @Get()
-  @Auth('users:admin', { sensitive: 'read-accounts' })
+  @Auth('users:admin', { sensitive: 'read-accounts' }, READ_ACCOUNTS)
   @NoStore()
-  @ApiOperation({ summary: 'Every user (admins)' })
+  @ApiOperation({
+    summary: "Every user (admins, or a machine client's token with users:read)",
+  })
   @ApiPageResponse(UserDto, 'How many users there are')
   async list(
     @Query() query: PaginationQueryDto,
@@ -171,9 +176,11 @@ export class UsersController {
   }
 
   @Get(':id')
-  @Auth('users:admin', { sensitive: 'read-accounts' })
+  @Auth('users:admin', { sensitive: 'read-accounts' }, READ_ACCOUNTS)
   @NoStore()
-  @ApiOperation({ summary: 'One user (admins)' })
+  @ApiOperation({
+    summary: "One user (admins, or a machine client's token with users:read)",
+  })
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<UserDto> {

@@ -127,7 +127,16 @@ describe('A. Token endpoint: password grant (RFC 6749 §3.2, §4.3, §5)', () =>
     );
   });
 
-  it.each(['client_credentials', 'foo', 'implicit'])(
+  it('TOK-05: answers grant_type=client_credentials without client authentication with invalid_client', async () => {
+    const response = await tokenRequest(
+      t,
+      password({ grant_type: 'client_credentials' }),
+    );
+    expect(response.status).toBe(401);
+    expect(response.body.error).toBe('invalid_client');
+  });
+
+  it.each(['foo', 'implicit'])(
     'TOK-05: answers grant_type=%s with unsupported_grant_type',
     async (grantType) => {
       expectOAuthError(

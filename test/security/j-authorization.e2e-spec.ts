@@ -28,6 +28,7 @@ const PUBLIC_ROUTES = new Set([
   'POST /auth/refresh',
   'POST /auth/logout',
   'POST /auth/revoke',
+  'POST /auth/introspect',
   'POST /auth/email/verify',
   'POST /auth/email/verify/resend',
   'POST /auth/password/forgot',

@@ -55,8 +55,20 @@ export class OAuthMetadataDto {
   })
   token_endpoint_auth_methods_supported: string[];
 
-  @ApiProperty({ type: [String], example: ['none'] })
+  @ApiProperty({
+    type: [String],
+    example: ['none', 'client_secret_basic', 'client_secret_post'],
+  })
   revocation_endpoint_auth_methods_supported: string[];
+
+  @ApiProperty({ format: 'uri' })
+  introspection_endpoint: string;
+
+  @ApiProperty({
+    type: [String],
+    example: ['client_secret_basic', 'client_secret_post'],
+  })
+  introspection_endpoint_auth_methods_supported: string[];
 
   @ApiProperty({ format: 'uri' })
   service_documentation: string;

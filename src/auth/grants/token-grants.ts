@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { AuthorizationCodeGrant } from './authorization-code.grant.js';
+import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { MfaOtpGrant } from './mfa-otp.grant.js';
 import { PasswordGrant } from './password.grant.js';
 import { RefreshTokenGrant } from './refresh-token.grant.js';
@@ -16,6 +17,7 @@ export const TOKEN_GRANTS = [
   PasswordGrant,
   RefreshTokenGrant,
   MfaOtpGrant,
+  ClientCredentialsGrant,
 ] as const satisfies readonly TokenGrantClass[];
 
 export const SUPPORTED_GRANT_TYPES = TOKEN_GRANTS.map(

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   type Client,
+  CLIENT_GRANT_TYPES,
+  type ClientGrantType,
   ID_TOKEN_ALGORITHMS,
   type IdTokenAlgorithm,
   TOKEN_ENDPOINT_AUTH_METHODS,
@@ -32,9 +34,10 @@ export class ClientDto {
 
   @ApiProperty({
     type: [String],
+    enum: CLIENT_GRANT_TYPES,
     example: ['authorization_code', 'refresh_token'],
   })
-  grant_types: string[];
+  grant_types: ClientGrantType[];
 
   @ApiProperty({ enum: TOKEN_ENDPOINT_AUTH_METHODS })
   token_endpoint_auth_method: TokenEndpointAuthMethod;
@@ -46,6 +49,11 @@ export class ClientDto {
     description: "The API owner's own application: no consent is asked",
   })
   first_party: boolean;
+
+  @ApiProperty({
+    description: 'May ask the introspection endpoint about any token',
+  })
+  allow_introspection: boolean;
 
   @ApiProperty({ enum: ID_TOKEN_ALGORITHMS })
   id_token_signed_response_alg: IdTokenAlgorithm;
@@ -64,6 +72,7 @@ export class ClientDto {
       token_endpoint_auth_method: client.tokenEndpointAuthMethod,
       scope: client.scope,
       first_party: client.firstParty,
+      allow_introspection: client.allowIntrospection,
       id_token_signed_response_alg: client.idTokenSignedResponseAlg,
       created_at: client.createdAt.toISOString(),
     };

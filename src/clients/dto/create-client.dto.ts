@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
   IsBoolean,
   IsIn,
   IsOptional,
@@ -12,7 +16,10 @@ import { SingleLineText } from '../../common/text-fields.js';
 import { USER_SCOPES } from '../../roles/roles.js';
 import { CLAIM_SCOPES, isScope } from '../../roles/scopes.js';
 import {
+  CLIENT_GRANT_TYPES,
+  type ClientGrantType,
   ID_TOKEN_ALGORITHMS,
+  USER_GRANT_TYPES,
   type IdTokenAlgorithm,
   TOKEN_ENDPOINT_AUTH_METHODS,
   type TokenEndpointAuthMethod,
@@ -25,6 +32,23 @@ const MAX_REDIRECT_URIS = 20;
 /** What a client is allowed when nothing else is said: OpenID's claims and a user's API scopes. */
 export const DEFAULT_CLIENT_SCOPE = [...CLAIM_SCOPES, ...USER_SCOPES].join(' ');
 
+/** The grant types of the DTO being validated (class-validator passes the whole object). */
+const grantTypesOf = (object: object): unknown =>
+  (object as { grant_types?: unknown }).grant_types;
+
+/**
+ * Redirect URIs serve the authorization code flow: a client registered for it needs one, a
+ * machine client (client credentials only) may have none.
+ */
+const redirectMinimum = (object: object, minimum: number): number => {
+  const grants = grantTypesOf(object);
+  return minimum > 0 &&
+    Array.isArray(grants) &&
+    !grants.includes('authorization_code')
+    ? 0
+    : minimum;
+};
+
 /** The first problem of a list of redirect URIs, naming the entry, or null. */
 function redirectUrisProblem(
   value: unknown,
@@ -33,7 +57,7 @@ function redirectUrisProblem(
 ): string | null {
   if (!Array.isArray(value)) return `${property} must be a list of URIs`;
   if (value.length < minimum)
-    return `${property} must hold at least ${minimum} URI`;
+    return `${property} must hold at least ${minimum} URI for the authorization_code grant`;
   if (value.length > MAX_REDIRECT_URIS)
     return `${property} may hold at most ${MAX_REDIRECT_URIS} URIs`;
   for (const [index, uri] of value.entries()) {
@@ -50,10 +74,17 @@ function RedirectUris(minimum: number) {
     name: 'redirectUris',
     validator: {
       validate: (value: unknown, args) =>
-        redirectUrisProblem(value, args?.property ?? '', minimum) === null,
+        redirectUrisProblem(
+          value,
+          args?.property ?? '',
+          redirectMinimum(args?.object ?? {}, minimum),
+        ) === null,
       defaultMessage: (args) =>
-        redirectUrisProblem(args?.value, args?.property ?? '', minimum) ??
-        'invalid redirect URIs',
+        redirectUrisProblem(
+          args?.value,
+          args?.property ?? '',
+          redirectMinimum(args?.object ?? {}, minimum),
+        ) ?? 'invalid redirect URIs',
     },
   });
 }
@@ -76,6 +107,31 @@ function scopeProblem(value: unknown): string | null {
     : null;
 }
 
+/** A refresh token comes from a code: alone it could never be issued. */
+function grantTypesProblem(value: unknown): string | null {
+  if (!Array.isArray(value)) return null;
+  return value.includes('refresh_token') &&
+    !value.includes('authorization_code')
+    ? 'grant_types: refresh_token needs authorization_code'
+    : null;
+}
+
+/**
+ * What only a client that can prove who it is may do: get tokens for itself, and read other
+ * clients' tokens through introspection. A public client's `client_id` is no proof.
+ */
+function publicClientProblem(method: unknown, object: object): string | null {
+  if (method !== 'none') return null;
+  const grants = grantTypesOf(object);
+  if (Array.isArray(grants) && grants.includes('client_credentials'))
+    return 'a public client (token_endpoint_auth_method none) cannot use the client_credentials grant: register a confidential one';
+  if (
+    (object as { allow_introspection?: unknown }).allow_introspection === true
+  )
+    return 'a public client (token_endpoint_auth_method none) cannot be allowed introspection: register a confidential one';
+  return null;
+}
+
 /**
  * A client to register, in RFC 7591's names (§2) so that its request and the answer (`ClientDto`)
  * read alike: what `npm run client:create` and `POST /clients` accept.
@@ -90,13 +146,13 @@ export class CreateClientDto {
   @SingleLineText()
   client_name: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     type: [String],
     example: ['https://notes.example.com/callback'],
-    description: `1-${MAX_REDIRECT_URIS} exact-match URIs: https, http on a loopback host, or a private-use scheme (com.example.app:/callback); no wildcards or fragments`,
+    description: `1-${MAX_REDIRECT_URIS} exact-match URIs: https, http on a loopback host, or a private-use scheme (com.example.app:/callback); no wildcards or fragments. Required for the authorization_code grant; a machine client (client_credentials only) has none`,
   })
   @RedirectUris(1)
-  redirect_uris: string[];
+  redirect_uris: string[] = [];
 
   @ApiPropertyOptional({
     type: [String],
@@ -107,6 +163,29 @@ export class CreateClientDto {
   post_logout_redirect_uris: string[] = [];
 
   @ApiPropertyOptional({
+    type: [String],
+    enum: CLIENT_GRANT_TYPES,
+    default: USER_GRANT_TYPES,
+    description:
+      'authorization_code (with refresh_token) signs users in; client_credentials gets tokens for the client itself (a confidential client only: a service calling an API)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(CLIENT_GRANT_TYPES.length)
+  @ArrayUnique()
+  @IsIn(CLIENT_GRANT_TYPES, { each: true })
+  @ValidateBy({
+    name: 'grantTypes',
+    validator: {
+      validate: (value: unknown) => grantTypesProblem(value) === null,
+      defaultMessage: (args) =>
+        grantTypesProblem(args?.value) ?? 'invalid grant_types',
+    },
+  })
+  grant_types: ClientGrantType[] = [...USER_GRANT_TYPES];
+
+  @ApiPropertyOptional({
     enum: TOKEN_ENDPOINT_AUTH_METHODS,
     default: 'client_secret_basic',
     description:
@@ -114,6 +193,16 @@ export class CreateClientDto {
   })
   @IsOptional()
   @IsIn(TOKEN_ENDPOINT_AUTH_METHODS)
+  @ValidateBy({
+    name: 'confidentialPowers',
+    validator: {
+      validate: (value: unknown, args) =>
+        publicClientProblem(value, args?.object ?? {}) === null,
+      defaultMessage: (args) =>
+        publicClientProblem(args?.value, args?.object ?? {}) ??
+        'invalid token_endpoint_auth_method',
+    },
+  })
   token_endpoint_auth_method: TokenEndpointAuthMethod = 'client_secret_basic';
 
   @ApiPropertyOptional({
@@ -142,10 +231,20 @@ export class CreateClientDto {
   scope: string = DEFAULT_CLIENT_SCOPE;
 
   @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description:
+      'May ask the introspection endpoint (RFC 7662) about any token: for a resource server that must see revocation at once. A confidential client only',
+  })
+  @IsOptional()
+  @IsBoolean()
+  allow_introspection = false;
+
+  @ApiPropertyOptional({
     enum: ID_TOKEN_ALGORITHMS,
     default: 'RS256',
     description:
-      'How ID tokens for this client are signed (OpenID Connect Registration §2); ES256 needs OIDC_ES256_SIGNING_KEY_FILE in production',
+      'How ID tokens for this client are signed (OpenID Connect Registration §2); ES256 needs a P-256 key in OIDC_SIGNING_KEY_FILE',
   })
   @IsOptional()
   @IsIn(ID_TOKEN_ALGORITHMS)
