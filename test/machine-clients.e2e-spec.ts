@@ -404,7 +404,7 @@ describe(`Machine clients: client credentials, introspection, revocation (${test
 
       const refresh = await client.tokenIntrospection(
         config,
-        signedIn.refreshToken,
+        signedIn.refreshToken ?? '',
       );
       expect(refresh).toMatchObject({
         active: true,
@@ -417,7 +417,7 @@ describe(`Machine clients: client credentials, introspection, revocation (${test
         .set(bearer(signedIn.accessToken))
         .send({})
         .expect(204);
-      for (const token of [signedIn.accessToken, signedIn.refreshToken])
+      for (const token of [signedIn.accessToken, signedIn.refreshToken ?? ''])
         expect(await client.tokenIntrospection(config, token)).toEqual({
           active: false,
         });
@@ -456,7 +456,7 @@ describe(`Machine clients: client credentials, introspection, revocation (${test
         'garbage',
         'a'.repeat(5000),
         `${signedIn.accessToken}x`,
-        signedIn.refreshToken,
+        signedIn.refreshToken ?? '',
       ]) {
         const answer = await introspect(token).expect(200);
         expect(answer.body).toEqual({ active: false });

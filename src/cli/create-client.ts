@@ -7,11 +7,14 @@ import { runCommand, withApplication } from './run-command.js';
 
 const USAGE = `Usage: npm run client:create -- --name NAME --redirect-uri URI [--redirect-uri URI ...]
        [--post-logout-redirect-uri URI ...] [--confidential] [--first-party] [--scope "SCOPES"]
-       [--id-token-alg RS256|ES256]
+       [--id-token-alg RS256|ES256] [--allow-introspection]
+       npm run client:create -- --name NAME --machine [--scope users:read] [--allow-introspection]
 Registers an application that signs users in through Warden and prints it as JSON. A
 --confidential client (a server) gets a client_secret, printed this once and never again.
 Redirect URIs match exactly: https, http on a loopback host (any port on 127.0.0.1 or [::1], for
-native apps), or a private-use scheme such as com.example.app:/callback.`;
+native apps), or a private-use scheme such as com.example.app:/callback.
+A --machine client (a service: confidential, client_credentials only, no redirect URIs) gets
+tokens for itself; --allow-introspection lets a client (a resource server) introspect tokens.`;
 
 /** Registers a client against the database DATABASE_URL names. */
 async function main(): Promise<number> {
@@ -21,6 +24,8 @@ async function main(): Promise<number> {
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       confidential: { type: 'boolean', default: false },
+      machine: { type: 'boolean', default: false },
+      'allow-introspection': { type: 'boolean', default: false },
       'first-party': { type: 'boolean', default: false },
       scope: { type: 'string' },
       'id-token-alg': { type: 'string' },
@@ -28,18 +33,23 @@ async function main(): Promise<number> {
     },
     strict: true,
   });
-  if (values.help || !values.name || !values['redirect-uri']) {
+  const machine = values.machine;
+  if (values.help || !values.name || (!machine && !values['redirect-uri'])) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
   const fields = (await validationPipe.transform(
     {
       client_name: values.name,
-      redirect_uris: values['redirect-uri'],
+      redirect_uris: values['redirect-uri'] ?? [],
       post_logout_redirect_uris: values['post-logout-redirect-uri'] ?? [],
-      token_endpoint_auth_method: values.confidential
-        ? 'client_secret_basic'
-        : 'none',
+      token_endpoint_auth_method:
+        values.confidential || machine ? 'client_secret_basic' : 'none',
+      ...(machine && {
+        grant_types: ['client_credentials'],
+        scope: values.scope ?? 'users:read',
+      }),
+      allow_introspection: values['allow-introspection'],
       first_party: values['first-party'],
       ...(values.scope !== undefined && { scope: values.scope }),
       ...(values['id-token-alg'] !== undefined && {

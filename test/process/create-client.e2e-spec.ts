@@ -103,6 +103,25 @@ describe('npm run client:create (registering an application)', () => {
     });
   });
 
+  it('registers a machine client: client_credentials only, no redirect URI, a secret, users:read', async () => {
+    const created = await createClient([
+      '--name',
+      'Reporting',
+      '--machine',
+      '--allow-introspection',
+    ]);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      redirect_uris: [],
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: 'users:read',
+      allow_introspection: true,
+    });
+  });
+
   it.each([
     [
       'a wildcard',

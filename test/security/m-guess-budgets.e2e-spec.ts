@@ -437,6 +437,42 @@ describe.each(stores)(
       );
     });
 
+    it.each([
+      [
+        'the client credentials grant',
+        '/auth/token',
+        { grant_type: 'client_credentials' },
+      ],
+      ['token introspection', '/auth/introspect', { token: 'anything' }],
+    ])(
+      'a machine client secret at %s: the per-IP budget, and no per-client lock',
+      async (_, path, form) => {
+        const machine = await registerClient(t, {
+          redirect_uris: [],
+          grant_types: ['client_credentials'],
+          token_endpoint_auth_method: 'client_secret_basic',
+          scope: 'users:read',
+          allow_introspection: true,
+        });
+        const attempt = (ip: string, secret: string) =>
+          request(t.server)
+            .post(path)
+            .set('X-Forwarded-For', ip)
+            .set(
+              'Authorization',
+              `Basic ${Buffer.from(`${machine.clientId}:${secret}`).toString('base64')}`,
+            )
+            .type('form')
+            .send(form);
+        await expectPerIpBudget(
+          (ip) => attempt(ip, randomBytes(32).toString('base64url')),
+          [401, 'invalid_client'],
+        );
+        const real = await attempt(freshIp(), machine.secret as string);
+        expect(real.status, JSON.stringify(real.body)).toBe(200);
+      },
+    );
+
     it('a password on the hosted sign-in page: the account, as at every other sign-in', async () => {
       const user = await setUp();
       const app = await registerClient(t);
