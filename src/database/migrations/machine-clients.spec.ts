@@ -31,9 +31,9 @@ describe.each(specDatabaseKinds())('MachineClients migration on %s', (kind) => {
     const after = await open(MIGRATIONS.slice(0, index + 1));
     try {
       await after.runMigrations();
-      const [row] = (await after.query(
-        'SELECT "allowIntrospection", "grantTypes" FROM "clients"',
-      )) as { allowIntrospection: unknown; grantTypes: string }[];
+      const [row] = await after.query<
+        { allowIntrospection: unknown; grantTypes: string }[]
+      >('SELECT "allowIntrospection", "grantTypes" FROM "clients"');
       // SQLite keeps booleans as 0/1.
       expect([false, 0]).toContain(row.allowIntrospection);
       expect(row.grantTypes).toBe('authorization_code,refresh_token');
