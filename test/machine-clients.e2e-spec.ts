@@ -1,3 +1,12 @@
+import {
+  exportJWK,
+  generateKeyPair,
+  type CryptoKey,
+  type JWK,
+  SignJWT,
+} from 'jose';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import request from 'supertest';
 import {
@@ -262,6 +271,273 @@ describe(`Machine clients: client credentials, introspection, revocation (${test
           401,
           'invalid_client',
         );
+    });
+  });
+
+  describe('private_key_jwt (RFC 7523)', () => {
+    let keys: { privateKey: CryptoKey; publicJwk: JWK };
+    let keyed: { clientId: string };
+    const issuerId = () => issuer.href.replace(/\/$/, '');
+
+    beforeAll(async () => {
+      const pair = await generateKeyPair('ES256', { extractable: true });
+      keys = {
+        privateKey: pair.privateKey,
+        publicJwk: { ...(await exportJWK(pair.publicKey)), kid: 'k1' },
+      };
+      keyed = await machine({
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [keys.publicJwk] },
+        allow_introspection: true,
+      });
+    });
+
+    /** An assertion as a client makes it, with `claims` and `header` changed. */
+    const assertion = (
+      claims: Record<string, unknown> = {},
+      header: Record<string, unknown> = {},
+      key: CryptoKey | Uint8Array = keys.privateKey,
+    ) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        iss: keyed.clientId,
+        sub: keyed.clientId,
+        aud: issuerId(),
+        jti: randomUUID(),
+        iat: now,
+        exp: now + 60,
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1', ...header })
+        .sign(key);
+    };
+    const withAssertion = (clientAssertion: string, extra = {}) =>
+      tokenRequest(t, {
+        grant_type: 'client_credentials',
+        client_assertion_type:
+          'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: clientAssertion,
+        ...extra,
+      });
+
+    it('authenticates openid-client and oauth4webapi with a signed assertion, for the grant and for introspection', async () => {
+      const config = await client.discovery(
+        issuer,
+        keyed.clientId,
+        undefined,
+        client.PrivateKeyJwt(keys.privateKey),
+        { execute: [client.allowInsecureRequests] },
+      );
+      const tokens = await client.clientCredentialsGrant(config);
+      expect(decodeClaims(tokens.access_token).sub).toBe(keyed.clientId);
+      expect(
+        (await client.tokenIntrospection(config, tokens.access_token)).active,
+      ).toBe(true);
+
+      const as = await oauth.processDiscoveryResponse(
+        issuer,
+        await oauth.discoveryRequest(issuer, {
+          [oauth.allowInsecureRequests]: true,
+        }),
+      );
+      expect(as.token_endpoint_auth_signing_alg_values_supported).toContain(
+        'ES256',
+      );
+      const auth = oauth.PrivateKeyJwt(keys.privateKey);
+      const self = { client_id: keyed.clientId };
+      const granted = await oauth.processClientCredentialsResponse(
+        as,
+        self,
+        await oauth.clientCredentialsGrantRequest(
+          as,
+          self,
+          auth,
+          { scope: 'users:read' },
+          { [oauth.allowInsecureRequests]: true },
+        ),
+      );
+      const described = await oauth.processIntrospectionResponse(
+        as,
+        self,
+        await oauth.introspectionRequest(as, self, auth, granted.access_token, {
+          [oauth.allowInsecureRequests]: true,
+        }),
+      );
+      expect(described).toMatchObject({
+        active: true,
+        client_id: keyed.clientId,
+      });
+    });
+
+    it('refuses an assertion used twice, even in a parallel burst: exactly one wins', async () => {
+      const once = await assertion();
+      await withAssertion(once).expect(200);
+      expectError(await withAssertion(once), 401, 'invalid_client');
+      const twice = await assertion();
+      const burst = await Promise.all(
+        Array.from({ length: 8 }, () => withAssertion(twice)),
+      );
+      expect(burst.map((r) => r.status).sort()).toEqual([
+        200, 401, 401, 401, 401, 401, 401, 401,
+      ]);
+    });
+
+    it.each([
+      ['another audience', { aud: 'https://elsewhere.example.com' }],
+      ['the token endpoint as audience', { aud: 'TOKEN_ENDPOINT' }],
+      ['an array audience', { aud: ['ISSUER'] }],
+      ['an expired one', { exp: Math.floor(Date.now() / 1000) - 60 }],
+      ['one valid for an hour', { exp: Math.floor(Date.now() / 1000) + 3600 }],
+      ['one issued in the future', { iat: Math.floor(Date.now() / 1000) + 60 }],
+      ['one without jti', { jti: undefined }],
+      ['another issuer', { iss: 'someone-else' }],
+      ['another subject', { sub: 'someone-else' }],
+    ])('refuses %s: 401 invalid_client', async (_, claims) => {
+      const fixed = Object.fromEntries(
+        Object.entries(claims).map(([name, value]) => [
+          name,
+          value === 'TOKEN_ENDPOINT'
+            ? `${issuerId()}/auth/token`
+            : Array.isArray(value)
+              ? [issuerId()]
+              : value,
+        ]),
+      );
+      const refused = await withAssertion(await assertion(fixed), {
+        client_id: keyed.clientId,
+      });
+      expectError(refused, 401, 'invalid_client');
+    });
+
+    it('refuses a key it does not know, HMAC, alg none and a key the client did not register', async () => {
+      const stranger = await generateKeyPair('ES256');
+      for (const forged of [
+        await assertion({}, {}, stranger.privateKey),
+        await assertion({}, { kid: 'other' }),
+        await assertion(
+          {},
+          { alg: 'HS256' },
+          new TextEncoder().encode('x'.repeat(32)),
+        ),
+        `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(
+          JSON.stringify({
+            iss: keyed.clientId,
+            sub: keyed.clientId,
+            aud: issuerId(),
+            jti: randomUUID(),
+            exp: Math.floor(Date.now() / 1000) + 60,
+          }),
+        ).toString('base64url')}.`,
+        'not-a-jwt',
+      ])
+        expectError(
+          await withAssertion(forged, { client_id: keyed.clientId }),
+          401,
+          'invalid_client',
+        );
+    });
+
+    it('refuses another method for a private_key_jwt client, and two methods at once', async () => {
+      expectError(
+        await tokenRequest(t, {
+          grant_type: 'client_credentials',
+          client_id: keyed.clientId,
+          client_secret: 'anything',
+        }),
+        401,
+        'invalid_client',
+      );
+      expectError(
+        await withAssertion(await assertion()).set(
+          'Authorization',
+          basic(keyed.clientId, 'anything'),
+        ),
+        400,
+        'invalid_request',
+      );
+      expectError(
+        await withAssertion(await assertion(), {
+          client_assertion_type: 'urn:example:other',
+        }),
+        401,
+        'invalid_client',
+      );
+    });
+
+    it.each([
+      [
+        'a private key',
+        async () => ({
+          keys: [
+            await exportJWK(
+              (await generateKeyPair('ES256', { extractable: true }))
+                .privateKey,
+            ),
+          ],
+        }),
+        /private or symmetric key/,
+      ],
+      [
+        'a symmetric key',
+        () => ({ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] }),
+        /private or symmetric key/,
+      ],
+      [
+        'a short RSA key',
+        () => ({
+          keys: [
+            generateKeyPairSync('rsa', {
+              modulusLength: 1024,
+            }).publicKey.export({
+              format: 'jwk',
+            }),
+          ],
+        }),
+        /under 2048 bits/,
+      ],
+      ['no keys', () => ({ keys: [] }), /at least one key/],
+      [
+        'garbage',
+        () => ({ keys: [{ kty: 'EC', x: 'a' }] }),
+        /not a valid public JWK/,
+      ],
+    ])('refuses to register %s', async (_, jwks, message) => {
+      const refused = await request(t.server)
+        .post('/clients')
+        .set(bearer(admin.accessToken))
+        .send({
+          client_name: 'Keyed',
+          grant_types: ['client_credentials'],
+          token_endpoint_auth_method: 'private_key_jwt',
+          scope: 'users:read',
+          jwks: await jwks(),
+        });
+      expectError(refused, 400, 'validation_failed');
+      expect(JSON.stringify(refused.body.errors)).toMatch(message);
+    });
+
+    it('refuses private_key_jwt without keys, and keys with another method', async () => {
+      for (const body of [
+        { token_endpoint_auth_method: 'private_key_jwt' },
+        {
+          token_endpoint_auth_method: 'client_secret_basic',
+          jwks: { keys: [keys.publicJwk] },
+        },
+      ]) {
+        const refused = await request(t.server)
+          .post('/clients')
+          .set(bearer(admin.accessToken))
+          .send({
+            client_name: 'Keyed',
+            grant_types: ['client_credentials'],
+            scope: 'users:read',
+            ...body,
+          });
+        expectError(refused, 400, 'validation_failed');
+        expect(JSON.stringify(refused.body.errors)).toContain(
+          '/token_endpoint_auth_method',
+        );
+      }
     });
   });
 
@@ -534,6 +810,7 @@ describe(`Machine clients: client credentials, introspection, revocation (${test
       expect(metadata.introspection_endpoint_auth_methods_supported).toEqual([
         'client_secret_basic',
         'client_secret_post',
+        'private_key_jwt',
       ]);
       expect(metadata.scopes_supported).toContain('users:read');
     }

@@ -72,16 +72,34 @@ describe('RFC 8414 discovery with openid-client', () => {
         'none',
         'client_secret_basic',
         'client_secret_post',
+        'private_key_jwt',
+      ],
+      token_endpoint_auth_signing_alg_values_supported: [
+        'RS256',
+        'PS256',
+        'ES256',
       ],
       revocation_endpoint_auth_methods_supported: [
         'none',
         'client_secret_basic',
         'client_secret_post',
+        'private_key_jwt',
+      ],
+      revocation_endpoint_auth_signing_alg_values_supported: [
+        'RS256',
+        'PS256',
+        'ES256',
       ],
       introspection_endpoint: `${issuer}/auth/introspect`,
       introspection_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',
+        'private_key_jwt',
+      ],
+      introspection_endpoint_auth_signing_alg_values_supported: [
+        'RS256',
+        'PS256',
+        'ES256',
       ],
       service_documentation: `${issuer}/docs`,
     });

@@ -28,6 +28,8 @@ const NOT_SIGN_IN_METHODS: Record<string, string> = {
     "a user's permission for a client, which lets nothing in without a sign-in",
   client_access_tokens:
     "a machine client's own tokens: they speak for the client, never for a user",
+  used_jtis:
+    'identifiers of proofs already used: they let nothing in, they keep out',
 };
 
 describe(`The registry of sign-in methods (${testDatabaseKind()})`, () => {

@@ -21,6 +21,8 @@ import { LocalStrategy } from './local.strategy.js';
 import { tokenGrantProviders } from './grants/token-grants.js';
 import { MfaSignIn } from './mfa-sign-in.service.js';
 import { TokenIntrospection } from './token-introspection.service.js';
+import { ClientAssertions } from './client-assertions.service.js';
+import { ReplayModule } from '../replay/replay.module.js';
 import { ClientAuthentication } from './client-authentication.service.js';
 import { AuthorizationEndpoint } from './authorization-endpoint.service.js';
 import { AuthorizeController } from './authorize.controller.js';
@@ -44,6 +46,7 @@ import { SessionTokens } from './session-tokens.service.js';
     CredentialsModule,
     ClientsModule,
     AuthorizationModule,
+    ReplayModule,
   ],
   controllers: [
     AuthController,
@@ -62,6 +65,7 @@ import { SessionTokens } from './session-tokens.service.js';
     SessionTokens,
     ClientAuthentication,
     TokenIntrospection,
+    ClientAssertions,
     AuthorizationEndpoint,
     EndSessionService,
     HostedAccountPages,

@@ -10,6 +10,7 @@ import {
 } from './dto/oauth-metadata.dto.js';
 import { ACR_MULTI_FACTOR, ACR_PASSWORD } from '../sessions/authentication.js';
 import { ALL_SCOPES, CLAIM_SCOPES } from '../roles/scopes.js';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../clients/client-keys.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/client.entity.js';
 import { OidcKeys } from '../authorization/oidc-keys.js';
 
@@ -56,12 +57,21 @@ export class OAuthMetadataController {
       authorization_response_iss_parameter_supported: true,
       // Registered clients authenticate as they registered; the password grant needs no client.
       token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+      token_endpoint_auth_signing_alg_values_supported: [
+        ...CLIENT_ASSERTION_ALGORITHMS,
+      ],
       revocation_endpoint_auth_methods_supported: [
         ...TOKEN_ENDPOINT_AUTH_METHODS,
+      ],
+      revocation_endpoint_auth_signing_alg_values_supported: [
+        ...CLIENT_ASSERTION_ALGORITHMS,
       ],
       introspection_endpoint: `${base}/auth/introspect`,
       introspection_endpoint_auth_methods_supported:
         TOKEN_ENDPOINT_AUTH_METHODS.filter((method) => method !== 'none'),
+      introspection_endpoint_auth_signing_alg_values_supported: [
+        ...CLIENT_ASSERTION_ALGORITHMS,
+      ],
       service_documentation: `${base}/docs`,
     };
   }

@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAtColumn, UpdatedAtColumn } from '../database/timestamps.js';
 
@@ -20,9 +21,15 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
   'none',
   'client_secret_basic',
   'client_secret_post',
+  'private_key_jwt',
 ] as const;
 export type TokenEndpointAuthMethod =
   (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+/** A client's public keys, as registered (RFC 7517 JWK set). */
+export interface ClientJwks {
+  keys: JsonWebKey[];
+}
 
 /** How a client's ID tokens may be signed: RS256 (OpenID Connect Core §15.1) or ES256. */
 export const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -50,6 +57,13 @@ export class Client {
   @Column({ type: 'varchar', length: 32 })
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
 
+  /**
+   * A `private_key_jwt` client's public keys (RFC 7591 `jwks`): registered inline, never
+   * fetched (Warden makes no outbound calls). Null for every other client.
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  jwks: ClientJwks | null;
+
   /** SHA-256 (hex) of a confidential client's secret; null for a public client. */
   @Column({ type: 'varchar', length: 64, nullable: true })
   secretHash: string | null;
@@ -76,6 +90,13 @@ export class Client {
   /** May ask the introspection endpoint about any token (RFC 7662 §2.1): a resource server. */
   @Column({ type: 'boolean', default: false })
   allowIntrospection: boolean;
+
+  /**
+   * RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof, so
+   * this client's access tokens are never plain bearer tokens.
+   */
+  @Column({ type: 'boolean', default: false })
+  dpopBoundAccessTokens: boolean;
 
   /** `id_token_signed_response_alg` (OpenID Connect Registration §2). */
   @Column({ type: 'varchar', length: 8, default: 'RS256' })

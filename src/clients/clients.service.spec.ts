@@ -260,6 +260,14 @@ describe('CreateClientDto', () => {
         redirect_uris: ['https://a.example.com/cb'],
         token_endpoint_auth_method: 'private_key_jwt',
       },
+      /private_key_jwt needs the client's public keys in jwks/,
+    ],
+    [
+      {
+        client_name: 'x',
+        redirect_uris: ['https://a.example.com/cb'],
+        token_endpoint_auth_method: 'client_secret_jwt',
+      },
       /token_endpoint_auth_method/,
     ],
     [

@@ -53,7 +53,10 @@ export class ClientsService implements OnApplicationBootstrap {
         `id_token_signed_response_alg ${fields.id_token_signed_response_alg} needs a P-256 key in OIDC_SIGNING_KEY_FILE, which this server does not have`,
       );
     const method = fields.token_endpoint_auth_method;
-    const secret = method === 'none' ? null : newSecretToken();
+    const secret =
+      method === 'client_secret_basic' || method === 'client_secret_post'
+        ? newSecretToken()
+        : null;
     const client = await this.clients.save(
       this.clients.create({
         clientId,
@@ -64,6 +67,8 @@ export class ClientsService implements OnApplicationBootstrap {
         postLogoutRedirectUris: fields.post_logout_redirect_uris,
         grantTypes: fields.grant_types,
         allowIntrospection: fields.allow_introspection,
+        jwks: fields.jwks ?? null,
+        dpopBoundAccessTokens: fields.dpop_bound_access_tokens,
         scope: [...new Set(fields.scope.split(' ').filter(Boolean))].join(' '),
         firstParty: fields.first_party,
         idTokenSignedResponseAlg: fields.id_token_signed_response_alg,

@@ -2,7 +2,8 @@ import { QueryFailedError } from 'typeorm';
 
 /**
  * The name of the unique index a failed write collided with, for PostgreSQL (23505) and SQLite
- * (SQLITE_CONSTRAINT_UNIQUE), or undefined when the error is something else.
+ * (SQLITE_CONSTRAINT_UNIQUE, and _PRIMARYKEY for a primary key), or undefined when the error is
+ * something else.
  */
 export function violatedUniqueIndex(error: unknown): string | undefined {
   if (!(error instanceof QueryFailedError)) return undefined;
@@ -12,7 +13,10 @@ export function violatedUniqueIndex(error: unknown): string | undefined {
     message?: string;
   };
   if (driverError.code === '23505') return driverError.constraint ?? '';
-  if (driverError.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+  if (
+    driverError.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    driverError.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  ) {
     // An expression index is named (`index 'UQ_users_email'`), a column index by its columns
     // (`users.emailSkeletonClaim`).
     const message = driverError.message ?? '';

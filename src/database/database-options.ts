@@ -1,6 +1,7 @@
 import { Passkey } from '../passkeys/passkey.entity.js';
 import { Client } from '../clients/client.entity.js';
 import { ClientAccessToken } from '../clients/client-token.entity.js';
+import { UsedJti } from '../replay/used-jti.entity.js';
 import { MachineClients1732000015000 } from './migrations/1732000015000-machine-clients.js';
 import { WebAuthnChallenge } from '../passkeys/webauthn-challenge.entity.js';
 import { Passkeys1732000008000 } from './migrations/1732000008000-passkeys.js';
@@ -52,6 +53,7 @@ export const ENTITIES = [
   AuthorizationCode,
   Consent,
   ClientAccessToken,
+  UsedJti,
 ];
 
 /** Deadlines for the database (docs/production.md, "Deadlines"). */

@@ -74,6 +74,13 @@ export class Session {
   @Column({ type: 'varchar', length: 64, nullable: true })
   browserTokenHash: string | null;
 
+  /**
+   * For a public client's session whose tokens are DPoP-bound (RFC 9449 §5): the thumbprint of
+   * the key its refresh token is bound to. Every refresh must carry a proof with that key.
+   */
+  @Column({ type: 'varchar', length: 43, nullable: true })
+  dpopJkt: string | null;
+
   @Column({ type: 'varchar', length: 512, nullable: true })
   userAgent: string | null;
 

@@ -61,6 +61,16 @@ export class OAuthMetadataDto {
   })
   revocation_endpoint_auth_methods_supported: string[];
 
+  @ApiProperty({
+    type: [String],
+    example: ['RS256', 'PS256', 'ES256'],
+    description: 'What a private_key_jwt client assertion may be signed with',
+  })
+  token_endpoint_auth_signing_alg_values_supported: string[];
+
+  @ApiProperty({ type: [String], example: ['RS256', 'PS256', 'ES256'] })
+  revocation_endpoint_auth_signing_alg_values_supported: string[];
+
   @ApiProperty({ format: 'uri' })
   introspection_endpoint: string;
 
@@ -69,6 +79,9 @@ export class OAuthMetadataDto {
     example: ['client_secret_basic', 'client_secret_post'],
   })
   introspection_endpoint_auth_methods_supported: string[];
+
+  @ApiProperty({ type: [String], example: ['RS256', 'PS256', 'ES256'] })
+  introspection_endpoint_auth_signing_alg_values_supported: string[];
 
   @ApiProperty({ format: 'uri' })
   service_documentation: string;

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   type Client,
   CLIENT_GRANT_TYPES,
+  type ClientJwks,
   type ClientGrantType,
   ID_TOKEN_ALGORITHMS,
   type IdTokenAlgorithm,
@@ -55,6 +56,18 @@ export class ClientDto {
   })
   allow_introspection: boolean;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "A private_key_jwt client's public keys",
+  })
+  jwks?: ClientJwks;
+
+  @ApiProperty({
+    description: 'Every token request must carry a DPoP proof (RFC 9449 §5.2)',
+  })
+  dpop_bound_access_tokens: boolean;
+
   @ApiProperty({ enum: ID_TOKEN_ALGORITHMS })
   id_token_signed_response_alg: IdTokenAlgorithm;
 
@@ -73,6 +86,8 @@ export class ClientDto {
       scope: client.scope,
       first_party: client.firstParty,
       allow_introspection: client.allowIntrospection,
+      ...(client.jwks !== null && { jwks: client.jwks }),
+      dpop_bound_access_tokens: client.dpopBoundAccessTokens,
       id_token_signed_response_alg: client.idTokenSignedResponseAlg,
       created_at: client.createdAt.toISOString(),
     };

@@ -16,7 +16,12 @@ import { SingleLineText } from '../../common/text-fields.js';
 import { USER_SCOPES } from '../../roles/roles.js';
 import { CLAIM_SCOPES, isScope } from '../../roles/scopes.js';
 import {
+  CLIENT_ASSERTION_ALGORITHMS,
+  clientJwksProblem,
+} from '../client-keys.js';
+import {
   CLIENT_GRANT_TYPES,
+  type ClientJwks,
   type ClientGrantType,
   ID_TOKEN_ALGORITHMS,
   USER_GRANT_TYPES,
@@ -117,10 +122,16 @@ function grantTypesProblem(value: unknown): string | null {
 }
 
 /**
- * What only a client that can prove who it is may do: get tokens for itself, and read other
- * clients' tokens through introspection. A public client's `client_id` is no proof.
+ * How the method fits the rest: `private_key_jwt` comes with `jwks`, and only it does; and what
+ * only a client that can prove who it is may do (get tokens for itself, read other clients'
+ * tokens through introspection): a public client's `client_id` is no proof.
  */
-function publicClientProblem(method: unknown, object: object): string | null {
+function authMethodProblem(method: unknown, object: object): string | null {
+  const jwks = (object as { jwks?: unknown }).jwks;
+  if (method === 'private_key_jwt' && jwks === undefined)
+    return "private_key_jwt needs the client's public keys in jwks";
+  if (method !== 'private_key_jwt' && jwks !== undefined)
+    return 'jwks are for token_endpoint_auth_method private_key_jwt';
   if (method !== 'none') return null;
   const grants = grantTypesOf(object);
   if (Array.isArray(grants) && grants.includes('client_credentials'))
@@ -189,17 +200,17 @@ export class CreateClientDto {
     enum: TOKEN_ENDPOINT_AUTH_METHODS,
     default: 'client_secret_basic',
     description:
-      'none: a public client (a SPA, a native app); otherwise a confidential one, whose secret is generated and shown once (RFC 7591 §2 makes client_secret_basic the default)',
+      'none: a public client (a SPA, a native app); otherwise a confidential one: client_secret_basic or _post with a secret generated and shown once (RFC 7591 §2 makes client_secret_basic the default), or private_key_jwt with the public keys in jwks',
   })
   @IsOptional()
   @IsIn(TOKEN_ENDPOINT_AUTH_METHODS)
   @ValidateBy({
-    name: 'confidentialPowers',
+    name: 'authMethod',
     validator: {
       validate: (value: unknown, args) =>
-        publicClientProblem(value, args?.object ?? {}) === null,
+        authMethodProblem(value, args?.object ?? {}) === null,
       defaultMessage: (args) =>
-        publicClientProblem(args?.value, args?.object ?? {}) ??
+        authMethodProblem(args?.value, args?.object ?? {}) ??
         'invalid token_endpoint_auth_method',
     },
   })
@@ -229,6 +240,43 @@ export class CreateClientDto {
     },
   })
   scope: string = DEFAULT_CLIENT_SCOPE;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          kid: 'k1',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        },
+      ],
+    },
+    description: `For private_key_jwt (RFC 7523): the client's public keys as a JWK set, at most 10 RSA (2048 bits or more) or P-256 keys, registered inline (Warden fetches nothing). Assertions may be signed ${CLIENT_ASSERTION_ALGORITHMS.join(', ')}`,
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'clientJwks',
+    validator: {
+      validate: (value: unknown) => clientJwksProblem(value) === null,
+      defaultMessage: (args) =>
+        clientJwksProblem(args?.value) ?? 'invalid jwks',
+    },
+  })
+  jwks?: ClientJwks;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description:
+      'RFC 9449 §5.2: every token request of this client must carry a DPoP proof, so its access tokens are always bound to its key',
+  })
+  @IsOptional()
+  @IsBoolean()
+  dpop_bound_access_tokens = false;
 
   @ApiPropertyOptional({
     type: Boolean,

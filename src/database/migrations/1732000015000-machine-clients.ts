@@ -2,9 +2,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { runForDriver } from './sql-dialect.js';
 
 /**
- * Machine clients (issue 26): the permission to introspect tokens, and the access tokens issued
- * by the client credentials grant (no session holds them, so revocation needs a row of its own).
- * Registered clients keep their grant types; the new grant is opted into at registration.
+ * Machine clients and sender-constrained tokens (issue 26): the permission to introspect tokens,
+ * a client's public keys (private_key_jwt) and whether it must use DPoP; the access tokens issued
+ * by the client credentials grant (no session holds them, so revocation needs a row of its own);
+ * the single-use `jti`s of DPoP proofs and client assertions when there is no Redis; and the key a
+ * public client's session is bound to by DPoP. Registered clients keep their grant types and
+ * methods; everything new is opted into at registration.
  */
 export class MachineClients1732000015000 implements MigrationInterface {
   name = 'MachineClients1732000015000';
@@ -13,6 +16,13 @@ export class MachineClients1732000015000 implements MigrationInterface {
     await runForDriver(queryRunner, {
       postgres: [
         `ALTER TABLE "clients" ADD "allowIntrospection" boolean NOT NULL DEFAULT false`,
+        `ALTER TABLE "clients" ADD "jwks" text`,
+        `ALTER TABLE "clients" ADD "dpopBoundAccessTokens" boolean NOT NULL DEFAULT false`,
+        `ALTER TABLE "sessions" ADD "dpopJkt" varchar(43)`,
+        `CREATE TABLE "used_jtis" (
+          "key" varchar(80) PRIMARY KEY,
+          "expiresAt" timestamptz NOT NULL
+        )`,
         `CREATE TABLE "client_access_tokens" (
           "id" uuid PRIMARY KEY,
           "clientId" varchar(64) NOT NULL,
@@ -23,6 +33,13 @@ export class MachineClients1732000015000 implements MigrationInterface {
       ],
       sqlite: [
         `ALTER TABLE "clients" ADD "allowIntrospection" boolean NOT NULL DEFAULT (0)`,
+        `ALTER TABLE "clients" ADD "jwks" text`,
+        `ALTER TABLE "clients" ADD "dpopBoundAccessTokens" boolean NOT NULL DEFAULT (0)`,
+        `ALTER TABLE "sessions" ADD "dpopJkt" varchar(43)`,
+        `CREATE TABLE "used_jtis" (
+          "key" varchar(80) PRIMARY KEY NOT NULL,
+          "expiresAt" datetime NOT NULL
+        )`,
         `CREATE TABLE "client_access_tokens" (
           "id" varchar(36) PRIMARY KEY NOT NULL,
           "clientId" varchar(64) NOT NULL,
@@ -38,12 +55,21 @@ export class MachineClients1732000015000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "IDX_client_access_tokens_expires" ON "client_access_tokens" ("expiresAt")`,
     );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_used_jtis_expires" ON "used_jtis" ("expiresAt")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE "client_access_tokens"`);
-    await queryRunner.query(
-      `ALTER TABLE "clients" DROP COLUMN "allowIntrospection"`,
-    );
+    await queryRunner.query(`DROP TABLE "used_jtis"`);
+    // No constraint names these columns, so SQLite (3.35+) drops them as PostgreSQL does.
+    await queryRunner.query(`ALTER TABLE "sessions" DROP COLUMN "dpopJkt"`);
+    for (const column of [
+      'dpopBoundAccessTokens',
+      'jwks',
+      'allowIntrospection',
+    ])
+      await queryRunner.query(`ALTER TABLE "clients" DROP COLUMN "${column}"`);
   }
 }
