@@ -114,7 +114,14 @@ export async function createApp(
     const apiCors = {
       origin: corsOrigins,
       credentials: false,
-      exposedHeaders: ['X-Total-Count', 'WWW-Authenticate', 'Retry-After'],
+      // DPoP (RFC 9449): a nonce may come back (the proof's own header is allowed as every
+      // requested header is).
+      exposedHeaders: [
+        'X-Total-Count',
+        'WWW-Authenticate',
+        'Retry-After',
+        'DPoP-Nonce',
+      ],
       maxAge: 600,
     };
     // The OAuth endpoints answer cross-origin requests by their own rules (applyOAuthCors).

@@ -67,6 +67,7 @@ describe('RFC 8414 discovery with openid-client', () => {
         'client_credentials',
       ],
       code_challenge_methods_supported: ['S256'],
+      dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256'],
       authorization_response_iss_parameter_supported: true,
       token_endpoint_auth_methods_supported: [
         'none',

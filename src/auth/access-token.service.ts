@@ -34,6 +34,8 @@ export interface AccessTokenClaims extends JwtPayload {
   auth_time?: number;
   /** The registered client the token was issued to (RFC 9068 §2.2); absent for the password grant. */
   client_id?: string;
+  /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to. */
+  cnf?: { jkt: string };
 }
 
 /**
@@ -48,6 +50,7 @@ export interface ClientTokenClaims extends JwtPayload {
   iat: number;
   exp: number;
   sid?: undefined;
+  cnf?: { jkt: string };
 }
 
 /** The claims of a valid access token: a user's, or a client's own. */
@@ -131,6 +134,8 @@ export class AccessTokenService {
     scopes: readonly (Scope | ClaimScope)[],
     authentication: Authentication,
     clientId: string | null = null,
+    /** The DPoP key's thumbprint, for a token bound to it (RFC 9449 §6). */
+    jkt: string | null = null,
   ): string {
     return this.jwtService.sign(
       {
@@ -139,6 +144,7 @@ export class AccessTokenService {
         amr: authentication.amr,
         auth_time: Math.floor(authentication.time.getTime() / 1000),
         ...(clientId === null ? {} : { client_id: clientId }),
+        ...(jkt === null ? {} : { cnf: { jkt } }),
       },
       { ...this.signOptions, subject: userId, jwtid: randomUUID() },
     );
@@ -148,10 +154,15 @@ export class AccessTokenService {
   issueForClient(
     clientId: string,
     scopes: readonly Scope[],
+    jkt: string | null = null,
   ): IssuedClientToken {
     const id = randomUUID();
     const token = this.jwtService.sign(
-      { scope: scopes.join(' '), client_id: clientId },
+      {
+        scope: scopes.join(' '),
+        client_id: clientId,
+        ...(jkt === null ? {} : { cnf: { jkt } }),
+      },
       { ...this.signOptions, subject: clientId, jwtid: id },
     );
     return {
@@ -261,10 +272,18 @@ export class AccessTokenService {
         (typeof payload.auth_time === 'number' &&
           payload.auth_time <= payload.iat + CLOCK_TOLERANCE_SECONDS)) &&
       (payload.client_id === undefined ||
-        typeof payload.client_id === 'string');
+        typeof payload.client_id === 'string') &&
+      (payload.cnf === undefined || isConfirmation(payload.cnf));
     return valid ? (payload as VerifiedClaims) : null;
   }
 }
+
+/** RFC 9449 §6.1: `cnf` holds the SHA-256 thumbprint of the key (43 base64url characters). */
+const isConfirmation = (cnf: unknown): boolean =>
+  typeof cnf === 'object' &&
+  cnf !== null &&
+  typeof (cnf as { jkt?: unknown }).jkt === 'string' &&
+  /^[A-Za-z0-9_-]{43}$/.test((cnf as { jkt: string }).jkt);
 
 /** jsonwebtoken's own rule, for a remembered token: expired once now ≥ exp + tolerance. */
 const expired = (claims: VerifiedClaims): boolean =>

@@ -5,8 +5,10 @@ import {
   HttpCode,
   HttpStatus,
   Post,
+  Req,
   UseGuards,
 } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -193,8 +195,16 @@ export class AuthController {
     @Body() body: unknown,
     @Client() client: ClientInfo,
     @Headers('authorization') authorization: string | undefined,
+    @Req() request: FastifyRequest,
   ): Promise<TokenResponseDto> {
-    return this.tokenEndpoint.grant(contentType, body, client, authorization);
+    return this.tokenEndpoint.grant(contentType, body, {
+      client,
+      authorization,
+      dpop: {
+        proof: request.headers.dpop,
+        path: request.url.split('?', 1)[0],
+      },
+    });
   }
 
   @Post('auth/refresh')

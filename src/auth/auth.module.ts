@@ -22,6 +22,7 @@ import { tokenGrantProviders } from './grants/token-grants.js';
 import { MfaSignIn } from './mfa-sign-in.service.js';
 import { TokenIntrospection } from './token-introspection.service.js';
 import { ClientAssertions } from './client-assertions.service.js';
+import { DpopProofs } from './dpop-proofs.service.js';
 import { ReplayModule } from '../replay/replay.module.js';
 import { ClientAuthentication } from './client-authentication.service.js';
 import { AuthorizationEndpoint } from './authorization-endpoint.service.js';
@@ -66,6 +67,7 @@ import { SessionTokens } from './session-tokens.service.js';
     ClientAuthentication,
     TokenIntrospection,
     ClientAssertions,
+    DpopProofs,
     AuthorizationEndpoint,
     EndSessionService,
     HostedAccountPages,

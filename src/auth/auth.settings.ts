@@ -21,6 +21,8 @@ import {
  * with, does not implement it.
  */
 export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
+export const DPOP_NONCE_MODES = ['off', 'required'] as const;
+export type DpopNonceMode = (typeof DPOP_NONCE_MODES)[number];
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 /** The access tokens: how they are signed, whom they name as issuer and audience, how long they live. docs/configuration.md lists each variable. */
@@ -89,6 +91,14 @@ export class AuthSettings {
     'a stolen access token works until it expires, and a long lifetime makes it a password',
   )
   ACCESS_TOKEN_TTL = 900;
+
+  /**
+   * `required`: every DPoP proof must carry a nonce this server issued (RFC 9449 §8, §9), which
+   * bounds a proof made in advance by a stolen key to a few minutes; `off`: proofs are bounded by
+   * their `iat` alone.
+   */
+  @IsIn(DPOP_NONCE_MODES)
+  DPOP_NONCE: DpopNonceMode = 'off';
 }
 
 export const authSettings = defineSettings('auth', AuthSettings);

@@ -46,8 +46,14 @@ export type BearerFailure =
         | 'invalid'
         | 'account_inactive'
         | 'session_ended'
-        | 'revoked';
+        | 'revoked'
+        | 'dpop_bound'
+        | 'not_dpop_bound';
     }
+  /** RFC 9449 §7.1: the DPoP proof is missing or invalid. */
+  | { kind: 'invalid_dpop_proof'; reason: string }
+  /** RFC 9449 §9: the proof must carry this server's current nonce. */
+  | { kind: 'use_dpop_nonce'; reason: string; nonce: string }
   /** A machine client's own token on a route that acts for a user. */
   | { kind: 'user_required'; clientId: string }
   /** `who`: `user <id>` or `client <client_id>`, for the security log. */

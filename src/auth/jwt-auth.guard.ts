@@ -22,6 +22,7 @@ import {
 import type { JwtAuthenticateOptions } from './jwt.strategy.js';
 import type { Principal } from '../access/principal.js';
 import type { ProblemCode } from '../problems/problem-types.js';
+import { DPOP_ALGORITHMS } from './dpop-proofs.service.js';
 
 const { TokenExpiredError } = jwt;
 
@@ -146,19 +147,36 @@ export class BearerChallengeException extends HttpExceptionWithHeaders {
       | 'insufficient_scope'
       | 'insufficient_user_authentication'
       | 'user_token_required'
+      | 'invalid_dpop_proof'
+      | 'use_dpop_nonce'
     >,
-    /** Further auth-params of the challenge (`scope`, `acr_values`, `max_age`). */
+    /** Further auth-params of the challenge (`scope`, `acr_values`, `max_age`, `algs`). */
     params: Record<string, string> = {},
+    /** RFC 9449 §7.1: a DPoP failure is challenged with the DPoP scheme. */
+    scheme: 'Bearer' | 'DPoP' = 'Bearer',
+    headers: Record<string, string> = {},
   ) {
-    let challenge = `Bearer realm="${BEARER_REALM}"`;
+    let challenge = `${scheme} realm="${BEARER_REALM}"`;
     if (code) challenge += `, error="${code}"`;
     for (const [name, value] of Object.entries(params))
       challenge += `, ${name}="${value}"`;
     super(code ? { error: code, detail: message } : message, status, {
       'WWW-Authenticate': challenge,
+      ...headers,
     });
   }
 }
+
+/** What a client is told about an invalid token, where it can do something about it. */
+const INVALID_TOKEN_MESSAGES: Partial<
+  Record<Extract<BearerFailure, { kind: 'invalid_token' }>['reason'], string>
+> = {
+  expired: 'The access token has expired',
+  dpop_bound:
+    'The access token is bound to a DPoP key: send it as "Authorization: DPoP <token>" with a DPoP proof',
+  not_dpop_bound:
+    'The access token is not DPoP-bound: send it as "Authorization: Bearer <token>"',
+};
 
 /** RFC 6750 §3 and §3.1: the answer to each way bearer authentication fails. */
 export function challengeFor(failure: BearerFailure): BearerChallengeException {
@@ -177,10 +195,25 @@ export function challengeFor(failure: BearerFailure): BearerChallengeException {
     case 'invalid_token':
       return new BearerChallengeException(
         HttpStatus.UNAUTHORIZED,
-        failure.reason === 'expired'
-          ? 'The access token has expired'
-          : 'The access token is invalid',
+        INVALID_TOKEN_MESSAGES[failure.reason] ?? 'The access token is invalid',
         'invalid_token',
+      );
+    case 'invalid_dpop_proof':
+      return new BearerChallengeException(
+        HttpStatus.UNAUTHORIZED,
+        `The DPoP proof is missing or invalid: ${failure.reason}`,
+        'invalid_dpop_proof',
+        { algs: DPOP_ALGORITHMS.join(' ') },
+        'DPoP',
+      );
+    case 'use_dpop_nonce':
+      return new BearerChallengeException(
+        HttpStatus.UNAUTHORIZED,
+        failure.reason,
+        'use_dpop_nonce',
+        { algs: DPOP_ALGORITHMS.join(' ') },
+        'DPoP',
+        { 'DPoP-Nonce': failure.nonce },
       );
     case 'insufficient_scope': {
       const scope = failure.required.join(' ');

@@ -9,20 +9,27 @@ import { attachAccount } from '../users/current-account.decorator.js';
 import {
   type AccessTokenCheck,
   AccessTokenService,
+  type VerifiedClaims,
 } from './access-token.service.js';
 import {
   type BearerFailure,
   BearerAuthenticationService,
   invalidToken,
 } from './bearer-authentication.service.js';
-import { readBearerToken } from './bearer-token.js';
+import { type PresentedToken, readAccessToken } from './bearer-token.js';
+import { DpopProofs } from './dpop-proofs.service.js';
 
 /** What `JwtAuthGuard` tells the strategy about the route (passport's authenticate options). */
 export interface JwtAuthenticateOptions {
   requirements: TokenRequirements;
 }
 
-type BearerRequest = { headers: IncomingHttpHeaders; body?: unknown };
+type BearerRequest = {
+  headers: IncomingHttpHeaders;
+  body?: unknown;
+  method: string;
+  url: string;
+};
 
 const NO_REQUIREMENTS: TokenRequirements = {
   scopes: [],
@@ -50,12 +57,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     private readonly accessTokens: AccessTokenService,
     private readonly bearer: BearerAuthenticationService,
+    private readonly dpop: DpopProofs,
   ) {
     const { algorithms, issuer, audience, clockTolerance } =
       accessTokens.verifyOptions;
     super({
       jwtFromRequest: (request: BearerRequest) =>
-        readBearerToken(request.headers.authorization) ?? null,
+        readAccessToken(request.headers.authorization)?.token ?? null,
       secretOrKeyProvider: ((_request, token: string, done) => {
         const key = accessTokens.verificationKeyFor(token);
         // @types/passport-jwt says string | Buffer; jsonwebtoken takes the KeyObject it is given.
@@ -75,11 +83,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     request: BearerRequest,
     options?: JwtAuthenticateOptions,
   ): void {
-    const token = readBearerToken(request.headers.authorization);
-    if (token === undefined) return this.fail({ kind: 'missing' }, 401);
-    if (token === null) return this.fail({ kind: 'malformed' }, 400);
+    const presented = readAccessToken(request.headers.authorization);
+    if (presented === undefined) return this.fail({ kind: 'missing' }, 401);
+    if (presented === null) return this.fail({ kind: 'malformed' }, 400);
     const requirements = options?.requirements ?? NO_REQUIREMENTS;
-    const remembered = this.accessTokens.recall(token);
+    const remembered = this.accessTokens.recall(presented.token);
     if (remembered) {
       this.finish(request, remembered, requirements).then(
         ([principal, failure]) =>
@@ -101,7 +109,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     request: BearerRequest,
     decoded: Jwt,
   ): Promise<[Principal | false, BearerFailure?]> {
-    const token = readBearerToken(request.headers.authorization) ?? '';
+    const token = readAccessToken(request.headers.authorization)?.token ?? '';
     return this.finish(
       request,
       this.accessTokens.accept(token, decoded),
@@ -114,11 +122,64 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     check: AccessTokenCheck,
     requirements: TokenRequirements,
   ): Promise<[Principal | false, BearerFailure?]> {
-    const result = check.valid
-      ? await this.bearer.principalFor(check.claims, requirements, request.body)
-      : invalidToken(check.reason);
+    if (!check.valid)
+      return [false, { kind: 'invalid_token', reason: check.reason }];
+    const presented = readAccessToken(request.headers.authorization);
+    const unbound =
+      presented && (await this.senderProblem(request, presented, check.claims));
+    if (unbound) return [false, unbound];
+    const result = await this.bearer.principalFor(
+      check.claims,
+      requirements,
+      request.body,
+    );
     if (!result.ok) return [false, result.failure];
     if (result.account) attachAccount(request, result.account);
     return [result.principal];
+  }
+
+  /**
+   * RFC 9449 §7: a token bound to a DPoP key (`cnf.jkt`) is accepted only under the DPoP scheme
+   * with a proof for this request, signed by that key; a bearer token is not accepted under the
+   * DPoP scheme. Null when the token is presented as it must be.
+   */
+  private async senderProblem(
+    request: BearerRequest,
+    presented: PresentedToken,
+    claims: VerifiedClaims,
+  ): Promise<BearerFailure | null> {
+    const jkt = claims.cnf?.jkt;
+    if (presented.scheme === 'Bearer')
+      return jkt === undefined
+        ? null
+        : { kind: 'invalid_token', reason: 'dpop_bound' };
+    if (jkt === undefined)
+      return { kind: 'invalid_token', reason: 'not_dpop_bound' };
+    const proof = request.headers.dpop;
+    if (typeof proof !== 'string')
+      return {
+        kind: 'invalid_dpop_proof',
+        reason: 'a DPoP-bound token needs a DPoP proof with every request',
+      };
+    const verdict = await this.dpop.verify(proof, {
+      method: request.method,
+      path: request.url.split('?', 1)[0],
+      accessToken: presented.token,
+    });
+    if (!verdict.ok)
+      return verdict.error === 'use_dpop_nonce'
+        ? {
+            kind: 'use_dpop_nonce',
+            reason: verdict.reason,
+            nonce: verdict.nonce,
+          }
+        : { kind: 'invalid_dpop_proof', reason: verdict.reason };
+    return verdict.jkt === jkt
+      ? null
+      : {
+          kind: 'invalid_dpop_proof',
+          reason:
+            'the proof is signed by another key than the one the token is bound to',
+        };
   }
 }

@@ -68,6 +68,8 @@ export class MfaSignIn {
     mfaToken: string,
     proof: SecondFactorProof,
     client: ClientInfo,
+    /** The mfa-otp grant's DPoP key, if its request carried a proof. */
+    dpopJkt: string | null = null,
   ): Promise<TokenResponseDto | SignInFailure> {
     const verified = await this.verify(mfaToken, proof, client);
     if ('outcome' in verified) return verified;
@@ -78,6 +80,8 @@ export class MfaSignIn {
       scopes ?? [],
       client,
       PASSWORD_AND_CODE_METHODS,
+      undefined,
+      dpopJkt,
     );
   }
 

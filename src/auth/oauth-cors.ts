@@ -54,7 +54,7 @@ export function applyOAuthCors(app: NestFastifyApplication): void {
         .header('Vary', 'Origin')
         .header(
           'Access-Control-Expose-Headers',
-          'WWW-Authenticate, Retry-After',
+          'WWW-Authenticate, Retry-After, DPoP-Nonce',
         );
       if (request.method === 'OPTIONS') return answerPreflight(reply, isPublic);
     });
@@ -66,8 +66,9 @@ function answerPreflight(reply: FastifyReply, isPublic: boolean): FastifyReply {
     .header('Access-Control-Allow-Methods', isPublic ? 'GET' : 'GET, POST')
     .header(
       'Access-Control-Allow-Headers',
-      // The only headers these endpoints read: a form body, a bearer token, Basic credentials.
-      'authorization, content-type',
+      // The only headers these endpoints read: a form body, a bearer or DPoP token, Basic
+      // credentials, a DPoP proof (RFC 9449).
+      'authorization, content-type, dpop',
     )
     .header('Access-Control-Max-Age', PREFLIGHT_MAX_AGE)
     .status(204)

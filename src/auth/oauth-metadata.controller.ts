@@ -11,6 +11,7 @@ import {
 import { ACR_MULTI_FACTOR, ACR_PASSWORD } from '../sessions/authentication.js';
 import { ALL_SCOPES, CLAIM_SCOPES } from '../roles/scopes.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from '../clients/client-keys.js';
+import { DPOP_ALGORITHMS } from './dpop-proofs.service.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/client.entity.js';
 import { OidcKeys } from '../authorization/oidc-keys.js';
 
@@ -54,6 +55,7 @@ export class OAuthMetadataController {
       response_modes_supported: ['query'],
       grant_types_supported: [...SUPPORTED_GRANT_TYPES],
       code_challenge_methods_supported: ['S256'],
+      dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
       authorization_response_iss_parameter_supported: true,
       // Registered clients authenticate as they registered; the password grant needs no client.
       token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],

@@ -39,7 +39,14 @@ describe('TokenEndpoint (RFC 6749 §3.2)', () => {
       ['password', echoGrant(['username', 'password'])],
       ['refresh_token', echoGrant(['refresh_token'])],
     ]),
+    // No request here carries a DPoP proof (test/dpop.e2e-spec.ts sends them).
+    {} as never,
   );
+  const context = {
+    client: CLIENT,
+    authorization: undefined,
+    dpop: { proof: undefined, path: '/auth/token' },
+  };
 
   it('hands a request to the grant its grant_type names; unknown parameters are ignored', async () => {
     const tokens = await endpoint.grant(
@@ -50,8 +57,7 @@ describe('TokenEndpoint (RFC 6749 §3.2)', () => {
         password: 'pw',
         client_id: 'swagger',
       },
-      CLIENT,
-      undefined,
+      context,
     );
     expect(tokens.access_token).toBe('jane,pw');
   });
@@ -86,11 +92,8 @@ describe('TokenEndpoint (RFC 6749 §3.2)', () => {
     ],
   ])('refuses %s', async (_, contentType, body, error) => {
     expect(
-      (
-        await oauthError(() =>
-          endpoint.grant(contentType, body, CLIENT, undefined),
-        )
-      ).error,
+      (await oauthError(() => endpoint.grant(contentType, body, context)))
+        .error,
     ).toBe(error);
   });
 
@@ -98,7 +101,7 @@ describe('TokenEndpoint (RFC 6749 §3.2)', () => {
     expect(
       (
         await oauthError(() =>
-          endpoint.grant(FORM, { grant_type: 'implicit' }, CLIENT, undefined),
+          endpoint.grant(FORM, { grant_type: 'implicit' }, context),
         )
       ).description,
     ).toBe('Supported grant types: password, refresh_token');

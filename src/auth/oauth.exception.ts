@@ -8,7 +8,9 @@ export type OAuthErrorCode =
   | 'invalid_grant'
   | 'unauthorized_client'
   | 'unsupported_grant_type'
-  | 'invalid_scope';
+  | 'invalid_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /**
  * A token-endpoint error in the RFC 6749 §5.2 shape (`{error, error_description}`), never

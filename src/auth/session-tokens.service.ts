@@ -11,6 +11,7 @@ import { AccessTokenService } from './access-token.service.js';
 import { IdTokenService } from './id-token.service.js';
 import type { TokenResponseDto } from './dto/token-response.dto.js';
 import type { SignInFailure } from './sign-in-outcomes.js';
+import { OAuthException } from './oauth.exception.js';
 
 /** Sessions as tokens: a new session for a sign-in, and a refresh token's rotation. */
 @Injectable()
@@ -30,17 +31,22 @@ export class SessionTokens {
     client: ClientInfo,
     amr: readonly AuthMethod[],
     passkeyId?: string,
+    /** A DPoP proof's key: no client authenticates here, so the session is bound to it too. */
+    dpopJkt: string | null = null,
   ): Promise<TokenResponseDto> {
     const { session, refreshToken } = await this.sessions.start(
       user,
       scopes.join(' '),
       client,
       { amr, time: new Date(), passkeyId },
+      dpopJkt,
     );
     this.securityLog.log(
       `login: user ${user.id} session ${session.id} (${amr.join(' ')}) ip ${client.ip}`,
     );
-    return this.tokenResponse(user, session, scopes, refreshToken);
+    return this.tokenResponse(user, session, scopes, refreshToken, {
+      dpopJkt,
+    });
   }
 
   /**
@@ -53,6 +59,8 @@ export class SessionTokens {
     scope: string | undefined,
     client: ClientInfo,
     authenticateClient?: () => Promise<Client>,
+    /** The key of the request's DPoP proof: the new access token is bound to it. */
+    dpopJkt: string | null = null,
   ): Promise<TokenResponseDto | SignInFailure> {
     let idTokenAlgorithm: IdTokenAlgorithm = 'RS256';
     const rotation = await this.sessions.rotate(
@@ -62,24 +70,27 @@ export class SessionTokens {
       authenticateClient &&
         (async () => {
           const registered = await authenticateClient();
+          requireDpopIfRegistered(registered, dpopJkt);
           idTokenAlgorithm = registered.idTokenSignedResponseAlg;
           return registered.clientId;
         }),
+      dpopJkt,
     );
     if (!rotation.ok)
       return {
         outcome:
           rotation.reason === 'invalid-scope'
             ? 'scope_exceeds_grant'
-            : 'invalid_refresh_token',
+            : rotation.reason === 'dpop-key'
+              ? 'dpop_key_mismatch'
+              : 'invalid_refresh_token',
       };
     return this.tokenResponse(
       rotation.user,
       rotation.session,
       rotation.scopes,
       rotation.refreshToken,
-      null,
-      idTokenAlgorithm,
+      { idTokenAlgorithm, dpopJkt },
     );
   }
 
@@ -90,14 +101,14 @@ export class SessionTokens {
     refreshToken: string,
     nonce: string | null,
     idTokenAlgorithm: IdTokenAlgorithm,
+    dpopJkt: string | null,
   ): TokenResponseDto {
     return this.tokenResponse(
       user,
       session,
       [...intersectScopes(session.scope, grantedScopes(user.roles))],
       refreshToken,
-      nonce,
-      idTokenAlgorithm,
+      { nonce, idTokenAlgorithm, dpopJkt },
     );
   }
 
@@ -110,8 +121,16 @@ export class SessionTokens {
     session: Session,
     apiScopes: Scope[],
     refreshToken: string,
-    nonce: string | null = null,
-    idTokenAlgorithm: IdTokenAlgorithm = 'RS256',
+    {
+      nonce = null,
+      idTokenAlgorithm = 'RS256',
+      dpopJkt = null,
+    }: {
+      nonce?: string | null;
+      idTokenAlgorithm?: IdTokenAlgorithm;
+      /** Binds the access token to this DPoP key (`cnf.jkt`, `token_type: DPoP`). */
+      dpopJkt?: string | null;
+    } = {},
   ): TokenResponseDto {
     // OpenID's claim scopes ride along unchanged: they grant no access, only claims.
     const claimScopes = claimScopesOf(session.scope);
@@ -126,10 +145,11 @@ export class SessionTokens {
       scopes,
       authentication,
       session.clientId,
+      dpopJkt,
     );
     return {
       access_token: accessToken,
-      token_type: 'bearer',
+      token_type: dpopJkt === null ? 'bearer' : 'DPoP',
       expires_in: this.accessTokens.ttlSeconds,
       refresh_token: refreshToken,
       scope: scopes.join(' '),
@@ -147,6 +167,21 @@ export class SessionTokens {
         : {}),
     };
   }
+}
+
+/**
+ * RFC 9449 §5.2: a client registered with `dpop_bound_access_tokens` gets no token without a
+ * DPoP proof, so none of its access tokens is ever a plain bearer token.
+ */
+export function requireDpopIfRegistered(
+  client: Client,
+  dpopJkt: string | null,
+): void {
+  if (client.dpopBoundAccessTokens && dpopJkt === null)
+    throw new OAuthException(
+      'invalid_dpop_proof',
+      'This client is registered for DPoP-bound tokens only: send a DPoP proof',
+    );
 }
 
 /** Whether a sign-in step ended in tokens or in one of the failures. */

@@ -25,6 +25,8 @@ export type SignInFailure =
   | { outcome: 'invalid_mfa_token' }
   | { outcome: 'invalid_code' }
   | { outcome: 'invalid_refresh_token' }
+  /** The refresh token is bound to a DPoP key (a public client's, RFC 9449 §5) the request did not prove. */
+  | { outcome: 'dpop_key_mismatch' }
   /** A refresh asked for more than the session was granted. */
   | { outcome: 'scope_exceeds_grant' }
   /** A password grant asked for scopes none of which the user's roles grant. */
@@ -43,6 +45,9 @@ const SCOPE_EXCEEDS_GRANT = 'The requested scope exceeds the granted scope';
  * The follow-up grant of a password grant answered with `mfa_required` (Auth0's `mfa-otp` grant
  * under Warden's own URN, as RFC 6749 §4.5 asks of extension grants).
  */
+const DPOP_BOUND_REFRESH_TOKEN =
+  'The refresh token is bound to a DPoP key: refresh at /auth/token with a DPoP proof signed by that key';
+
 export const MFA_OTP_GRANT = 'urn:warden:params:oauth:grant-type:mfa-otp';
 
 /** The answer on the JSON routes (`/auth/login`, `/auth/mfa/verify`, `/auth/refresh`, passkeys). */
@@ -75,6 +80,8 @@ export function signInProblem(failure: SignInFailure): Error {
       );
     case 'invalid_refresh_token':
       return new UnauthorizedException(INVALID_REFRESH_TOKEN);
+    case 'dpop_key_mismatch':
+      return new UnauthorizedException(DPOP_BOUND_REFRESH_TOKEN);
     case 'scope_exceeds_grant':
     case 'invalid_scope':
       return new UnauthorizedException(SCOPE_EXCEEDS_GRANT);
@@ -108,6 +115,8 @@ export function signInOAuthError(failure: SignInFailure): Error {
       );
     case 'invalid_refresh_token':
       return new OAuthException('invalid_grant', INVALID_REFRESH_TOKEN);
+    case 'dpop_key_mismatch':
+      return new OAuthException('invalid_grant', DPOP_BOUND_REFRESH_TOKEN);
     case 'scope_exceeds_grant':
       return new OAuthException('invalid_scope', SCOPE_EXCEEDS_GRANT);
     case 'invalid_scope':

@@ -23,6 +23,14 @@ import type { OAuthParams } from './oauth-requests.js';
 
 const INACTIVE: IntrospectionResponseDto = { active: false };
 
+/** RFC 9449 §6.2: a DPoP-bound token says so, with its key's thumbprint. */
+const bindingOf = (
+  claims: AccessTokenClaims | ClientTokenClaims,
+): Pick<IntrospectionResponseDto, 'token_type' | 'cnf'> =>
+  claims.cnf
+    ? { token_type: 'DPoP', cnf: { jkt: claims.cnf.jkt } }
+    : { token_type: 'Bearer' };
+
 /**
  * RFC 7662 token introspection, for confidential clients registered with `allow_introspection`
  * (resource servers): any other caller is `invalid_client`, so the endpoint tells nobody else
@@ -97,7 +105,7 @@ export class TokenIntrospection {
       scope,
       ...(claims.client_id !== undefined && { client_id: claims.client_id }),
       username: user.username,
-      token_type: 'Bearer',
+      ...bindingOf(claims),
       exp: claims.exp,
       iat: claims.iat,
       sub: claims.sub,
@@ -118,7 +126,7 @@ export class TokenIntrospection {
       active: true,
       scope: state.scope,
       client_id: claims.client_id,
-      token_type: 'Bearer',
+      ...bindingOf(claims),
       exp: claims.exp,
       iat: claims.iat,
       sub: claims.sub,

@@ -33,6 +33,8 @@ export interface CodeRedemption {
   clientId: string;
   redirectUri: string | undefined;
   codeVerifier: string | undefined;
+  /** The DPoP key the new session's refresh tokens are bound to (a public client's), or null. */
+  dpopJkt: string | null;
 }
 
 export type RedemptionResult =
@@ -144,6 +146,7 @@ export class AuthorizationCodesService {
       stored.clientId,
       stored.scope,
       client,
+      redemption.dpopJkt,
     );
     if (!(await this.codes.existsBy({ codeHash }))) {
       await this.sessions.endSession(sessionId, 'authorization-code-reuse');

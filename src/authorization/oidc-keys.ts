@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  hkdfSync,
+  type KeyObject,
+} from 'node:crypto';
 import { loadKeys, type PublicJwk, thumbprint } from '../auth/jwt-keys.js';
 import type { IdTokenAlgorithm } from '../clients/client.entity.js';
 import { ConfigurationError } from '../config/configuration-error.js';
@@ -96,6 +101,20 @@ export class OidcKeys {
     if (!signer)
       throw new Error(`no ${algorithm} key in OIDC_SIGNING_KEY_FILE`);
     return signer;
+  }
+
+  /**
+   * A secret for `purpose` that every instance sharing OIDC_SIGNING_KEY_FILE derives alike
+   * (HKDF-SHA256 from the RSA key), so state such as DPoP nonces needs no setting of its own.
+   */
+  derivedSecret(purpose: string): Buffer {
+    const material = this.signer('RS256').key.export({
+      type: 'pkcs8',
+      format: 'der',
+    });
+    return Buffer.from(
+      hkdfSync('sha256', material, '', `warden ${purpose}`, 32),
+    );
   }
 
   /** The published key a `kid` names, with its algorithm; undefined for any other `kid`. */

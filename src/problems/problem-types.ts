@@ -87,6 +87,18 @@ export const PROBLEM_TYPES = {
     description:
       'RFC 6750 §3.1: the route needs a scope the token does not carry (named in `WWW-Authenticate`); the user’s roles may not grant it.',
   },
+  invalid_dpop_proof: {
+    title: 'The DPoP proof is missing or invalid',
+    status: 401,
+    description:
+      'RFC 9449: the access token is bound to a key (DPoP), and the request’s `DPoP` header is missing, or its proof is not for this request (method, URL, access token), too old, used before, or signed by another key. Make a new proof for every request; `detail` says what was wrong.',
+  },
+  use_dpop_nonce: {
+    title: 'The DPoP proof needs a nonce from this server',
+    status: 401,
+    description:
+      'RFC 9449 §9: this server requires a nonce in DPoP proofs (DPOP_NONCE=required). Send the request again with a proof whose `nonce` is the `DPoP-Nonce` header of this answer.',
+  },
   user_token_required: {
     title: 'This route needs a signed-in user’s token',
     status: 403,

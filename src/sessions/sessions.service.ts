@@ -51,7 +51,8 @@ export type RotationResult =
         | 'ended'
         | 'expired'
         | 'user-inactive'
-        | 'invalid-scope';
+        | 'invalid-scope'
+        | 'dpop-key';
     };
 
 /**
@@ -100,10 +101,13 @@ export class SessionsService implements CredentialEnder {
     scope: string,
     client: ClientInfo,
     authentication: Authentication,
+    /** The DPoP key a sign-in without client authentication bound its tokens to (RFC 9449 §5). */
+    dpopJkt: string | null = null,
   ): Promise<{ session: Session; refreshToken: string }> {
-    const session = await this.sessions.save(
-      this.newSession(user.id, scope, client, authentication),
-    );
+    const session = await this.sessions.save({
+      ...this.newSession(user.id, scope, client, authentication),
+      dpopJkt,
+    });
     return { session, refreshToken: await this.issueRefreshToken(session.id) };
   }
 
@@ -184,6 +188,8 @@ export class SessionsService implements CredentialEnder {
     clientId: string,
     scope: string,
     client: ClientInfo,
+    /** A public client's DPoP key, which its refresh tokens are bound to (RFC 9449 §5). */
+    dpopJkt: string | null = null,
   ): Promise<{ session: Session; refreshToken: string }> {
     const session = this.newSession(parent.userId, scope, client, {
       amr: parent.amr.split(' ') as Authentication['amr'],
@@ -201,6 +207,7 @@ export class SessionsService implements CredentialEnder {
       id,
       parentId: parent.id,
       clientId,
+      dpopJkt,
       absoluteExpiresAt,
       idleExpiresAt: new Date(
         Math.min(session.idleExpiresAt.getTime(), absoluteExpiresAt.getTime()),
@@ -259,6 +266,8 @@ export class SessionsService implements CredentialEnder {
     client: ClientInfo,
     requestedScope: string | undefined,
     authenticateClient?: () => Promise<string>,
+    /** The key of the request's DPoP proof, if it had one. */
+    dpopJkt: string | null = null,
   ): Promise<RotationResult> {
     const tokenHash = hashSecretToken(refreshToken);
     const stored = await this.refreshTokens.findOneBy({ tokenHash });
@@ -275,6 +284,10 @@ export class SessionsService implements CredentialEnder {
       (!authenticateClient || (await authenticateClient()) !== session.clientId)
     )
       return { ok: false, reason: 'unknown' };
+    // RFC 9449 §5: a bound refresh token is used only with a proof of its key; without one it
+    // is not even looked at for reuse (whoever sends it does not hold the key).
+    if (session.dpopJkt !== null && session.dpopJkt !== dpopJkt)
+      return { ok: false, reason: 'dpop-key' };
     if (stored.rotatedAt !== null) {
       await this.endReused(session, client);
       return { ok: false, reason: 'reused' };

@@ -32,8 +32,14 @@ export class IntrospectionResponseDto {
   @ApiPropertyOptional({ description: "The user's username (user tokens)" })
   username?: string;
 
-  @ApiPropertyOptional({ enum: ['Bearer', 'refresh_token'] })
+  @ApiPropertyOptional({ enum: ['Bearer', 'DPoP', 'refresh_token'] })
   token_type?: string;
+
+  @ApiPropertyOptional({
+    description: "RFC 9449 §6.2: a DPoP-bound token's key thumbprint, `{jkt}`",
+    example: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' },
+  })
+  cnf?: { jkt: string };
 
   @ApiPropertyOptional({ description: 'Seconds since the epoch' })
   exp?: number;

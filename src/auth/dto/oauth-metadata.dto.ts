@@ -71,6 +71,13 @@ export class OAuthMetadataDto {
   @ApiProperty({ type: [String], example: ['RS256', 'PS256', 'ES256'] })
   revocation_endpoint_auth_signing_alg_values_supported: string[];
 
+  @ApiProperty({
+    type: [String],
+    example: ['ES256', 'RS256', 'PS256'],
+    description: 'What a DPoP proof may be signed with (RFC 9449 §5.1)',
+  })
+  dpop_signing_alg_values_supported: string[];
+
   @ApiProperty({ format: 'uri' })
   introspection_endpoint: string;
 

@@ -10,8 +10,13 @@ export class TokenResponseDto {
   })
   access_token: string;
 
-  @ApiProperty({ example: 'bearer' })
-  token_type: 'bearer';
+  @ApiProperty({
+    enum: ['bearer', 'DPoP'],
+    example: 'bearer',
+    description:
+      'DPoP when the request carried a DPoP proof: the access token is bound to its key (RFC 9449)',
+  })
+  token_type: 'bearer' | 'DPoP';
 
   @ApiProperty({
     description: 'Seconds until the access token expires',

@@ -4,7 +4,10 @@ import { UsersService } from '../../users/users.service.js';
 import { ClientAuthentication } from '../client-authentication.service.js';
 import type { TokenResponseDto } from '../dto/token-response.dto.js';
 import { OAuthException } from '../oauth.exception.js';
-import { SessionTokens } from '../session-tokens.service.js';
+import {
+  requireDpopIfRegistered,
+  SessionTokens,
+} from '../session-tokens.service.js';
 import type { TokenGrant, TokenRequest } from './token-grant.js';
 
 /**
@@ -24,7 +27,7 @@ export class AuthorizationCodeGrant implements TokenGrant {
   ) {}
 
   async grant(request: TokenRequest): Promise<TokenResponseDto> {
-    const { params, client, authorization } = request;
+    const { params, client, authorization, dpopJkt } = request;
     const registered = await this.clientAuthentication.authenticate(
       params,
       authorization,
@@ -35,12 +38,16 @@ export class AuthorizationCodeGrant implements TokenGrant {
         'unauthorized_client',
         'This client is not registered for the authorization_code grant',
       );
+    requireDpopIfRegistered(registered, dpopJkt);
     const redemption = await this.codes.redeem(
       {
         code: params.required('code'),
         clientId: registered.clientId,
         redirectUri: params.optional('redirect_uri'),
         codeVerifier: params.optional('code_verifier'),
+        // RFC 9449 §5: a public client's refresh tokens are bound to its key; a confidential
+        // client's are bound by its authentication.
+        dpopJkt: registered.tokenEndpointAuthMethod === 'none' ? dpopJkt : null,
       },
       client,
     );
@@ -54,6 +61,7 @@ export class AuthorizationCodeGrant implements TokenGrant {
       redemption.refreshToken,
       redemption.nonce,
       registered.idTokenSignedResponseAlg,
+      dpopJkt,
     );
   }
 }

@@ -6,6 +6,7 @@ import { AccessTokenService } from '../access-token.service.js';
 import { ClientAuthentication } from '../client-authentication.service.js';
 import type { TokenResponseDto } from '../dto/token-response.dto.js';
 import { OAuthException } from '../oauth.exception.js';
+import { requireDpopIfRegistered } from '../session-tokens.service.js';
 import type { TokenGrant, TokenRequest } from './token-grant.js';
 
 /**
@@ -26,7 +27,7 @@ export class ClientCredentialsGrant implements TokenGrant {
   ) {}
 
   async grant(request: TokenRequest): Promise<TokenResponseDto> {
-    const { params, client, authorization } = request;
+    const { params, client, authorization, dpopJkt } = request;
     const registered = await this.clientAuthentication.authenticate(
       params,
       authorization,
@@ -40,6 +41,7 @@ export class ClientCredentialsGrant implements TokenGrant {
         'unauthorized_client',
         'This client is not registered for the client_credentials grant',
       );
+    requireDpopIfRegistered(registered, dpopJkt);
     const available = intersectScopes(registered.scope, CLIENT_SCOPES);
     const scopes = resolveScopes(available, params.optional('scope'));
     if (scopes === null || scopes.length === 0)
@@ -52,6 +54,7 @@ export class ClientCredentialsGrant implements TokenGrant {
     const issued = this.accessTokens.issueForClient(
       registered.clientId,
       scopes,
+      dpopJkt,
     );
     await this.clientTokens.record(
       issued.id,
@@ -64,7 +67,7 @@ export class ClientCredentialsGrant implements TokenGrant {
     );
     return {
       access_token: issued.token,
-      token_type: 'bearer',
+      token_type: dpopJkt === null ? 'bearer' : 'DPoP',
       expires_in: this.accessTokens.ttlSeconds,
       scope: scopes.join(' '),
     };

@@ -18,12 +18,17 @@ export class MfaOtpGrant implements TokenGrant {
 
   constructor(private readonly mfaSignIn: MfaSignIn) {}
 
-  async grant({ params, client }: TokenRequest): Promise<TokenResponseDto> {
+  async grant({
+    params,
+    client,
+    dpopJkt,
+  }: TokenRequest): Promise<TokenResponseDto> {
     const mfaToken = params.required('mfa_token');
     const result = await this.mfaSignIn.complete(
       mfaToken,
       secondFactorProof(params),
       client,
+      dpopJkt,
     );
     if (isFailure(result)) throw signInOAuthError(result);
     return result;

@@ -20,7 +20,11 @@ export class PasswordGrant implements TokenGrant {
     private readonly sessionTokens: SessionTokens,
   ) {}
 
-  async grant({ params, client }: TokenRequest): Promise<TokenResponseDto> {
+  async grant({
+    params,
+    client,
+    dpopJkt,
+  }: TokenRequest): Promise<TokenResponseDto> {
     const username = params.required('username');
     const password = params.required('password');
     const scope = params.optional('scope');
@@ -39,6 +43,13 @@ export class PasswordGrant implements TokenGrant {
       });
     const secondStep = await this.mfaSignIn.challenge(user, scopes);
     if (secondStep) throw signInOAuthError(secondStep);
-    return this.sessionTokens.start(user, scopes, client, PASSWORD_SIGN_IN);
+    return this.sessionTokens.start(
+      user,
+      scopes,
+      client,
+      PASSWORD_SIGN_IN,
+      undefined,
+      dpopJkt,
+    );
   }
 }

@@ -20,13 +20,14 @@ export class RefreshTokenGrant implements TokenGrant {
   ) {}
 
   async grant(request: TokenRequest): Promise<TokenResponseDto> {
-    const { params, client, authorization } = request;
+    const { params, client, authorization, dpopJkt } = request;
     const result = await this.sessionTokens.rotate(
       params.required('refresh_token'),
       params.optional('scope'),
       client,
       () =>
         this.clientAuthentication.authenticate(params, authorization, client),
+      dpopJkt,
     );
     if (isFailure(result)) throw signInOAuthError(result);
     return result;

@@ -17,6 +17,8 @@ export interface TokenRequest {
   client: ClientInfo;
   /** For `client_secret_basic` (RFC 6749 §2.3.1). */
   authorization: string | undefined;
+  /** The thumbprint of the key of the request's valid DPoP proof (RFC 9449 §5), or null. */
+  dpopJkt: string | null;
 }
 
 /** A grant's class, with the `grant_type` value it answers to. */

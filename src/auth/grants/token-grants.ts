@@ -6,6 +6,7 @@ import { PasswordGrant } from './password.grant.js';
 import { RefreshTokenGrant } from './refresh-token.grant.js';
 import type { TokenGrant, TokenGrantClass } from './token-grant.js';
 import { TokenEndpoint } from './token-endpoint.service.js';
+import { DpopProofs } from '../dpop-proofs.service.js';
 
 /**
  * The grants of the token endpoint. Adding one is a new file implementing `TokenGrant` with its
@@ -29,10 +30,11 @@ export const tokenGrantProviders: Provider[] = [
   ...TOKEN_GRANTS,
   {
     provide: TokenEndpoint,
-    useFactory: (...grants: TokenGrant[]) =>
+    useFactory: (dpopProofs: DpopProofs, ...grants: TokenGrant[]) =>
       new TokenEndpoint(
         new Map(grants.map((grant, i) => [TOKEN_GRANTS[i].grantType, grant])),
+        dpopProofs,
       ),
-    inject: [...TOKEN_GRANTS],
+    inject: [DpopProofs, ...TOKEN_GRANTS],
   },
 ];
