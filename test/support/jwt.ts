@@ -13,6 +13,8 @@ export interface DecodedClaims {
   iat: number;
   exp: number;
   client_id?: string;
+  /** A DPoP-bound token's key thumbprint (RFC 9449 §6.1). */
+  cnf?: { jkt: string };
 }
 
 export const decodeClaims = (token: string): DecodedClaims =>
