@@ -378,16 +378,18 @@ describe(`DPoP: sender-constrained tokens (${testDatabaseKind()})`, () => {
       ],
       [
         "signed with 'none'",
-        async (token, key) =>
-          `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk: key.publicJwk })).toString('base64url')}.${Buffer.from(
-            JSON.stringify({
-              htm: 'GET',
-              htu: `${issuer.origin}/users/me`,
-              iat: Math.floor(Date.now() / 1000),
-              jti: randomUUID(),
-              ath: ath(token),
-            }),
-          ).toString('base64url')}.`,
+        (token, key) =>
+          Promise.resolve(
+            `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk: key.publicJwk })).toString('base64url')}.${Buffer.from(
+              JSON.stringify({
+                htm: 'GET',
+                htu: `${issuer.origin}/users/me`,
+                iat: Math.floor(Date.now() / 1000),
+                jti: randomUUID(),
+                ath: ath(token),
+              }),
+            ).toString('base64url')}.`,
+          ),
       ],
       [
         'with a private key in its jwk',
@@ -543,7 +545,7 @@ describe(`DPoP with DPOP_NONCE=required (${testDatabaseKind()})`, () => {
       await sign(tokenProof),
     );
     expectError(asked, 400, 'use_dpop_nonce');
-    const nonce = asked.headers['dpop-nonce'] as string;
+    const nonce: string = asked.headers['dpop-nonce'];
     expect(nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expectError(
       await tokenRequest(t, form).set(

@@ -14,7 +14,6 @@ import {
 import {
   type BearerFailure,
   BearerAuthenticationService,
-  invalidToken,
 } from './bearer-authentication.service.js';
 import { type PresentedToken, readAccessToken } from './bearer-token.js';
 import { DpopProofs } from './dpop-proofs.service.js';
