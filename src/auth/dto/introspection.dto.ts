@@ -12,6 +12,15 @@ export class IntrospectionRequestDto {
   token_type_hint?: string;
 }
 
+/** RFC 7800 confirmation: the key a token is bound to. */
+export class ConfirmationDto {
+  @ApiProperty({
+    description: 'The SHA-256 JWK thumbprint (RFC 7638) of the DPoP key',
+    example: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I',
+  })
+  jkt: string;
+}
+
 /**
  * RFC 7662 §2.2. An inactive token (unknown, expired, revoked, its session ended or its account
  * disabled) is `{"active": false}` and nothing else, whatever the reason.
@@ -36,10 +45,10 @@ export class IntrospectionResponseDto {
   token_type?: string;
 
   @ApiPropertyOptional({
-    description: "RFC 9449 §6.2: a DPoP-bound token's key thumbprint, `{jkt}`",
-    example: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' },
+    type: () => ConfirmationDto,
+    description: "RFC 9449 §6.2: a DPoP-bound token's key",
   })
-  cnf?: { jkt: string };
+  cnf?: ConfirmationDto;
 
   @ApiPropertyOptional({ description: 'Seconds since the epoch' })
   exp?: number;
