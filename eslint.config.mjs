@@ -6,7 +6,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'coverage/', 'data/', 'node_modules/', 'bench/results/'],
+    ignores: [
+      'dist/',
+      'examples/*/dist/',
+      'coverage/',
+      'data/',
+      'node_modules/',
+      'bench/results/',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -54,7 +61,7 @@ export default tseslint.config(
   },
   {
     // Tests read untyped JSON bodies from supertest all the time.
-    files: ['test/**/*.ts', 'src/**/*.spec.ts'],
+    files: ['test/**/*.ts', 'src/**/*.spec.ts', 'examples/*/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -8,7 +8,12 @@ const postgres = process.env.TEST_DATABASE_URL;
  * ~2 s, booting it again ~150 ms. `startTestApp` reads the configuration per application and
  * restores the environment on close, so files cannot see each other's settings.
  */
-const inProcess = ['test/*.e2e-spec.ts', 'test/security/**/*.e2e-spec.ts'];
+const inProcess = [
+  'test/*.e2e-spec.ts',
+  'test/security/**/*.e2e-spec.ts',
+  // The example apps run against the real Warden, like the suites above.
+  'examples/*/test/*.e2e-spec.ts',
+];
 /**
  * Slow on purpose: a property-based fuzzer, real server processes (they run the build, which the
  * `pretest` script makes), a real browser, and suites that wait for the clock (expiry windows) or
