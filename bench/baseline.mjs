@@ -16,9 +16,11 @@ const hash = await argon2.hash(process.env.BASELINE_PASSWORD, {
   timeCost: 2,
   parallelism: 1,
 });
+// Warden's issuer is its PUBLIC_URL: the bench passes it.
+const issuer = process.env.BASELINE_ISSUER;
 const verifyOptions = {
   algorithms: ['HS256'],
-  issuer: 'warden',
+  issuer,
   audience: 'warden-api',
 };
 
@@ -46,7 +48,7 @@ createServer((request, response) => {
       const token = jwt.sign({ sub: user.id, scope: 'profile' }, key, {
         algorithm: 'HS256',
         expiresIn: 900,
-        issuer: 'warden',
+        issuer,
         audience: 'warden-api',
       });
       response

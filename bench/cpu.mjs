@@ -18,7 +18,9 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dpopBoundToken } from './dpop.mjs';
 import {
   BENCH_SECRET,
   PASSWORD,
@@ -122,13 +124,70 @@ function peakRssMb(pid) {
   return match ? Math.round(Number(match[1]) / 1024) : NaN;
 }
 
-function load(url, headers, amount) {
+/** `setupRequest`: changes each request before it is sent (a new DPoP proof for each). */
+function load(url, headers, amount, setupRequest) {
   return new Promise((done, fail) =>
     autocannon(
-      { url, headers, amount, connections: CONNECTIONS },
+      {
+        url,
+        headers,
+        amount,
+        connections: CONNECTIONS,
+        ...(setupRequest ? { requests: [{ setupRequest }] } : {}),
+      },
       (error, result) => (error ? fail(error) : done(result)),
     ),
   );
+}
+
+/**
+ * GET `path` with a DPoP-bound token and a new ES256 proof for every request. The proofs of a run
+ * are signed before it starts (`prepare`): signing in the load generator while it sends would
+ * halve the request rate, and a server that serves fewer requests at once spends more CPU on each,
+ * which is not the proof's cost.
+ */
+function dpopTarget(name, warden, pid, bound, path) {
+  const url = `${warden.url}${path}`;
+  let proofs = [];
+  return {
+    name,
+    url,
+    headers: { authorization: `DPoP ${bound.token}` },
+    prepare: () => {
+      proofs = Array.from({ length: REQUESTS + 100 }, () =>
+        bound.key.proof('GET', url, bound.token),
+      );
+    },
+    setupRequest: (request) => ({
+      ...request,
+      headers: { ...request.headers, dpop: proofs.pop() },
+    }),
+    pid,
+  };
+}
+
+/** Redis for the "with Redis" rows (DPoP jtis in Redis): the machine's, unless it is not there. */
+async function benchRedisUrl() {
+  const url = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const { hostname, port } = new URL(url);
+  const answered = await new Promise((resolve) => {
+    const socket = connect(Number(port || 6379), hostname);
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+  if (answered) return url;
+  console.log(
+    `Redis rows SKIPPED: nothing answers at ${url} (BENCH_REDIS_URL)`,
+  );
+  return null;
 }
 
 /**
@@ -246,9 +305,9 @@ async function moduleCount(runtime) {
  * A Warden with a user, 20 todos and 20 posts, on one runtime; Swagger UI on, for its built-in
  * client, whose authorization request shows the hosted sign-in page.
  */
-async function startLoadedWarden(runtime) {
+async function startLoadedWarden(runtime, env = {}) {
   const warden = await startWarden(
-    { SWAGGER_ENABLED: 'true' },
+    { SWAGGER_ENABLED: 'true', ...env },
     {
       node: runtime.node,
       root: runtime.root,
@@ -298,6 +357,7 @@ try {
 /** Every (server, route) measured, each with its pid for the CPU counters. */
 const targets = [];
 const stops = [];
+const redisUrl = await benchRedisUrl();
 const coldStartMs = {};
 const modulesLoaded = {};
 for (const runtime of runtimes) {
@@ -313,6 +373,40 @@ for (const runtime of runtimes) {
       headers,
       pid,
     });
+  // The same route with a DPoP-bound token and an ES256 proof per request: the proof's cost
+  // (its jti recorded in the database here, in Redis below).
+  targets.push(
+    dpopTarget(
+      `warden /users/me DPoP (${runtime.name})`,
+      warden,
+      pid,
+      await dpopBoundToken(warden.url, 'bench_user', PASSWORD),
+      '/users/me',
+    ),
+  );
+  if (redisUrl) {
+    const withRedis = await startLoadedWarden(runtime, {
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: `bench-${process.pid}-${runtime.name}:`,
+    });
+    stops.push(() => withRedis.warden.stop());
+    const redisPid = withRedis.warden.child.pid;
+    targets.push({
+      name: `warden+redis /users/me (${runtime.name})`,
+      url: `${withRedis.warden.url}/users/me`,
+      headers: withRedis.headers,
+      pid: redisPid,
+    });
+    targets.push(
+      dpopTarget(
+        `warden+redis /users/me DPoP (${runtime.name})`,
+        withRedis.warden,
+        redisPid,
+        await dpopBoundToken(withRedis.warden.url, 'bench_user', PASSWORD),
+        '/users/me',
+      ),
+    );
+  }
   // A browser without a session asking to sign in: the client and request checked, the page
   // rendered with its CSRF token.
   const signInPage = new URLSearchParams({
@@ -334,6 +428,7 @@ for (const runtime of runtimes) {
     JWT_SECRET: BENCH_SECRET,
     BASELINE_USER: JSON.stringify(user),
     BASELINE_PASSWORD: PASSWORD,
+    BASELINE_ISSUER: warden.url,
   });
   stops.push(bareMe.stop);
   targets.push({
@@ -368,7 +463,13 @@ console.log(
   `${targets.length} targets, ${ROUNDS} rounds of ${REQUESTS} requests at ${CONNECTIONS} connections (taskset: ${hasTaskset ? 'yes' : 'no'})`,
 );
 for (const target of targets) {
-  const warm = await load(target.url, target.headers, REQUESTS);
+  target.prepare?.();
+  const warm = await load(
+    target.url,
+    target.headers,
+    REQUESTS,
+    target.setupRequest,
+  );
   if (warm.non2xx > 0 || warm.errors > 0)
     throw new Error(
       `${target.name}: ${warm.non2xx} non-2xx, ${warm.errors} errors`,
@@ -379,8 +480,14 @@ for (let round = 0; round < ROUNDS; round++) {
   // Rotated each round, so no target is always measured right after the same neighbour.
   const order = targets.map((_, i) => targets[(i + round) % targets.length]);
   for (const target of order) {
+    target.prepare?.();
     const before = cpuSeconds(target.pid);
-    const result = await load(target.url, target.headers, REQUESTS);
+    const result = await load(
+      target.url,
+      target.headers,
+      REQUESTS,
+      target.setupRequest,
+    );
     samples.get(target.name).push({
       cpuMicros: ((cpuSeconds(target.pid) - before) * 1e6) / REQUESTS,
       // Not autocannon's requests.average, a mean of 1 s windows: runs here last a second or two.
@@ -432,6 +539,15 @@ for (const runtime of runtimes) {
     `warden /posts (${n})`,
     `bare /posts (${n})`,
   );
+  // Issue 26's hold: a DPoP proof may at most double a request's CPU (here as "x of bearer").
+  for (const server of ['warden', 'warden+redis']) {
+    const bearer = results[`${server} /users/me (${n})`];
+    const dpop = results[`${server} /users/me DPoP (${n})`];
+    if (bearer && dpop)
+      ratios[`${server} DPoP / bearer on /users/me (${n})`] = Number(
+        (dpop.cpuMicrosPerRequest / bearer.cpuMicrosPerRequest).toFixed(2),
+      );
+  }
   if (fastApi)
     ratios[`/users/me vs FastAPI seed 000 (${n})`] = share(
       `warden /users/me (${n})`,

@@ -52,11 +52,13 @@ function load(options) {
   });
 }
 
-function startBaseline(user) {
+/** `issuer`: the Warden whose tokens it is sent (its PUBLIC_URL). */
+function startBaseline(user, issuer) {
   return startBenchScript(undefined, 'baseline.mjs', {
     JWT_SECRET: BENCH_SECRET,
     BASELINE_USER: JSON.stringify(user),
     BASELINE_PASSWORD: PASSWORD,
+    BASELINE_ISSUER: issuer,
   });
 }
 
@@ -180,7 +182,7 @@ results.f_todos_10k = await warmThenLoad({
 clearInterval(sampler);
 await warden.stop();
 
-const baseline = await startBaseline(signup.body.user);
+const baseline = await startBaseline(signup.body.user, warden.url);
 console.log('baseline GET /users/me …');
 results.baseline_users_me = await warmThenLoad({
   url: `${baseline.url}/users/me`,

@@ -5,7 +5,13 @@ import {
   type JWK,
   SignJWT,
 } from 'jose';
-import { createHash, randomUUID } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+} from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import request from 'supertest';
@@ -411,6 +417,77 @@ describe(`DPoP: sender-constrained tokens (${testDatabaseKind()})`, () => {
       // The token itself is fine: a right proof still works.
       await me(token, await proof(key, { ath: ath(token) })).expect(200);
     });
+
+    it.each(['RS256', 'PS256'] as const)(
+      'binds to and accepts %s proofs; refuses a proof whose alg is not its signature, and a short RSA key',
+      async (alg) => {
+        /** A proof signed with node:crypto, whatever its header says. */
+        const rsaProof = (
+          bits: number,
+          claims: Record<string, unknown>,
+          signedAs: 'RS256' | 'PS256' = alg,
+        ) => {
+          const pair =
+            keys.get(bits) ??
+            generateKeyPairSync('rsa', { modulusLength: bits });
+          keys.set(bits, pair);
+          const encode = (value: unknown) =>
+            Buffer.from(JSON.stringify(value)).toString('base64url');
+          const input = `${encode({
+            alg,
+            typ: 'dpop+jwt',
+            jwk: pair.publicKey.export({ format: 'jwk' }),
+          })}.${encode({
+            iat: Math.floor(Date.now() / 1000),
+            jti: randomUUID(),
+            ...claims,
+          })}`;
+          const signature = sign(
+            'sha256',
+            Buffer.from(input),
+            signedAs === 'PS256'
+              ? {
+                  key: pair.privateKey,
+                  padding: constants.RSA_PKCS1_PSS_PADDING,
+                  saltLength: 32,
+                }
+              : pair.privateKey,
+          ).toString('base64url');
+          return `${input}.${signature}`;
+        };
+        const keys = new Map<number, ReturnType<typeof generateKeyPairSync>>();
+        const granted = await tokenRequest(t, {
+          grant_type: 'password',
+          username: user.username,
+          password: user.password,
+        })
+          .set(
+            'DPoP',
+            rsaProof(2048, { htm: 'POST', htu: `${issuer.origin}/auth/token` }),
+          )
+          .expect(200);
+        const token = granted.body.access_token as string;
+        const resource = {
+          htm: 'GET',
+          htu: `${issuer.origin}/users/me`,
+          ath: ath(token),
+        };
+        await me(token, rsaProof(2048, resource)).expect(200);
+        expectError(
+          await me(
+            token,
+            rsaProof(2048, resource, alg === 'RS256' ? 'PS256' : 'RS256'),
+          ),
+          401,
+          'invalid_dpop_proof',
+        );
+        expectError(
+          await me(token, rsaProof(1024, resource)),
+          401,
+          'invalid_dpop_proof',
+        );
+      },
+    );
 
     it('accepts a proof whatever Host header the request came with: htu is PUBLIC_URL', async () => {
       const { token, key } = await boundUserToken();

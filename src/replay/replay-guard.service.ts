@@ -3,9 +3,10 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { LessThan, Repository } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { Settings } from '../config/settings.js';
 import { RedisConnections } from '../redis/redis.module.js';
-import { violatedUniqueIndex } from '../database/database-errors.js';
+import { withPlaceholders } from '../database/dialect.js';
 import { UsedJti } from './used-jti.entity.js';
 
 /** What a single-use identifier is used for: each kind has its own namespace. */
@@ -27,6 +28,8 @@ export class ReplayGuard {
   private readonly logger = new Logger('Security');
   private readonly prefix: string;
   private nextSweep = 0;
+  private readonly insertSql: string;
+  private readonly expiresAtColumn: ColumnMetadata;
 
   constructor(
     @InjectRepository(UsedJti) private readonly used: Repository<UsedJti>,
@@ -34,6 +37,12 @@ export class ReplayGuard {
     config: ConfigService<Settings, true>,
   ) {
     this.prefix = `${config.get('redis.REDIS_KEY_PREFIX', { infer: true })}jti:`;
+    this.insertSql = withPlaceholders(
+      used.manager.connection,
+      'INSERT INTO "used_jtis" ("key", "expiresAt") VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING "key"',
+    );
+    this.expiresAtColumn =
+      used.metadata.findColumnWithPropertyName('expiresAt')!;
   }
 
   /**
@@ -66,6 +75,10 @@ export class ReplayGuard {
     return this.firstUseInDatabase(key, expiresAt);
   }
 
+  /**
+   * One statement, written out rather than built by TypeORM: this runs for every DPoP request
+   * when there is no Redis. The primary key decides: a row that is there already is a replay.
+   */
   private async firstUseInDatabase(
     key: string,
     expiresAt: Date,
@@ -74,13 +87,14 @@ export class ReplayGuard {
       this.nextSweep = Date.now() + SWEEP_INTERVAL_MS;
       await this.used.delete({ expiresAt: LessThan(new Date()) });
     }
-    try {
-      await this.used.insert({ key, expiresAt });
-      return true;
-    } catch (error) {
-      // The primary key says it was used before, on this instance or another.
-      if (violatedUniqueIndex(error) !== undefined) return false;
-      throw error;
-    }
+    const inserted: unknown[] = await this.used.query(this.insertSql, [
+      key,
+      // As TypeORM stores the column, so that the sweep above compares like with like.
+      this.used.manager.connection.driver.preparePersistentValue(
+        expiresAt,
+        this.expiresAtColumn,
+      ),
+    ]);
+    return inserted.length > 0;
   }
 }
