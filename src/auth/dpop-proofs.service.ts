@@ -219,7 +219,7 @@ function verifiedPayload(
     return typeof claims === 'object' &&
       claims !== null &&
       !Array.isArray(claims)
-      ? (claims as DpopClaims)
+      ? claims
       : null;
   } catch {
     return null;

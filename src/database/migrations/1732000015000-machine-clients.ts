@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isPostgres } from '../dialect.js';
 import { runForDriver } from './sql-dialect.js';
 
 /**
@@ -36,10 +37,12 @@ export class MachineClients1732000015000 implements MigrationInterface {
         `ALTER TABLE "clients" ADD "jwks" text`,
         `ALTER TABLE "clients" ADD "dpopBoundAccessTokens" boolean NOT NULL DEFAULT (0)`,
         `ALTER TABLE "sessions" ADD "dpopJkt" varchar(43)`,
+        // One b-tree (no rowid, no index on expiresAt): a DPoP request without Redis inserts a
+        // row, and each b-tree is a write; the sweep every 30 s reads the table through.
         `CREATE TABLE "used_jtis" (
           "key" varchar(80) PRIMARY KEY NOT NULL,
           "expiresAt" datetime NOT NULL
-        )`,
+        ) WITHOUT ROWID`,
         `CREATE TABLE "client_access_tokens" (
           "id" varchar(36) PRIMARY KEY NOT NULL,
           "clientId" varchar(64) NOT NULL,
@@ -55,9 +58,10 @@ export class MachineClients1732000015000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "IDX_client_access_tokens_expires" ON "client_access_tokens" ("expiresAt")`,
     );
-    await queryRunner.query(
-      `CREATE INDEX "IDX_used_jtis_expires" ON "used_jtis" ("expiresAt")`,
-    );
+    if (isPostgres(queryRunner.connection))
+      await queryRunner.query(
+        `CREATE INDEX "IDX_used_jtis_expires" ON "used_jtis" ("expiresAt")`,
+      );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
