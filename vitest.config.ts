@@ -29,6 +29,14 @@ const slow = [
   'test/browser/**/*.e2e-spec.ts',
 ];
 
+/**
+ * `WARDEN_TEST_BROWSER=off` leaves out the Chromium suites: CI runs them on Node 24 only (the
+ * brief allows it), since they test the pages and the browser, not the runtime, and take the
+ * longest. test/support/global-setup.ts says when they are left out.
+ */
+const browserSuites = 'test/browser/**/*.e2e-spec.ts';
+const withBrowser = process.env.WARDEN_TEST_BROWSER !== 'off';
+
 const databases = [
   { name: 'sqlite', env: { WARDEN_TEST_DB: 'sqlite' } },
   // The same suites against PostgreSQL, when there is one to talk to (CI sets it).
@@ -74,6 +82,7 @@ export default defineConfig({
           test: {
             name: `slow:${database.name}`,
             include: slow,
+            exclude: withBrowser ? [] : [browserSuites],
             env: database.env,
           },
         },

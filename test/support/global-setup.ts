@@ -11,5 +11,10 @@ export default function globalSetup(): void {
       'Redis suites (two instances sharing Redis) SKIPPED: set TEST_REDIS_URL=redis://127.0.0.1:6379 to run them',
     );
   }
+  if (process.env.WARDEN_TEST_BROWSER === 'off') {
+    skipped.push(
+      'Browser suites (test/browser, Chromium) SKIPPED: WARDEN_TEST_BROWSER=off (CI runs them on Node 24 only)',
+    );
+  }
   for (const line of skipped) console.warn(`\n[warden] ${line}`);
 }
