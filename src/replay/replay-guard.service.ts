@@ -28,6 +28,7 @@ export class ReplayGuard {
   private readonly logger = new Logger('Security');
   private readonly prefix: string;
   private nextSweep = 0;
+  private redisFailing = false;
   private readonly insertSql: string;
   private readonly expiresAtColumn: ColumnMetadata;
 
@@ -61,15 +62,24 @@ export class ReplayGuard {
         const set = await redis.set(
           this.prefix + key,
           '1',
-          'PXAT',
-          Math.max(expiresAt.getTime(), Date.now() + 1000),
+          // PX, not PXAT: Redis before 6.2 knows only the relative form.
+          'PX',
+          Math.max(expiresAt.getTime() - Date.now(), 1000),
           'NX',
         );
+        if (this.redisFailing) {
+          this.redisFailing = false;
+          this.logger.log('Redis records single-use jtis again');
+        }
         return set === 'OK';
       } catch (error) {
-        this.logger.warn(
-          `Redis failed to record a ${kind} jti (${(error as Error).message}): recorded in the database`,
-        );
+        // Said once per outage, not once per request.
+        if (!this.redisFailing) {
+          this.redisFailing = true;
+          this.logger.warn(
+            `Redis failed to record a ${kind} jti (${(error as Error).message}): single-use jtis go to the database until it answers`,
+          );
+        }
       }
     }
     return this.firstUseInDatabase(key, expiresAt);
