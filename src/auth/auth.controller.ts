@@ -17,6 +17,7 @@ import {
   ApiCreatedResponse,
   ApiExtraModels,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -183,6 +184,13 @@ export class AuthController {
   })
   @ApiConsumes(FORM)
   @ApiBody({ type: TokenRequestDto })
+  @ApiHeader({
+    name: 'DPoP',
+    required: false,
+    schema: { type: 'string' },
+    description:
+      'RFC 9449: a proof (a JWT of type dpop+jwt, with htm POST and htu this URL) binds the tokens to its key: token_type DPoP',
+  })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({
     description: 'RFC 6749 §5.2 error',

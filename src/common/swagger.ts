@@ -53,7 +53,8 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'Paste an access_token',
+        description:
+          'Paste an access_token. A DPoP-bound one (token_type DPoP) is sent as "Authorization: DPoP <token>" with a new proof in the DPoP header each time, which Swagger UI does not make',
       },
       'bearer',
     )
