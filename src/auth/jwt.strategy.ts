@@ -39,10 +39,11 @@ const NO_KEY = new Error('no key of this server signed the token');
 
 /**
  * passport-jwt's strategy, registered as `jwt` for `JwtAuthGuard`. passport-jwt does its own job
- * for a token this process has not seen: it extracts the token (`readBearerToken`: RFC 6750's
- * header only) and verifies it with the key of its `kid` and the options of
- * `AccessTokenService.verifyOptions`; `validate` applies Warden's claim rules and hands the
- * claims to `BearerAuthenticationService` (account, session, scopes, step-up). Two things come
+ * for a token this process has not seen: it extracts the token (`readAccessToken`: the
+ * Authorization header only, `Bearer` or RFC 9449's `DPoP`) and verifies it with the key of its
+ * `kid` and the options of `AccessTokenService.verifyOptions`; `validate` applies Warden's claim
+ * rules, checks a DPoP-bound token's proof (`senderProblem`), and hands the claims to
+ * `BearerAuthenticationService` (account or client token, session, scopes, step-up). Two things come
  * before it, in `authenticate`: a missing and a malformed header are told apart (RFC 6750 answers
  * them differently; passport-jwt sees "no token" in both), and a token already verified skips the
  * signature (`AccessTokenService.recall`), which is most of a request's cost
