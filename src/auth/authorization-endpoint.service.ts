@@ -95,29 +95,28 @@ export class AuthorizationEndpoint {
     query: string,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.readRequest(query);
-    if (parsed.kind !== 'ok') return parsed.outcome;
-    const { request, params } = parsed;
-    const session = browser.sessionSecret
-      ? await this.sessions.findBrowserSession(browser.sessionSecret)
-      : null;
-    if (!session || this.mustSignIn(request, session)) {
-      if (request.prompt.has('none'))
-        return this.redirectError(
+    return this.withRequest(query, async ({ request, params }) => {
+      const session = browser.sessionSecret
+        ? await this.sessions.findBrowserSession(browser.sessionSecret)
+        : null;
+      if (!session || this.mustSignIn(request, session)) {
+        if (request.prompt.has('none'))
+          return this.redirectError(
+            request,
+            'login_required',
+            'Sign-in is required',
+          );
+        return this.page(
+          200,
+          this.signInPage(this.form(browser, params), request, {
+            username: request.loginHint,
+          }),
           request,
-          'login_required',
-          'Sign-in is required',
         );
-      return this.page(
-        200,
-        this.signInPage(this.form(browser, params), request, {
-          username: request.loginHint,
-        }),
-        request,
-      );
-    }
-    await this.sessions.touchBrowserSession(session, browser.client);
-    return this.afterSignIn(request, params, session, browser);
+      }
+      await this.sessions.touchBrowserSession(session, browser.client);
+      return this.afterSignIn(request, params, session, browser);
+    });
   }
 
   /** POST /oauth/sign-in: the password, then the second step or on to the request. */
@@ -127,38 +126,37 @@ export class AuthorizationEndpoint {
     password: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.readRequest(query);
-    if (parsed.kind !== 'ok') return parsed.outcome;
-    const { request, params } = parsed;
-    const form = this.form(browser, params);
-    if (!username || !password)
-      return this.page(
-        400,
-        this.signInPage(form, request, {
-          username,
-          error: 'Enter your username (or email) and password.',
-        }),
-        request,
+    return this.withRequest(query, async ({ request, params }) => {
+      const form = this.form(browser, params);
+      if (!username || !password)
+        return this.page(
+          400,
+          this.signInPage(form, request, {
+            username,
+            error: 'Enter your username (or email) and password.',
+          }),
+          request,
+        );
+      const check = await this.passwords.check(
+        { identifier: username, password },
+        browser.client,
       );
-    const check = await this.passwords.check(
-      { identifier: username, password },
-      browser.client,
-    );
-    if (check.outcome !== 'ok')
-      return this.signInFailed(request, form, check, username);
-    const secondStep = await this.mfaSignIn.challenge(check.user, []);
-    if (secondStep?.outcome === 'mfa_required')
-      return this.page(
-        200,
-        secondFactorPage(form, secondStep.mfaToken),
-        request,
+      if (check.outcome !== 'ok')
+        return this.signInFailed(request, form, check, username);
+      const secondStep = await this.mfaSignIn.challenge(check.user, []);
+      if (secondStep?.outcome === 'mfa_required')
+        return this.page(
+          200,
+          secondFactorPage(form, secondStep.mfaToken),
+          request,
+        );
+      return this.startBrowserSession(
+        check.user,
+        PASSWORD_SIGN_IN,
+        params,
+        browser,
       );
-    return this.startBrowserSession(
-      check.user,
-      PASSWORD_SIGN_IN,
-      params,
-      browser,
-    );
+    });
   }
 
   /** POST /oauth/sign-in/second-factor: a TOTP code or a recovery code. */
@@ -168,44 +166,43 @@ export class AuthorizationEndpoint {
     code: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.readRequest(query);
-    if (parsed.kind !== 'ok') return parsed.outcome;
-    const { request, params } = parsed;
-    const form = this.form(browser, params);
-    if (!mfaToken || !code)
-      return this.page(
-        400,
-        secondFactorPage(form, mfaToken ?? '', 'Enter a code.'),
-        request,
-      );
-    // A recovery code is longer than six digits and has letters (see RecoveryCodesService).
-    const proof = /^\d{6,8}$/.test(code.trim())
-      ? { code: code.trim() }
-      : { recoveryCode: code };
-    const verified = await this.mfaSignIn.verify(
-      mfaToken,
-      proof,
-      browser.client,
-    );
-    if ('outcome' in verified) {
-      if (verified.outcome === 'invalid_code')
+    return this.withRequest(query, async ({ request, params }) => {
+      const form = this.form(browser, params);
+      if (!mfaToken || !code)
         return this.page(
-          401,
-          secondFactorPage(
-            form,
-            mfaToken,
-            'That code is not right. Try again.',
-          ),
+          400,
+          secondFactorPage(form, mfaToken ?? '', 'Enter a code.'),
           request,
         );
-      return this.signInFailed(request, form, verified);
-    }
-    return this.startBrowserSession(
-      verified.user,
-      PASSWORD_AND_CODE_METHODS,
-      params,
-      browser,
-    );
+      // A recovery code is longer than six digits and has letters (see RecoveryCodesService).
+      const proof = /^\d{6,8}$/.test(code.trim())
+        ? { code: code.trim() }
+        : { recoveryCode: code };
+      const verified = await this.mfaSignIn.verify(
+        mfaToken,
+        proof,
+        browser.client,
+      );
+      if ('outcome' in verified) {
+        if (verified.outcome === 'invalid_code')
+          return this.page(
+            401,
+            secondFactorPage(
+              form,
+              mfaToken,
+              'That code is not right. Try again.',
+            ),
+            request,
+          );
+        return this.signInFailed(request, form, verified);
+      }
+      return this.startBrowserSession(
+        verified.user,
+        PASSWORD_AND_CODE_METHODS,
+        params,
+        browser,
+      );
+    });
   }
 
   /**
@@ -218,33 +215,32 @@ export class AuthorizationEndpoint {
     assertion: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.readRequest(query);
-    if (parsed.kind !== 'ok') return parsed.outcome;
-    const { request, params } = parsed;
-    const form = this.form(browser, params);
-    const response = parseAssertion(assertion);
-    const result = response
-      ? await this.auth.verifyPasskey(response, browser.client)
-      : ({ outcome: 'passkey_failed' } as const);
-    if ('outcome' in result)
-      return result.outcome === 'locked'
-        ? this.signInFailed(request, form, result)
-        : this.page(
-            401,
-            this.signInPage(form, request, {
-              error:
-                'That passkey did not sign you in. Try again, or use your password.',
-            }),
-            request,
-          );
-    const { user, verified } = result;
-    return this.startBrowserSession(
-      user,
-      verified.amr,
-      params,
-      browser,
-      verified.passkeyId,
-    );
+    return this.withRequest(query, async ({ request, params }) => {
+      const form = this.form(browser, params);
+      const response = parseAssertion(assertion);
+      const result = response
+        ? await this.auth.verifyPasskey(response, browser.client)
+        : ({ outcome: 'passkey_failed' } as const);
+      if ('outcome' in result)
+        return result.outcome === 'locked'
+          ? this.signInFailed(request, form, result)
+          : this.page(
+              401,
+              this.signInPage(form, request, {
+                error:
+                  'That passkey did not sign you in. Try again, or use your password.',
+              }),
+              request,
+            );
+      const { user, verified } = result;
+      return this.startBrowserSession(
+        user,
+        verified.amr,
+        params,
+        browser,
+        verified.passkeyId,
+      );
+    });
   }
 
   /** POST /oauth/consent: allow (remembered) or deny. */
@@ -253,24 +249,27 @@ export class AuthorizationEndpoint {
     decision: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const parsed = await this.readRequest(query);
-    if (parsed.kind !== 'ok') return parsed.outcome;
-    const { request, params } = parsed;
-    const session = browser.sessionSecret
-      ? await this.sessions.findBrowserSession(browser.sessionSecret)
-      : null;
-    // Signed out (or elsewhere ended) since the page was shown: start over.
-    if (!session) return this.authorize(params.toString(), browser);
-    if (decision !== 'allow')
-      return this.redirectError(
-        request,
-        'access_denied',
-        'The user denied the request',
+    return this.withRequest(query, async ({ request, params }) => {
+      const session = browser.sessionSecret
+        ? await this.sessions.findBrowserSession(browser.sessionSecret)
+        : null;
+      // Signed out (or elsewhere ended) since the page was shown: start over.
+      if (!session) return this.authorize(params.toString(), browser);
+      if (decision !== 'allow')
+        return this.redirectError(
+          request,
+          'access_denied',
+          'The user denied the request',
+        );
+      const scopes = this.grantable(request, session.user);
+      if (scopes.length === 0) return this.nothingGrantable(request);
+      await this.consents.grant(
+        session.userId,
+        request.client.clientId,
+        scopes,
       );
-    const scopes = this.grantable(request, session.user);
-    if (scopes.length === 0) return this.nothingGrantable(request);
-    await this.consents.grant(session.userId, request.client.clientId, scopes);
-    return this.issueCode(request, session, scopes);
+      return this.issueCode(request, session, scopes);
+    });
   }
 
   private async afterSignIn(
@@ -455,8 +454,23 @@ export class AuthorizationEndpoint {
     }
   }
 
+  /**
+   * Runs a step of the hosted pages on the authorization request it carries, checked again; a
+   * request that no longer holds is answered as the authorization endpoint would answer it.
+   */
+  async withRequest(
+    query: string,
+    step: (read: {
+      request: AuthorizationRequest;
+      params: URLSearchParams;
+    }) => AuthorizationOutcome | Promise<AuthorizationOutcome>,
+  ): Promise<AuthorizationOutcome> {
+    const read = await this.readRequest(query);
+    return read.kind === 'ok' ? step(read) : read.outcome;
+  }
+
   /** The authorization request a step carries, checked again, or the answer when it fails. */
-  async readRequest(
+  private async readRequest(
     query: string,
   ): Promise<
     | { kind: 'ok'; request: AuthorizationRequest; params: URLSearchParams }

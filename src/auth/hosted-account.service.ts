@@ -49,14 +49,13 @@ export class HostedAccountPages {
     query: string,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const read = await this.endpoint.readRequest(query);
-    if (read.kind !== 'ok') return read.outcome;
-    const { request, params } = read;
-    return this.endpoint.page(
-      200,
-      signUpPage(this.endpoint.form(browser, params), request.client.name),
-      request,
-    );
+    return this.endpoint.withRequest(query, ({ request, params }) => {
+      return this.endpoint.page(
+        200,
+        signUpPage(this.endpoint.form(browser, params), request.client.name),
+        request,
+      );
+    });
   }
 
   /** POST /oauth/sign-up: the account, then on to the request or to the mailed link. */
@@ -66,46 +65,48 @@ export class HostedAccountPages {
     password: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const read = await this.endpoint.readRequest(query);
-    if (read.kind !== 'ok') return read.outcome;
-    const { request, params } = read;
-    const form = this.endpoint.form(browser, params);
-    let user: User;
-    try {
-      const dto = (await validationPipe.transform(
-        { email: email ?? '', password: password ?? '' },
-        { type: 'body', metatype: SignupDto },
-      )) as SignupDto;
-      user = await this.account.signUp(dto, {
-        resume: this.requireVerifiedEmail
-          ? this.resumeAt(params, dto.email)
-          : undefined,
-      });
-    } catch (error) {
-      if (!(error instanceof HttpException) || error.getStatus() >= 500)
-        throw error;
-      return this.endpoint.page(
-        error.getStatus(),
-        signUpPage(form, request.client.name, { email, error: error.message }),
-        request,
+    return this.endpoint.withRequest(query, async ({ request, params }) => {
+      const form = this.endpoint.form(browser, params);
+      let user: User;
+      try {
+        const dto = (await validationPipe.transform(
+          { email: email ?? '', password: password ?? '' },
+          { type: 'body', metatype: SignupDto },
+        )) as SignupDto;
+        user = await this.account.signUp(dto, {
+          resume: this.requireVerifiedEmail
+            ? this.resumeAt(params, dto.email)
+            : undefined,
+        });
+      } catch (error) {
+        if (!(error instanceof HttpException) || error.getStatus() >= 500)
+          throw error;
+        return this.endpoint.page(
+          error.getStatus(),
+          signUpPage(form, request.client.name, {
+            email,
+            error: error.message,
+          }),
+          request,
+        );
+      }
+      if (this.requireVerifiedEmail)
+        return this.endpoint.page(
+          200,
+          checkYourMailPage(
+            form,
+            request.client.name,
+            `We mailed a link to ${user.email}. Open it to confirm your address.`,
+          ),
+          request,
+        );
+      return this.endpoint.startBrowserSession(
+        user,
+        PASSWORD_SIGN_IN,
+        params,
+        browser,
       );
-    }
-    if (this.requireVerifiedEmail)
-      return this.endpoint.page(
-        200,
-        checkYourMailPage(
-          form,
-          request.client.name,
-          `We mailed a link to ${user.email}. Open it to confirm your address.`,
-        ),
-        request,
-      );
-    return this.endpoint.startBrowserSession(
-      user,
-      PASSWORD_SIGN_IN,
-      params,
-      browser,
-    );
+    });
   }
 
   /** GET /oauth/forgot-password. */
@@ -113,18 +114,17 @@ export class HostedAccountPages {
     query: string,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const read = await this.endpoint.readRequest(query);
-    if (read.kind !== 'ok') return read.outcome;
-    const { request, params } = read;
-    if (!this.passwordReset) return this.resetSwitchedOff();
-    return this.endpoint.page(
-      200,
-      forgotPasswordPage(
-        this.endpoint.form(browser, params),
-        request.client.name,
-      ),
-      request,
-    );
+    return this.endpoint.withRequest(query, ({ request, params }) => {
+      if (!this.passwordReset) return this.resetSwitchedOff();
+      return this.endpoint.page(
+        200,
+        forgotPasswordPage(
+          this.endpoint.form(browser, params),
+          request.client.name,
+        ),
+        request,
+      );
+    });
   }
 
   /**
@@ -136,35 +136,34 @@ export class HostedAccountPages {
     email: string | undefined,
     browser: BrowserState,
   ): Promise<AuthorizationOutcome> {
-    const read = await this.endpoint.readRequest(query);
-    if (read.kind !== 'ok') return read.outcome;
-    const { request, params } = read;
-    if (!this.passwordReset) return this.resetSwitchedOff();
-    const form = this.endpoint.form(browser, params);
-    let address: string;
-    try {
-      ({ email: address } = (await validationPipe.transform(
-        { email: email ?? '' },
-        { type: 'body', metatype: EmailAddressDto },
-      )) as EmailAddressDto);
-    } catch (error) {
-      if (!(error instanceof HttpException)) throw error;
+    return this.endpoint.withRequest(query, async ({ request, params }) => {
+      if (!this.passwordReset) return this.resetSwitchedOff();
+      const form = this.endpoint.form(browser, params);
+      let address: string;
+      try {
+        ({ email: address } = (await validationPipe.transform(
+          { email: email ?? '' },
+          { type: 'body', metatype: EmailAddressDto },
+        )) as EmailAddressDto);
+      } catch (error) {
+        if (!(error instanceof HttpException)) throw error;
+        return this.endpoint.page(
+          400,
+          forgotPasswordPage(form, request.client.name, error.message),
+          request,
+        );
+      }
+      this.account.forgotPassword(address, this.resumeAt(params, address));
       return this.endpoint.page(
-        400,
-        forgotPasswordPage(form, request.client.name, error.message),
+        200,
+        checkYourMailPage(
+          form,
+          request.client.name,
+          `If an account uses ${address}, we mailed it a link to choose a new password.`,
+        ),
         request,
       );
-    }
-    this.account.forgotPassword(address, this.resumeAt(params, address));
-    return this.endpoint.page(
-      200,
-      checkYourMailPage(
-        form,
-        request.client.name,
-        `If an account uses ${address}, we mailed it a link to choose a new password.`,
-      ),
-      request,
-    );
+    });
   }
 
   /** Where a mailed link's page goes on to: this request, signing in as `email`. */
