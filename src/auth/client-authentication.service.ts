@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ClientInfo } from '../common/client-info.js';
-import type { Client } from '../clients/client.entity.js';
+import type { Client, ClientGrantType } from '../clients/client.entity.js';
 import { ClientsService } from '../clients/clients.service.js';
 import { decodeJwt } from 'jose';
 import {
@@ -41,6 +41,30 @@ export class ClientAuthentication {
     private readonly clients: ClientsService,
     private readonly assertions: ClientAssertions,
   ) {}
+
+  /**
+   * The registered client that made a token request for `grantType`: `invalid_client` when it
+   * does not authenticate, `unauthorized_client` when it is not registered for the grant (a
+   * public client never is for client_credentials: it proves nothing).
+   */
+  async authenticateFor(
+    grantType: ClientGrantType,
+    params: OAuthParams,
+    authorization: string | undefined,
+    from: ClientInfo,
+  ): Promise<Client> {
+    const client = await this.authenticate(params, authorization, from);
+    const confidentialOnly = grantType === 'client_credentials';
+    if (
+      !client.grantTypes.includes(grantType) ||
+      (confidentialOnly && client.tokenEndpointAuthMethod === 'none')
+    )
+      throw new OAuthException(
+        'unauthorized_client',
+        `This client is not registered for the ${grantType} grant`,
+      );
+    return client;
+  }
 
   /** The registered client that made this request, or `invalid_client`. */
   async authenticate(

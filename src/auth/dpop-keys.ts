@@ -1,13 +1,11 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { importPublicJwk } from '../clients/client-keys.js';
 import { thumbprint } from './jwt-keys.js';
 
 /** What a DPoP proof may be signed with (`dpop_signing_alg_values_supported`): asymmetric only. */
 export const DPOP_ALGORITHMS = ['ES256', 'RS256', 'PS256'] as const;
 export type DpopAlgorithm = (typeof DPOP_ALGORITHMS)[number];
 
-/** Members that only a private or symmetric key has (RFC 7518 §6). */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-const MIN_RSA_BITS = 2048;
 /** Keys remembered at once: a client uses one key for many requests. */
 const MAX_KEYS = 10_000;
 
@@ -29,19 +27,13 @@ export class DpopKeys {
   publicKey(jwk: unknown, alg: DpopAlgorithm): DpopKey | string {
     if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
       return 'the proof must carry the public key that signed it in jwk';
-    if (PRIVATE_MEMBERS.some((member) => member in jwk))
-      return 'the proof must carry a public key only';
     const cacheKey = `${alg} ${JSON.stringify(jwk)}`;
     const known = this.known.get(cacheKey);
     if (known) return known;
-    let keyObject: KeyObject;
-    try {
-      keyObject = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
-    } catch {
-      return "the proof's jwk is not a valid public key";
-    }
-    const problem = fitFor(keyObject, alg);
-    if (problem) return problem;
+    const keyObject = importPublicJwk(jwk);
+    if (typeof keyObject === 'string') return `the proof's jwk ${keyObject}`;
+    if ((keyObject.asymmetricKeyType === 'ec') !== (alg === 'ES256'))
+      return `the proof's jwk is not a key for ${alg}`;
     const key = { keyObject, jkt: thumbprint(keyObject) };
     if (this.known.size >= MAX_KEYS) {
       const oldest = this.known.keys().next();
@@ -50,16 +42,4 @@ export class DpopKeys {
     this.known.set(cacheKey, key);
     return key;
   }
-}
-
-function fitFor(key: KeyObject, alg: DpopAlgorithm): string | null {
-  const details = key.asymmetricKeyDetails ?? {};
-  if (alg === 'ES256')
-    return key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1'
-      ? null
-      : 'ES256 needs a P-256 key in jwk';
-  return key.asymmetricKeyType === 'rsa' &&
-    (details.modulusLength ?? 0) >= MIN_RSA_BITS
-    ? null
-    : `${alg} needs an RSA key of at least ${MIN_RSA_BITS} bits in jwk`;
 }

@@ -101,17 +101,10 @@ export class TokenIntrospection {
       ...effectiveScopes(claims.scope, user.roles),
     ].join(' ');
     return {
-      active: true,
       scope,
       ...(claims.client_id !== undefined && { client_id: claims.client_id }),
       username: user.username,
-      ...bindingOf(claims),
-      exp: claims.exp,
-      iat: claims.iat,
-      sub: claims.sub,
-      aud: this.audience,
-      iss: this.issuer,
-      jti: claims.jti,
+      ...this.accessTokenFields(claims),
       sid: claims.sid,
     };
   }
@@ -123,9 +116,18 @@ export class TokenIntrospection {
     const state = await this.clientTokens.activeState(claims.jti);
     if (!state || state.clientId !== claims.client_id) return INACTIVE;
     return {
-      active: true,
       scope: state.scope,
       client_id: claims.client_id,
+      ...this.accessTokenFields(claims),
+    };
+  }
+
+  /** What every active access token's answer says, a user's or a client's own. */
+  private accessTokenFields(
+    claims: AccessTokenClaims | ClientTokenClaims,
+  ): IntrospectionResponseDto {
+    return {
+      active: true,
       ...bindingOf(claims),
       exp: claims.exp,
       iat: claims.iat,

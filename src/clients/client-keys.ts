@@ -1,4 +1,4 @@
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 /** What a client's keys may sign with: what `private_key_jwt` accepts (discovery lists them). */
 export const CLIENT_ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256'] as const;
@@ -40,8 +40,6 @@ function keyProblem(key: unknown): string | null {
   if (typeof key !== 'object' || key === null || Array.isArray(key))
     return 'must be a JWK object';
   const jwk = key as Record<string, unknown>;
-  if (PRIVATE_MEMBERS.some((member) => member in jwk))
-    return 'is a private or symmetric key: register the public key only';
   if (jwk.use !== undefined && jwk.use !== 'sig')
     return 'must be a signing key (use "sig")';
   if (
@@ -49,7 +47,18 @@ function keyProblem(key: unknown): string | null {
     !(CLIENT_ASSERTION_ALGORITHMS as readonly unknown[]).includes(jwk.alg)
   )
     return `has an alg other than ${CLIENT_ASSERTION_ALGORITHMS.join(', ')}`;
-  let imported;
+  const imported = importPublicJwk(jwk);
+  return typeof imported === 'string' ? imported : null;
+}
+
+/**
+ * A public signing key from a JWK, or why it is refused: RSA of at least 2048 bits or P-256, and
+ * no private or symmetric member. What clients register (`jwks`) and what DPoP proofs carry.
+ */
+export function importPublicJwk(jwk: object): KeyObject | string {
+  if (PRIVATE_MEMBERS.some((member) => member in jwk))
+    return 'is a private or symmetric key: register the public key only';
+  let imported: KeyObject;
   try {
     imported = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch {
@@ -58,11 +67,11 @@ function keyProblem(key: unknown): string | null {
   const details = imported.asymmetricKeyDetails ?? {};
   if (imported.asymmetricKeyType === 'rsa')
     return (details.modulusLength ?? 0) >= MIN_RSA_BITS
-      ? null
+      ? imported
       : `is an RSA key under ${MIN_RSA_BITS} bits`;
   if (imported.asymmetricKeyType === 'ec')
     return details.namedCurve === 'prime256v1'
-      ? null
+      ? imported
       : 'is an EC key on a curve other than P-256';
   return 'must be an RSA or a P-256 key';
 }

@@ -28,16 +28,12 @@ export class AuthorizationCodeGrant implements TokenGrant {
 
   async grant(request: TokenRequest): Promise<TokenResponseDto> {
     const { params, client, authorization, dpopJkt } = request;
-    const registered = await this.clientAuthentication.authenticate(
+    const registered = await this.clientAuthentication.authenticateFor(
+      'authorization_code',
       params,
       authorization,
       client,
     );
-    if (!registered.grantTypes.includes('authorization_code'))
-      throw new OAuthException(
-        'unauthorized_client',
-        'This client is not registered for the authorization_code grant',
-      );
     requireDpopIfRegistered(registered, dpopJkt);
     const redemption = await this.codes.redeem(
       {

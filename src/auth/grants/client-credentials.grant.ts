@@ -28,19 +28,12 @@ export class ClientCredentialsGrant implements TokenGrant {
 
   async grant(request: TokenRequest): Promise<TokenResponseDto> {
     const { params, client, authorization, dpopJkt } = request;
-    const registered = await this.clientAuthentication.authenticate(
+    const registered = await this.clientAuthentication.authenticateFor(
+      'client_credentials',
       params,
       authorization,
       client,
     );
-    if (
-      registered.tokenEndpointAuthMethod === 'none' ||
-      !registered.grantTypes.includes('client_credentials')
-    )
-      throw new OAuthException(
-        'unauthorized_client',
-        'This client is not registered for the client_credentials grant',
-      );
     requireDpopIfRegistered(registered, dpopJkt);
     const available = intersectScopes(registered.scope, CLIENT_SCOPES);
     const scopes = resolveScopes(available, params.optional('scope'));
